@@ -1,0 +1,1 @@
+"""Travel-document and message formats (MRZ now; PAXLST, PNRGOV, list XML later)."""

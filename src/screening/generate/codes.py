@@ -1,0 +1,63 @@
+"""Random identifiers as vectorized numpy work: document numbers, record locators."""
+
+from __future__ import annotations
+
+import numpy as np
+
+LETTERS = np.frombuffer(b"ABCDEFGHIJKLMNPRSTUVWXYZ", dtype=np.uint8)  # no O/Q: unreadable on docs
+DIGITS = np.frombuffer(b"0123456789", dtype=np.uint8)
+ALNUM = np.frombuffer(b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789", dtype=np.uint8)
+
+
+def from_pattern(rng: np.random.Generator, n: int, pattern: str) -> np.ndarray:
+    """n strings following `pattern`: L letter, D digit, A letter-or-digit, other chars literal."""
+    cols = []
+    for ch in pattern:
+        alphabet = {"L": LETTERS, "D": DIGITS, "A": ALNUM}.get(ch)
+        if alphabet is None:
+            cols.append(np.full(n, ord(ch), dtype=np.uint8))
+        else:
+            cols.append(alphabet[rng.integers(0, len(alphabet), n)])
+    mat = np.ascontiguousarray(np.stack(cols, axis=1)) if cols else np.zeros((n, 0), np.uint8)
+    return to_strings(mat)
+
+
+def to_strings(mat: np.ndarray) -> np.ndarray:
+    """Rows of an (n, w) uint8 ASCII matrix as an object array of str."""
+    n, w = mat.shape
+    fixed = np.ascontiguousarray(mat).view(f"S{w}").reshape(n)
+    return fixed.astype(f"U{w}").astype(object)
+
+
+def unique_from_pattern(
+    rng: np.random.Generator, n: int, pattern: str, taken: set[str] | None = None
+) -> np.ndarray:
+    """Like from_pattern, but every value distinct and none in `taken`."""
+    taken = taken or set()
+    out = from_pattern(rng, n, pattern)
+    for _ in range(50):
+        _, first = np.unique(out, return_index=True)
+        bad = np.ones(n, dtype=bool)
+        bad[first] = False
+        if taken:
+            bad |= np.isin(out, np.fromiter(taken, dtype=object, count=len(taken)))
+        if not bad.any():
+            return out
+        out[bad] = from_pattern(rng, int(bad.sum()), pattern)
+    raise ValueError(f"pattern {pattern!r} cannot give {n} distinct values")
+
+
+# Passport number layouts; an issuer always uses the same one (chosen by its code).
+DOC_PATTERNS = ("LLDDDDDDD", "LDDDDDDDD", "DDDDDDDDD", "LAAAAAAAA")
+
+
+def passport_numbers(
+    rng: np.random.Generator, issuers: np.ndarray, taken: set[str] | None = None
+) -> np.ndarray:
+    """Distinct passport numbers, each in its issuer's layout."""
+    out = np.empty(len(issuers), dtype=object)
+    for issuer in np.unique(issuers):
+        rows = np.flatnonzero(issuers == issuer)
+        pattern = DOC_PATTERNS[sum(map(ord, str(issuer))) % len(DOC_PATTERNS)]
+        out[rows] = unique_from_pattern(rng, len(rows), pattern, taken)
+    return out

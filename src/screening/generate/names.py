@@ -1,0 +1,274 @@
+"""Per-origin name pools, built once from Faker's locale tables and our own CSVs.
+
+Every name part (a given name or a surname) gets an integer id; its romanization
+variants are stored flattened so that people, aliases and corruptions pick spellings
+with numpy indexing alone. Frequencies inside an origin follow a Zipf law over the
+source's rank, so common names collide as they do in real traffic.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import importlib
+import itertools
+import tomllib
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from screening.generate import romanize
+from screening.paths import data_dir
+
+KINDS = ("given_m", "given_f", "surname")
+
+
+@functools.cache
+def known_origins() -> tuple[str, ...]:
+    """Origin keys defined in `synthetic/origins.toml`, in file order."""
+    return tuple(_origins_spec(data_dir()))
+
+
+def _origins_spec(data: Path) -> dict[str, dict]:
+    return tomllib.loads((data / "origins.toml").read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class Origin:
+    key: str
+    label: str
+    given_names: np.ndarray  # probabilities of 1, 2, ... given names
+    surnames: np.ndarray
+    nationalities: tuple[str, ...]
+    nationality_p: np.ndarray
+
+
+@dataclass(frozen=True)
+class NameTable:
+    """All name parts of all origins, as parallel arrays indexed by name id."""
+
+    origins: tuple[Origin, ...]
+    origin: np.ndarray  # int16 origin index per name id
+    kind: np.ndarray  # int8 index into KINDS
+    native: np.ndarray  # object: native-script (or Latin) form
+    var_start: np.ndarray  # int64 offset into `variants`
+    var_count: np.ndarray  # int32 number of spellings (>= 1); the first is the document form
+    variants: np.ndarray  # object: flattened spellings
+    female_form: np.ndarray  # int32 id of the female surname form (itself if ungendered)
+    pools: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]  # (origin, kind) -> ids, cdf
+
+    def sample(self, rng: np.random.Generator, origin: np.ndarray, kind: int) -> np.ndarray:
+        """One name id per row, drawn from that row's origin pool of `kind` (Zipf weights)."""
+        out = np.empty(len(origin), dtype=np.int32)
+        for o in np.unique(origin):
+            rows = np.flatnonzero(origin == o)
+            ids, cdf = self.pools[(int(o), kind)]
+            pick = np.searchsorted(cdf, rng.random(len(rows)) * cdf[-1], side="right")
+            out[rows] = ids[np.minimum(pick, len(ids) - 1)]
+        return out
+
+    def spelling(self, ids: np.ndarray, variant: np.ndarray) -> np.ndarray:
+        """Spelling `variant` (wrapped to the available ones) of each name id; '' for id -1."""
+        ok = ids >= 0
+        safe = np.where(ok, ids, 0)
+        idx = self.var_start[safe] + variant % self.var_count[safe]
+        out = self.variants[idx]
+        out[~ok] = ""
+        return out
+
+    def doc_variant(self, rng: np.random.Generator, ids: np.ndarray) -> np.ndarray:
+        """Which spelling a document uses: the standard form mostly, another one at times."""
+        safe = np.where(ids >= 0, ids, 0)
+        count = self.var_count[safe]
+        other = rng.integers(0, 1 << 30, len(ids)) % count
+        return np.where(rng.random(len(ids)) < 0.8, 0, other).astype(np.int32)
+
+
+def build_name_table(zipf_exponent: float = 1.0, data: Path | None = None) -> NameTable:
+    """Read every origin's sources once and lay the pools out as arrays."""
+    data = data or data_dir()
+    rules = romanize.load_rules(data)
+    spec = _origins_spec(data)
+    rows: list[tuple[int, int, str, list[str], float, int]] = []  # origin, kind, native, vars, w, pair
+    origins = []
+    for o_idx, (key, cfg) in enumerate(spec.items()):
+        natl = cfg["nationalities"]
+        origins.append(
+            Origin(
+                key=key,
+                label=cfg["label"],
+                given_names=_probs(cfg["given_names"]),
+                surnames=_probs(cfg["surnames"]),
+                nationalities=tuple(natl),
+                nationality_p=_probs(list(natl.values())),
+            )
+        )
+        entries = _read_sources(key, cfg, data, rules, zipf_exponent)
+        for kind, native, variants, weight, female in entries:
+            rows.append((o_idx, kind, native, variants, weight, female))
+    return _lay_out(tuple(origins), rows)
+
+
+def _probs(values: list[float]) -> np.ndarray:
+    a = np.asarray(values, dtype=np.float64)
+    return a / a.sum()
+
+
+Entry = tuple[int, str, list[str], float, "tuple[str, list[str]] | None"]
+
+
+def _read_sources(key: str, cfg: dict, data: Path, rules: romanize.Rules, s: float) -> list:
+    """(kind, native, variants, weight, female surname form or None) for one origin."""
+    out: list = []
+    for source in cfg["sources"]:
+        if source.startswith("faker:"):
+            lists = _faker_lists(source.removeprefix("faker:"))
+        else:
+            lists = _csv_lists(data / source)
+        for kind, (names, weights, female) in lists.items():
+            if key == "chinese" and kind != 2:
+                names, weights = _chinese_given(names, s)
+            ranks = np.arange(len(names))
+            w = np.asarray(weights) if weights is not None else 1.0 / (ranks + 1.0) ** s
+            for i, native in enumerate(names):
+                variants = _romanize(native, kind, key, cfg, rules)
+                fem = None
+                if female is not None and female[i] != native:
+                    fem = (female[i], _romanize(female[i], kind, key, cfg, rules))
+                out.append((kind, native, variants, float(w[i]) / w.sum(), fem))
+    return out
+
+
+def _romanize(native: str, kind: int, key: str, cfg: dict, rules: romanize.Rules) -> list[str]:
+    method = cfg["romanize"]
+    if method == "table":
+        return native_table_variants(native, kind, key, cfg)
+    if method == "cyrillic":
+        return romanize.cyrillic(native, cfg["systems"], rules)
+    if method == "pinyin":
+        return romanize.pinyin(native, kind == 2, rules)
+    return romanize.latin(native, key, rules)
+
+
+def native_table_variants(native: str, kind: int, key: str, cfg: dict) -> list[str]:
+    # Table origins carry their variants in the CSV; they were attached in _csv_lists.
+    return native.split("\x1f")[1].split("|")
+
+
+def _csv_lists(path: Path) -> dict[int, tuple[list[str], None, None]]:
+    lists: dict[int, tuple[list[str], None, None]] = {0: ([], None, None), 1: ([], None, None),
+                                                      2: ([], None, None)}  # fmt: skip
+    with path.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            kind = KINDS.index(row["kind"])
+            lists[kind][0].append(row["native"] + "\x1f" + row["variants"])
+    return lists
+
+
+def _faker_lists(locale: str) -> dict[int, tuple[list[str], list[float] | None, list[str] | None]]:
+    """Faker's raw name tables for a locale (frequency weights where Faker has them)."""
+    provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+
+    def names_weights(attr: str) -> tuple[list[str], list[float] | None]:
+        v = getattr(provider, attr)
+        if isinstance(v, dict):
+            items = sorted(v.items(), key=lambda kv: -kv[1])
+            return [k for k, _ in items], [float(x) for _, x in items]
+        names = list(dict.fromkeys(v))
+        if _mostly_sorted(names):
+            # An alphabetical table says nothing about frequency: give it a fixed,
+            # locale-specific rank order instead of making A-names the most common.
+            order = np.random.default_rng(zlib.crc32(f"{locale}:{attr}".encode())).permutation(
+                len(names)
+            )
+            names = [names[i] for i in order]
+        return names, None
+
+    male = getattr(provider, "last_names_male", None)
+    female = getattr(provider, "last_names_female", None)
+    if male is not None and female is not None and len(male) == len(female) and male != female:
+        surnames, weights = list(male), None
+        female_forms: list[str] | None = list(female)
+        if _mostly_sorted(surnames):
+            order = np.random.default_rng(zlib.crc32(locale.encode())).permutation(len(male))
+            surnames = [surnames[i] for i in order]
+            female_forms = [female_forms[i] for i in order]
+    else:
+        surnames, weights = names_weights("last_names")
+        female_forms = None
+    return {
+        0: (*names_weights("first_names_male"), None),
+        1: (*names_weights("first_names_female"), None),
+        2: (surnames, weights, female_forms),
+    }
+
+
+def _mostly_sorted(names: list[str]) -> bool:
+    pairs = list(itertools.pairwise(names))
+    return bool(pairs) and sum(a <= b for a, b in pairs) > 0.9 * len(pairs)
+
+
+def _chinese_given(chars: list[str], s: float) -> tuple[list[str], list[float]]:
+    """Chinese given names: Faker's single characters plus two-character combinations."""
+    top = chars[:24]
+    names = list(chars)
+    weights = [0.3 / (r + 1.0) ** s for r in range(len(chars))]
+    for (r1, a), (r2, b) in itertools.product(enumerate(top), enumerate(top)):
+        if a != b:
+            names.append(a + b)
+            weights.append(1.0 / ((r1 + 1.0) * (r2 + 1.0)) ** s)
+    return names, weights
+
+
+def _lay_out(origins: tuple[Origin, ...], rows: list) -> NameTable:
+    """Flatten entries into arrays; dedupe by (origin, kind, document form)."""
+    native, origin, kind, weight, var_lists, female_of = [], [], [], [], [], []
+    index: dict[tuple[int, int, str], int] = {}
+    for o, k, nat, variants, w, fem in rows:
+        if not variants:
+            continue
+        key = (o, k, variants[0])
+        if key in index:
+            weight[index[key]] += w
+            continue
+        index[key] = len(native)
+        native.append(nat.split("\x1f")[0])
+        origin.append(o)
+        kind.append(k)
+        weight.append(w)
+        var_lists.append(variants)
+        female_of.append(fem)
+    n = len(native)
+    female_form = np.arange(n, dtype=np.int32)
+    # Female surname forms are extra ids that are never sampled directly.
+    for i, fem in enumerate(female_of):
+        if fem is not None and fem[1]:
+            female_form[i] = len(native)
+            native.append(fem[0])
+            origin.append(origin[i])
+            kind.append(2)
+            weight.append(0.0)
+            var_lists.append(fem[1])
+    female_form = np.concatenate([female_form, np.arange(n, len(native), dtype=np.int32)])
+    counts = np.array([len(v) for v in var_lists], dtype=np.int32)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    flat = np.empty(int(counts.sum()), dtype=object)
+    flat[:] = [v for vs in var_lists for v in vs]
+    origin_a = np.asarray(origin, dtype=np.int16)
+    kind_a = np.asarray(kind, dtype=np.int8)
+    weight_a = np.asarray(weight)
+    pools = {}
+    for o in range(len(origins)):
+        for k in range(len(KINDS)):
+            ids = np.flatnonzero((origin_a == o) & (kind_a == k) & (weight_a > 0)).astype(np.int32)
+            if len(ids) == 0:
+                raise ValueError(f"origin {origins[o].key!r} has no {KINDS[k]} names")
+            pools[(o, k)] = (ids, np.cumsum(weight_a[ids]))
+    nat = np.empty(len(native), dtype=object)
+    nat[:] = native
+    return NameTable(
+        origins=origins, origin=origin_a, kind=kind_a, native=nat, var_start=starts,
+        var_count=counts, variants=flat, female_form=female_form, pools=pools,
+    )  # fmt: skip

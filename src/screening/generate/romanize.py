@@ -1,0 +1,160 @@
+"""Native-script names to their Latin document form and its romanization variants.
+
+Generic transliterators drop what a script does not write (anyascii turns محمد into
+MHMD), so every rule here is data in `synthetic/translit/` or `synthetic/names/`: Cyrillic
+systems, Pinyin→Wade-Giles, Cantonese surnames, Doc 9303 Latin folding and per-culture
+alternatives. Each function returns the document form first, then the other variants.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from pypinyin import Style, lazy_pinyin
+
+
+@dataclass(frozen=True)
+class Rules:
+    """All romanization tables, loaded once per generation."""
+
+    cyrillic: dict[str, dict[str, tuple[dict[str, str], dict[str, str]]]]
+    cyrillic_post: tuple[tuple[re.Pattern[str], str], ...]
+    wg_initials: dict[str, str]
+    wg_finals: dict[str, str]
+    wg_syllables: dict[str, str]
+    cantonese: dict[str, tuple[str, ...]]
+    latin_doc: dict[str, str]
+    latin_alt: dict[str, dict[str, tuple[str, ...]]]
+    equivalents: dict[str, tuple[str, ...]]
+
+
+def load_rules(data: Path) -> Rules:
+    """Read every romanization table under `data` (the `synthetic/` folder)."""
+    cyr = tomllib.loads((data / "translit" / "cyrillic.toml").read_text(encoding="utf-8"))
+    systems = {}
+    for name, spec in cyr["systems"].items():
+        table = dict(cyr["base"]) | spec.get("map", {})
+        systems[name] = (table, dict(spec.get("initial", {})))
+    post = tuple((re.compile(p["pattern"]), p["replacement"]) for p in cyr.get("post", []))
+    wg = tomllib.loads((data / "translit" / "pinyin_wade_giles.toml").read_text(encoding="utf-8"))
+    lat = tomllib.loads((data / "translit" / "latin.toml").read_text(encoding="utf-8"))
+    alt = {o: {k: tuple(v) for k, v in m.items()} for o, m in lat.get("alt", {}).items()}
+    return Rules(
+        cyrillic={"systems": systems},
+        cyrillic_post=post,
+        wg_initials=wg["initials"],
+        wg_finals=wg["finals"],
+        wg_syllables=wg["syllables"],
+        cantonese=_read_pairs(data / "names" / "cantonese_surnames.csv"),
+        latin_doc=lat["doc"],
+        latin_alt=alt,
+        equivalents=_read_equivalents(data / "names" / "latin_equivalents.csv"),
+    )
+
+
+def _read_pairs(path: Path) -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
+    for ln in lines[1:]:
+        key, variants = ln.split(",", 1)
+        out[key] = tuple(variants.split("|"))
+    return out
+
+
+def _read_equivalents(path: Path) -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for ln in path.read_text(encoding="utf-8").splitlines():
+        if ln and not ln.startswith("#"):
+            group = tuple(ln.strip().split("|"))
+            for name in group:
+                out.setdefault(name, group)
+    return out
+
+
+def dedupe(names: list[str]) -> list[str]:
+    """Drop empty and repeated spellings, keeping first-seen order."""
+    seen: dict[str, None] = {}
+    for n in names:
+        n = re.sub(r"\s+", " ", n).strip(" -")
+        if n:
+            seen.setdefault(n, None)
+    return list(seen)
+
+
+def cyrillic(native: str, systems: list[str], rules: Rules) -> list[str]:
+    """Romanize a Cyrillic name with each system in turn, then conventional respellings."""
+    out = []
+    for system in systems:
+        table, initial = rules.cyrillic["systems"][system]
+        chars = []
+        prev = " "
+        for ch in native.upper():
+            at_start = prev in " -"
+            chars.append(initial.get(ch, table.get(ch, ch)) if at_start else table.get(ch, ch))
+            prev = ch
+        out.append("".join(chars))
+    for pattern, repl in rules.cyrillic_post:
+        out += [pattern.sub(repl, v) for v in out if pattern.search(v)]
+    return dedupe([latin_fold(v, rules) for v in out])
+
+
+def wade_giles(syllable: str, rules: Rules) -> str:
+    """One Pinyin syllable (lower case, `v` for ü) in Wade-Giles without diacritics."""
+    if syllable in rules.wg_syllables:
+        return rules.wg_syllables[syllable]
+    for n in (2, 1):
+        ini = syllable[:n]
+        if ini in rules.wg_initials and len(syllable) > n:
+            final = syllable[n:]
+            return rules.wg_initials[ini] + rules.wg_finals.get(final, final.upper())
+    return rules.wg_finals.get(syllable, syllable.upper())
+
+
+def pinyin(hanzi: str, is_surname: bool, rules: Rules) -> list[str]:
+    """Chinese name: Pinyin document form, spaced Pinyin, Wade-Giles, Cantonese."""
+    syl = [s for s in lazy_pinyin(hanzi, style=Style.NORMAL) if s.isalpha()]
+    doc = "".join(s.replace("v", "yu") for s in syl).upper()
+    out = [doc, "".join(syl).upper()]
+    wg = [wade_giles(s, rules) for s in syl]
+    if is_surname:
+        out += ["".join(wg)]
+        out += list(rules.cantonese.get(hanzi, ()))
+    else:
+        if len(syl) > 1:
+            out += [" ".join(s.replace("v", "yu") for s in syl).upper(), "-".join(wg)]
+        out += ["".join(wg)]
+    return dedupe(out)
+
+
+def latin_fold(name: str, rules: Rules, alt: dict[str, str] | None = None) -> str:
+    """Upper-case Latin document form: Doc 9303 letters, other diacritics stripped."""
+    out = []
+    for ch in name.upper():
+        if alt and ch in alt:
+            out.append(alt[ch])
+        elif ch in rules.latin_doc:
+            out.append(rules.latin_doc[ch])
+        else:
+            base = unicodedata.normalize("NFKD", ch)
+            out.append("".join(c for c in base if not unicodedata.combining(c)))
+    text = "".join(out)
+    return re.sub(r"[^A-Z' -]", "", text)
+
+
+def latin(native: str, origin: str, rules: Rules) -> list[str]:
+    """A Latin-script name: its Doc 9303 form, culture-specific alternatives, equivalents."""
+    alts = rules.latin_alt.get(origin, {})
+    upper = native.upper()
+    out = [latin_fold(native, rules)]
+    present = {ch: v for ch, v in alts.items() if ch in upper}
+    for ch, options in present.items():
+        out += [latin_fold(native, rules, {ch: o}) for o in options]
+    if len(present) > 1:
+        out.append(latin_fold(native, rules, {ch: v[0] for ch, v in present.items()}))
+    for v in list(out):
+        out += list(rules.equivalents.get(v, ()))
+    return dedupe(out)
