@@ -61,3 +61,15 @@ def passport_numbers(
         pattern = DOC_PATTERNS[sum(map(ord, str(issuer))) % len(DOC_PATTERNS)]
         out[rows] = unique_from_pattern(rng, len(rows), pattern, taken)
     return out
+
+
+def sequential_ids(prefix: str, n: int, start: int = 1) -> np.ndarray:
+    """PREFIX0001, PREFIX0002 … zero-padded to one width so they sort as numbers do."""
+    width = len(str(start + n - 1))
+    nums = np.arange(start, start + n).astype(f"U{width}")
+    return (prefix + np.char.zfill(nums, width)).astype(object)
+
+
+def record_locator_ids(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Distinct six-character PNR record locators."""
+    return unique_from_pattern(rng, n, "AAAAAA")
