@@ -1,0 +1,92 @@
+"""The only module that touches files: tables to and from Parquet or CSV, atomically.
+
+CSV cannot hold lists, so list columns are written joined by `|` and split back on read;
+the schema says which columns are lists.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from screening.schema import SCHEMAS, validate
+
+FORMATS = ("parquet", "csv")
+LIST_SEP = "|"
+
+
+def write_tables(
+    tables: Mapping[str, pl.DataFrame], out: Path, fmt: str = "parquet",
+    meta: Mapping[str, Any] | None = None, overwrite: bool = False,
+) -> list[Path]:  # fmt: skip
+    """Write every table (plus `scenario.json` from `meta`) into `out`, all or nothing.
+
+    Files go to a temporary folder beside `out` first and are moved into place only when
+    all were written, so an interrupted run never leaves half a data set behind.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    out = Path(out)
+    if out.exists() and any(out.iterdir()) and not overwrite:
+        raise FileExistsError(f"{out}: folder exists and is not empty (use --overwrite)")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        for name, frame in tables.items():
+            path = tmp / f"{name}.{fmt}"
+            if fmt == "parquet":
+                frame.write_parquet(path)
+            else:
+                _flatten_lists(frame).write_csv(path)
+        if meta is not None:
+            (tmp / "scenario.json").write_text(
+                json.dumps(meta, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"
+            )
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return sorted(out.iterdir())
+
+
+def _flatten_lists(frame: pl.DataFrame) -> pl.DataFrame:
+    lists = [c for c, t in frame.schema.items() if isinstance(t, pl.List)]
+    return frame.with_columns(pl.col(c).list.join(LIST_SEP) for c in lists)
+
+
+def read_table(path: Path, table: str) -> pl.DataFrame:
+    """Read one generated table back (Parquet or CSV) and validate it."""
+    path = Path(path)
+    schema = SCHEMAS[table]
+    if path.suffix == ".parquet":
+        frame = pl.read_parquet(path)
+    elif path.suffix == ".csv":
+        raw = pl.read_csv(path, infer_schema=False)
+        frame = raw.with_columns(_from_text(c, t) for c, t in schema.items() if c in raw.columns)
+    else:
+        raise ValueError(f"{path}: unknown file type (expected .parquet or .csv)")
+    return validate(frame, table)
+
+
+def _from_text(col: str, dtype: pl.DataType) -> pl.Expr:
+    c = pl.col(col)
+    if isinstance(dtype, pl.List):
+        return c.fill_null("").str.split(LIST_SEP).list.eval(
+            pl.element().filter(pl.element() != "")
+        )
+    if dtype == pl.Boolean:
+        return c == "true"
+    if dtype == pl.Date:
+        return c.str.to_date("%Y-%m-%d")
+    if isinstance(dtype, pl.Datetime):
+        return c.str.to_datetime(time_unit="us")
+    return c.cast(dtype)
