@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import polars as pl
 
 LETTERS = np.frombuffer(b"ABCDEFGHIJKLMNPRSTUVWXYZ", dtype=np.uint8)  # no O/Q: unreadable on docs
 DIGITS = np.frombuffer(b"0123456789", dtype=np.uint8)
@@ -30,17 +31,14 @@ def to_strings(mat: np.ndarray) -> np.ndarray:
 
 
 def unique_from_pattern(
-    rng: np.random.Generator, n: int, pattern: str, taken: set[str] | None = None
+    rng: np.random.Generator, n: int, pattern: str, taken: pl.Series | None = None
 ) -> np.ndarray:
     """Like from_pattern, but every value distinct and none in `taken`."""
-    taken = taken or set()
+    taken = taken if taken is not None else pl.Series([], dtype=pl.String)
     out = from_pattern(rng, n, pattern)
     for _ in range(50):
-        _, first = np.unique(out, return_index=True)
-        bad = np.ones(n, dtype=bool)
-        bad[first] = False
-        if taken:
-            bad |= np.isin(out, np.fromiter(taken, dtype=object, count=len(taken)))
+        values = pl.Series(out, dtype=pl.String)
+        bad = (~values.is_first_distinct() | values.is_in(taken)).to_numpy()
         if not bad.any():
             return out
         out[bad] = from_pattern(rng, int(bad.sum()), pattern)
@@ -52,15 +50,25 @@ DOC_PATTERNS = ("LLDDDDDDD", "LDDDDDDDD", "DDDDDDDDD", "LAAAAAAAA")
 
 
 def passport_numbers(
-    rng: np.random.Generator, issuers: np.ndarray, taken: set[str] | None = None
+    rng: np.random.Generator, issuers: np.ndarray, taken: pl.Series | None = None
 ) -> np.ndarray:
-    """Distinct passport numbers, each in its issuer's layout."""
+    """Passport numbers in each issuer's layout, distinct across all issuers and `taken`
+    (so no traveller shares a number with a listed or lost/stolen document by chance)."""
     out = np.empty(len(issuers), dtype=object)
-    for issuer in np.unique(issuers):
-        rows = np.flatnonzero(issuers == issuer)
-        pattern = DOC_PATTERNS[sum(map(ord, str(issuer))) % len(DOC_PATTERNS)]
-        out[rows] = unique_from_pattern(rng, len(rows), pattern, taken)
+    uniq, inverse = np.unique(issuers.astype(str), return_inverse=True)
+    pattern_of = np.array([sum(map(ord, u)) % len(DOC_PATTERNS) for u in uniq], dtype=np.int64)
+    row_pattern = pattern_of[inverse] if len(issuers) else np.zeros(0, np.int64)
+    for k, pattern in enumerate(DOC_PATTERNS):
+        rows = np.flatnonzero(row_pattern == k)
+        if len(rows):
+            out[rows] = unique_from_pattern(rng, len(rows), pattern, taken)
     return out
+
+
+def as_series(*arrays: np.ndarray) -> pl.Series:
+    """Object arrays of strings as one polars String series (for `taken`)."""
+    parts = [pl.Series(a, dtype=pl.String) for a in arrays if len(a)]
+    return pl.concat(parts) if parts else pl.Series([], dtype=pl.String)
 
 
 def sequential_ids(prefix: str, n: int, start: int = 1) -> np.ndarray:

@@ -271,15 +271,28 @@ def name_applicability(df: pl.DataFrame) -> dict[str, np.ndarray]:
 def apply_name_models(
     surname: np.ndarray, given: np.ndarray, chosen: dict[str, np.ndarray], ctx: NameContext
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Run every chosen name model, in NAME_MODELS order, on (surname, given) strings."""
-    df = pl.DataFrame({"s": pl.Series(surname, dtype=pl.String),
-                       "g": pl.Series(given, dtype=pl.String)}).fill_null("")  # fmt: skip
+    """Run every chosen name model, in NAME_MODELS order, on (surname, given) strings.
+
+    Only the rows that drew a model are touched (and only they are sent through polars).
+    """
+    surname, given = surname.copy(), given.copy()
+    any_m = np.zeros(len(surname), dtype=bool)
+    for m in chosen.values():
+        any_m |= m
+    rows = np.flatnonzero(any_m)
+    if len(rows) == 0:
+        return surname, given
+    sub = NameContext(ctx.rng, ctx.extra_given[rows])
+    df = pl.DataFrame({"s": pl.Series(surname[rows], dtype=pl.String),
+                       "g": pl.Series(given[rows], dtype=pl.String)}).fill_null("")  # fmt: skip
     for name, model in NAME_MODELS.items():
         m = chosen.get(name)
-        if m is not None and m.any():
-            df = model(df, m, ctx)
+        if m is not None and m[rows].any():
+            df = model(df, m[rows], sub)
     df = df.with_columns(pl.col("s", "g").str.replace_all(r"\s+", " ").str.strip_chars())
-    return df["s"].to_numpy().astype(object), df["g"].to_numpy().astype(object)
+    surname[rows] = df["s"].to_numpy()
+    given[rows] = df["g"].to_numpy()
+    return surname, given
 
 
 # ---- dates and documents ----

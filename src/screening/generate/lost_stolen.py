@@ -13,7 +13,7 @@ _STATUS_P = np.array([0.48, 0.45, 0.05, 0.02])
 
 def lost_stolen_frame(
     rng: np.random.Generator, n_records: int, issuers: np.ndarray, ref: np.datetime64,
-    planted_numbers: np.ndarray, planted_issuers: np.ndarray, taken: set[str],
+    planted_numbers: np.ndarray, planted_issuers: np.ndarray, taken: pl.Series,
 ) -> pl.DataFrame:  # fmt: skip
     """`n_records` random records plus the planted documents, in random order."""
     issuer = issuers[rng.integers(0, len(issuers), n_records)]

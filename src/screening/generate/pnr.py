@@ -20,20 +20,23 @@ def pnr_names(
 ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """Booking spellings: the document name, or for `share` of rows one typed variant."""
     n = len(people)
-    frame = pl.DataFrame({"s": pl.Series(surname, dtype=pl.String),
-                          "g": pl.Series(given, dtype=pl.String)})  # fmt: skip
-    vary = rng.random(n) < share
-    applicable = {k: v & vary for k, v in corrupt.name_applicability(frame).items()}
-    applicable["translit"] = vary
-    chosen_m = corrupt.choose(rng, PNR_MODELS, PNR_WEIGHTS, (0.0, 1.0), applicable, n)
+    rows = np.flatnonzero(rng.random(n) < share)
+    sub = people.take(rows)
+    frame = pl.DataFrame({"s": pl.Series(surname[rows], dtype=pl.String),
+                          "g": pl.Series(given[rows], dtype=pl.String)})  # fmt: skip
+    applicable = corrupt.name_applicability(frame)
+    chosen_m = corrupt.choose(rng, PNR_MODELS, PNR_WEIGHTS, (0.0, 1.0), applicable, len(rows))
     chosen = {name: chosen_m[:, j] for j, name in enumerate(PNR_MODELS)}
-    alt = people.replace(
-        given_var=rng.integers(0, 1 << 20, people.given.shape).astype(np.int32),
-        surname_var=rng.integers(0, 1 << 20, people.surname.shape).astype(np.int32),
+    alt = sub.replace(
+        given_var=rng.integers(0, 1 << 20, sub.given.shape).astype(np.int32),
+        surname_var=rng.integers(0, 1 << 20, sub.surname.shape).astype(np.int32),
     )
     alt_s, alt_g = name_strings(table, alt)
     tr = chosen["translit"]
-    surname = np.where(tr, alt_s, surname).astype(object)
-    given = np.where(tr, alt_g, given).astype(object)
-    ctx = corrupt.NameContext(rng, np.full(n, "", dtype=object))
-    return corrupt.apply_name_models(surname, given, chosen, ctx)
+    s_sub = np.where(tr, alt_s, surname[rows]).astype(object)
+    g_sub = np.where(tr, alt_g, given[rows]).astype(object)
+    ctx = corrupt.NameContext(rng, np.full(len(rows), "", dtype=object))
+    s_sub, g_sub = corrupt.apply_name_models(s_sub, g_sub, chosen, ctx)
+    surname, given = surname.copy(), given.copy()
+    surname[rows], given[rows] = s_sub, g_sub
+    return surname, given

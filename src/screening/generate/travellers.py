@@ -9,10 +9,16 @@ import numpy as np
 import polars as pl
 
 from screening.generate import corrupt
-from screening.generate.codes import passport_numbers
+from screening.generate.codes import as_series, passport_numbers
 from screening.generate.names import NameTable
 from screening.generate.people import (
-    GIVEN_F, GIVEN_M, People, name_strings, sample_ages, sample_origins, sample_people,
+    GIVEN_F,
+    GIVEN_M,
+    People,
+    name_strings,
+    sample_ages,
+    sample_origins,
+    sample_people,
 )  # fmt: skip
 from screening.generate.scenario import CORRUPTIONS, Scenario
 from screening.generate.travel import party_sizes
@@ -66,7 +72,7 @@ def build_travellers(
     ordinary = _ordinary(rng, table, s, sizes, ref, residences)
 
     others = People.concat([family, namesakes, ordinary])
-    taken = set(listed.people.doc_number) | set(mated.doc_number)
+    taken = as_series(listed.people.doc_number, mated.doc_number)
     others = others.replace(doc_number=passport_numbers(rng, others.doc_issuer, taken=taken))
     people = People.concat([mated, others])
     f_sur, f_giv = name_strings(table, family)
@@ -148,7 +154,7 @@ def _mated(
 
     dob = corrupt.dob_swap(p.dob, chosen["dob_swap"])
     dob = corrupt.dob_shift(rng, dob, chosen["dob_shift"])
-    fresh = passport_numbers(rng, p.doc_issuer, taken=set(listed.people.doc_number))
+    fresh = passport_numbers(rng, p.doc_issuer, taken=as_series(listed.people.doc_number))
     replaced = chosen["new_passport"] | chosen["doc_lost_stolen"]
     doc = np.where(replaced, fresh, p.doc_number).astype(object)
     doc = corrupt.doc_ocr(rng, doc, chosen["doc_ocr"])

@@ -12,7 +12,12 @@ from screening.generate import contacts
 from screening.generate.codes import sequential_ids
 from screening.generate.names import NameTable
 from screening.generate.people import (
-    GIVEN_F, GIVEN_M, People, name_strings, sample_origins, sample_people,
+    GIVEN_F,
+    GIVEN_M,
+    People,
+    name_strings,
+    sample_origins,
+    sample_people,
 )  # fmt: skip
 from screening.generate.scenario import ALIAS_KINDS, DOB_FORMS, Scenario
 

@@ -13,7 +13,7 @@ import polars as pl
 
 from screening.formats.mrz import td3
 from screening.generate import contacts
-from screening.generate.codes import record_locator_ids, sequential_ids
+from screening.generate.codes import as_series, record_locator_ids, sequential_ids
 from screening.generate.lost_stolen import lost_stolen_frame
 from screening.generate.names import build_name_table
 from screening.generate.pnr import pnr_names
@@ -56,7 +56,7 @@ def generate_world(scenario: Scenario, seed: int) -> World:
 
     r = rng["documents"]
     planted, ls_flag = _plant_lost_stolen(r, trav, s.documents.lost_stolen_share)
-    doc_taken = set(trav.people.doc_number) | set(listed.people.doc_number)
+    doc_taken = as_series(trav.people.doc_number, listed.people.doc_number)
     sltd = lost_stolen_frame(r, s.documents.lost_stolen_records, residences, date,
                              trav.people.doc_number[planted], trav.people.doc_issuer[planted],
                              doc_taken)  # fmt: skip
