@@ -7,11 +7,17 @@ false alerts, their spread across name origins, and throughput.
 __version__ = "0.1.0"
 
 __all__ = [
-    # generation
-    "Scenario", "World", "generate_world", "load_scenario",
     # tables
-    "SCHEMAS", "validate", "read_table", "write_tables",
-]  # fmt: skip
+    "SCHEMAS",
+    # generation
+    "Scenario",
+    "World",
+    "generate_world",
+    "load_scenario",
+    "read_table",
+    "validate",
+    "write_tables",
+]
 
 from screening.generate.scenario import Scenario, load_scenario
 from screening.generate.world import World, generate_world

@@ -44,8 +44,10 @@ def _generate(console: Console, scenario: str, seed: int) -> World:
     start = time.perf_counter()
     with console.status(f"generating {s.name} (seed {seed})", spinner="dots"):
         world = generate_world(s, seed)
-    console.print(f"generated [bold]{s.name}[/] (seed {seed}) in "
-                  f"{time.perf_counter() - start:.1f} s", highlight=False)  # fmt: skip
+    console.print(
+        f"generated [bold]{s.name}[/] (seed {seed}) in {time.perf_counter() - start:.1f} s",
+        highlight=False,
+    )
     return world
 
 
@@ -53,10 +55,13 @@ def _write(console: Console, world: World, out: Path, fmt: str, overwrite: bool)
     if fmt not in FORMATS:
         raise _fail(console, f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     meta = {
-        "scenario": world.scenario.to_dict(), "seed": world.seed,
-        "screening_version": __version__, "polars_version": pl.__version__,
-        "format": fmt, "tables": {k: len(v) for k, v in world.tables.items()},
-    }  # fmt: skip
+        "scenario": world.scenario.to_dict(),
+        "seed": world.seed,
+        "screening_version": __version__,
+        "polars_version": pl.__version__,
+        "format": fmt,
+        "tables": {k: len(v) for k, v in world.tables.items()},
+    }
     try:
         write_tables(world.tables, out, fmt, meta=meta, overwrite=overwrite)
     except (FileExistsError, OSError) as exc:
@@ -76,8 +81,9 @@ def _print_frame(console: Console, title: str, frame: pl.DataFrame) -> None:
 def _summary(console: Console, world: World) -> None:
     _print_frame(console, "Tables", table_sizes(world))
     _print_frame(console, "Passengers by role", role_shares(world))
-    _print_frame(console, "Recorded corruptions of travelling listed people",
-                 corruption_counts(world))  # fmt: skip
+    _print_frame(
+        console, "Recorded corruptions of travelling listed people", corruption_counts(world)
+    )
     _print_frame(console, "Name origins", origin_mix(world))
 
 
@@ -102,8 +108,9 @@ def generate(
 def run(
     scenario: ScenarioOpt = DEFAULT_SCENARIO,
     seed: SeedOpt = 1,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder (default out/NAME).")]
-    = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Folder (default out/NAME).")
+    ] = None,
 ) -> None:
     """The main job on a scenario: generate it, write it, and summarize what it holds."""
     console = Console()
@@ -119,8 +126,18 @@ def scenarios() -> None:
     rows = []
     for name in builtin_scenarios():
         s = load_scenario(name)
-        rows.append((name, s.population.passengers, s.population.listed_identities,
-                     s.population.mated_share, s.description))  # fmt: skip
-    frame = pl.DataFrame(rows, schema=["scenario", "passengers", "listed_identities",
-                                       "mated_share", "description"], orient="row")  # fmt: skip
+        rows.append(
+            (
+                name,
+                s.population.passengers,
+                s.population.listed_identities,
+                s.population.mated_share,
+                s.description,
+            )
+        )
+    frame = pl.DataFrame(
+        rows,
+        schema=["scenario", "passengers", "listed_identities", "mated_share", "description"],
+        orient="row",
+    )
     _print_frame(console, "Built-in scenarios", frame)

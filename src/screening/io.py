@@ -23,9 +23,12 @@ LIST_SEP = "|"
 
 
 def write_tables(
-    tables: Mapping[str, pl.DataFrame], out: Path, fmt: str = "parquet",
-    meta: Mapping[str, Any] | None = None, overwrite: bool = False,
-) -> list[Path]:  # fmt: skip
+    tables: Mapping[str, pl.DataFrame],
+    out: Path,
+    fmt: str = "parquet",
+    meta: Mapping[str, Any] | None = None,
+    overwrite: bool = False,
+) -> list[Path]:
     """Write every table (plus `scenario.json` from `meta`) into `out`, all or nothing.
 
     Files go to a temporary folder beside `out` first and are moved into place only when
@@ -80,8 +83,8 @@ def read_table(path: Path, table: str) -> pl.DataFrame:
 def _from_text(col: str, dtype: pl.DataType) -> pl.Expr:
     c = pl.col(col)
     if isinstance(dtype, pl.List):
-        return c.fill_null("").str.split(LIST_SEP).list.eval(
-            pl.element().filter(pl.element() != "")
+        return (
+            c.fill_null("").str.split(LIST_SEP).list.eval(pl.element().filter(pl.element() != ""))
         )
     if dtype == pl.Boolean:
         return c == "true"

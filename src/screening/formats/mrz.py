@@ -76,8 +76,13 @@ def td3(frame: pl.DataFrame) -> pl.Series:
     `sex`, `doc_expiry`.
     """
     line1 = frame.select(
-        pl.concat_str([pl.lit("P<"), _state(pl.col("doc_issuer")),
-                       name_field(pl.col("surname"), pl.col("given_names"))])  # fmt: skip
+        pl.concat_str(
+            [
+                pl.lit("P<"),
+                _state(pl.col("doc_issuer")),
+                name_field(pl.col("surname"), pl.col("given_names")),
+            ]
+        )
     ).to_series()
     parts = frame.select(
         num=pl.col("doc_number").str.slice(0, 9).str.pad_end(9, "<"),
@@ -97,10 +102,21 @@ def td3(frame: pl.DataFrame) -> pl.Series:
     col = lambda v: v.reshape(n, 1)  # noqa: E731
     c_num, c_dob, c_exp = col(check_digits(num)), col(check_digits(dob)), col(check_digits(exp))
     composite = np.hstack([num, c_num, dob, c_dob, exp, c_exp, opt, col(c_opt)])
-    line2 = np.hstack([
-        num, c_num, as_matrix(parts["nat"], 3), dob, c_dob, as_matrix(parts["sex"], 1),
-        exp, c_exp, opt, col(c_opt), col(check_digits(composite)),
-    ])  # fmt: skip
+    line2 = np.hstack(
+        [
+            num,
+            c_num,
+            as_matrix(parts["nat"], 3),
+            dob,
+            c_dob,
+            as_matrix(parts["sex"], 1),
+            exp,
+            c_exp,
+            opt,
+            col(c_opt),
+            col(check_digits(composite)),
+        ]
+    )
     l2 = pl.Series("l2", to_strings(line2) if n else [], dtype=pl.String)
     lines = pl.DataFrame({"l1": line1, "l2": l2})
     return lines.select(pl.concat_str(["l1", pl.lit("\n"), "l2"]).alias("mrz")).to_series()

@@ -20,8 +20,18 @@ from screening.generate.codes import to_strings
 from screening.paths import data_dir
 
 _QWERTY = ("QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM")
-OCR_PAIRS = {"0": "O", "O": "0", "1": "I", "I": "1", "5": "S", "S": "5", "8": "B",
-             "B": "8", "2": "Z", "Z": "2"}  # fmt: skip
+OCR_PAIRS = {
+    "0": "O",
+    "O": "0",
+    "1": "I",
+    "I": "1",
+    "5": "S",
+    "S": "5",
+    "8": "B",
+    "B": "8",
+    "2": "Z",
+    "Z": "2",
+}
 ARTICLE = r"^(?:AL|EL|AS|ASH|AT|AZ|AR|AD|AN)(?:-| )"
 BIN = r"^(?:BIN|BEN|IBN) "
 EUROPEAN = r"^(?:VAN DER|VAN DEN|VAN|VON|DE LA|DE|DA|DOS|DAS|DEL|DI|DU|LA|LE) "
@@ -84,10 +94,12 @@ def typo(df: pl.DataFrame, m: np.ndarray, ctx: NameContext) -> pl.DataFrame:
     rng, n = ctx.rng, len(df)
     use_given = (rng.random(n) < 0.4) & (df["g"].str.len_chars() > 1).to_numpy()
     df = df.with_columns(
-        _f=pl.Series(use_given & m), _s=pl.Series(~use_given & m),
-        _u=pl.Series(rng.random(n)), _op=pl.Series(rng.integers(0, 4, n)),
+        _f=pl.Series(use_given & m),
+        _s=pl.Series(~use_given & m),
+        _u=pl.Series(rng.random(n)),
+        _op=pl.Series(rng.integers(0, 4, n)),
         _k=pl.Series(rng.integers(0, 1 << 20, n)),
-    )  # fmt: skip
+    )
 
     def slip(c: pl.Expr) -> pl.Expr:
         length = c.str.len_chars()
@@ -97,12 +109,14 @@ def typo(df: pl.DataFrame, m: np.ndarray, ctx: NameContext) -> pl.DataFrame:
         nb = near.str.slice(pl.col("_k") % near.str.len_chars().clip(1, None), 1)
         head, tail = c.str.slice(0, p), c.str.slice(p + 1)
         return (
-            pl.when(pl.col("_op") == 0).then(pl.concat_str([head, nb, tail]))
-            .when(pl.col("_op") == 1).then(pl.concat_str([head, c.str.slice(p + 1, 1), ch,
-                                                          c.str.slice(p + 2)]))
-            .when((pl.col("_op") == 2) & (length > 2)).then(pl.concat_str([head, tail]))
+            pl.when(pl.col("_op") == 0)
+            .then(pl.concat_str([head, nb, tail]))
+            .when(pl.col("_op") == 1)
+            .then(pl.concat_str([head, c.str.slice(p + 1, 1), ch, c.str.slice(p + 2)]))
+            .when((pl.col("_op") == 2) & (length > 2))
+            .then(pl.concat_str([head, tail]))
             .otherwise(pl.concat_str([head, ch, ch, tail]))
-        )  # fmt: skip
+        )
 
     return df.with_columns(
         s=pl.when("_s").then(slip(pl.col("s"))).otherwise("s"),
@@ -134,9 +148,11 @@ def phonetic(df: pl.DataFrame, m: np.ndarray, ctx: NameContext) -> pl.DataFrame:
         field, (a, b) = ("s", "g")[j // len(rules)], rules[j % len(rules)]
         col = s if field == "s" else g
         df = df.with_columns(
-            pl.when(pl.col("_r") == j).then(col.str.replace(a, b, literal=True, n=1))
-            .otherwise(col).alias(field)
-        )  # fmt: skip
+            pl.when(pl.col("_r") == j)
+            .then(col.str.replace(a, b, literal=True, n=1))
+            .otherwise(col)
+            .alias(field)
+        )
     return df.drop("_r")
 
 
@@ -157,10 +173,13 @@ def drop_token(df: pl.DataFrame, m: np.ndarray, ctx: NameContext) -> pl.DataFram
     drop_all = pl.Series(m & (g_parts == 1) & (s_parts == 1))
     last_gone = r"\s+\S+$"
     return df.with_columns(
-        g=pl.when(drop_g).then(pl.col("g").str.replace(last_gone, ""))
-        .when(drop_all).then(pl.lit("")).otherwise("g"),
+        g=pl.when(drop_g)
+        .then(pl.col("g").str.replace(last_gone, ""))
+        .when(drop_all)
+        .then(pl.lit(""))
+        .otherwise("g"),
         s=pl.when(drop_s).then(pl.col("s").str.replace(last_gone, "")).otherwise("s"),
-    )  # fmt: skip
+    )
 
 
 def add_token(df: pl.DataFrame, m: np.ndarray, ctx: NameContext) -> pl.DataFrame:
@@ -198,10 +217,9 @@ def compound(df: pl.DataFrame, m: np.ndarray, ctx: NameContext) -> pl.DataFrame:
     has_sep = g.str.contains(r"[ -]")
     splits_g = g.str.contains(COMPOUND_SPLIT)
     return df.with_columns(
-        g=pl.when(mask & has_sep).then(merged_g).when(mask & splits_g).then(split_g)
-        .otherwise(g),
+        g=pl.when(mask & has_sep).then(merged_g).when(mask & splits_g).then(split_g).otherwise(g),
         s=pl.when(mask & ~has_sep & ~splits_g).then(split_s).otherwise(s),
-    )  # fmt: skip
+    )
 
 
 PARTICLE_FORMS = {
@@ -283,8 +301,12 @@ def apply_name_models(
     if len(rows) == 0:
         return surname, given
     sub = NameContext(ctx.rng, ctx.extra_given[rows])
-    df = pl.DataFrame({"s": pl.Series(surname[rows], dtype=pl.String),
-                       "g": pl.Series(given[rows], dtype=pl.String)}).fill_null("")  # fmt: skip
+    df = pl.DataFrame(
+        {
+            "s": pl.Series(surname[rows], dtype=pl.String),
+            "g": pl.Series(given[rows], dtype=pl.String),
+        }
+    ).fill_null("")
     for name, model in NAME_MODELS.items():
         m = chosen.get(name)
         if m is not None and m[rows].any():
@@ -299,7 +321,7 @@ def apply_name_models(
 
 
 def dob_swap_applicable(dob: np.ndarray) -> np.ndarray:
-    y, mo, d = split_dates(dob)
+    _y, mo, d = split_dates(dob)
     return (d <= 12) & (d != mo)
 
 

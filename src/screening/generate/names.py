@@ -91,7 +91,9 @@ def build_name_table(zipf_exponent: float = 1.0, data: Path | None = None) -> Na
     data = data or data_dir()
     rules = romanize.load_rules(data)
     spec = _origins_spec(data)
-    rows: list[tuple[int, int, str, list[str], float, int]] = []  # origin, kind, native, vars, w, pair
+    rows: list[
+        tuple[int, int, str, list[str], float, int]
+    ] = []  # origin, kind, native, vars, w, pair
     origins = []
     for o_idx, (key, cfg) in enumerate(spec.items()):
         natl = cfg["nationalities"]
@@ -158,8 +160,11 @@ def native_table_variants(native: str, kind: int, key: str, cfg: dict) -> list[s
 
 
 def _csv_lists(path: Path) -> dict[int, tuple[list[str], None, None]]:
-    lists: dict[int, tuple[list[str], None, None]] = {0: ([], None, None), 1: ([], None, None),
-                                                      2: ([], None, None)}  # fmt: skip
+    lists: dict[int, tuple[list[str], None, None]] = {
+        0: ([], None, None),
+        1: ([], None, None),
+        2: ([], None, None),
+    }
     with path.open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             kind = KINDS.index(row["kind"])
@@ -269,6 +274,13 @@ def _lay_out(origins: tuple[Origin, ...], rows: list) -> NameTable:
     nat = np.empty(len(native), dtype=object)
     nat[:] = native
     return NameTable(
-        origins=origins, origin=origin_a, kind=kind_a, native=nat, var_start=starts,
-        var_count=counts, variants=flat, female_form=female_form, pools=pools,
-    )  # fmt: skip
+        origins=origins,
+        origin=origin_a,
+        kind=kind_a,
+        native=nat,
+        var_start=starts,
+        var_count=counts,
+        variants=flat,
+        female_form=female_form,
+        pools=pools,
+    )

@@ -107,15 +107,22 @@ def sample_people(
     )
     expiry = ref + rng.integers(30, 3650, n).astype("timedelta64[D]")
     return People(
-        origin=origin, female=female, given=given,
-        given_var=_doc_vars(rng, table, given), surname=surname,
-        surname_var=_doc_vars(rng, table, surname), dob=dob_from_age(rng, ref, ages),
-        nationality=nationality, nationality2=np.full(n, "", dtype=object),
+        origin=origin,
+        female=female,
+        given=given,
+        given_var=_doc_vars(rng, table, given),
+        surname=surname,
+        surname_var=_doc_vars(rng, table, surname),
+        dob=dob_from_age(rng, ref, ages),
+        nationality=nationality,
+        nationality2=np.full(n, "", dtype=object),
         residence=residence,
-        doc_number=passport_numbers(rng, nationality) if with_documents
+        doc_number=passport_numbers(rng, nationality)
+        if with_documents
         else np.full(n, "", dtype=object),
-        doc_issuer=nationality.copy(), doc_expiry=expiry,
-    )  # fmt: skip
+        doc_issuer=nationality.copy(),
+        doc_expiry=expiry,
+    )
 
 
 def _parts(rng: np.random.Generator, table: NameTable, origin: np.ndarray, attr: str):
@@ -144,7 +151,9 @@ def _doc_vars(rng: np.random.Generator, table: NameTable, ids: np.ndarray) -> np
 
 def name_strings(table: NameTable, p: People) -> tuple[np.ndarray, np.ndarray]:
     """(surname, given_names) strings; female surnames take their female form."""
-    sur_ids = np.where(p.female[:, None] & (p.surname >= 0), table.female_form[p.surname], p.surname)
+    sur_ids = np.where(
+        p.female[:, None] & (p.surname >= 0), table.female_form[p.surname], p.surname
+    )
     return (
         _join(table, sur_ids, p.surname_var),
         _join(table, p.given, p.given_var),

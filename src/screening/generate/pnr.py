@@ -15,15 +15,23 @@ PNR_WEIGHTS = {"translit": 3.0, "typo": 2.0, "initial": 1.0, "drop_token": 1.0, 
 
 
 def pnr_names(
-    rng: np.random.Generator, table: NameTable, people: People, surname: np.ndarray,
-    given: np.ndarray, share: float,
-) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    rng: np.random.Generator,
+    table: NameTable,
+    people: People,
+    surname: np.ndarray,
+    given: np.ndarray,
+    share: float,
+) -> tuple[np.ndarray, np.ndarray]:
     """Booking spellings: the document name, or for `share` of rows one typed variant."""
     n = len(people)
     rows = np.flatnonzero(rng.random(n) < share)
     sub = people.take(rows)
-    frame = pl.DataFrame({"s": pl.Series(surname[rows], dtype=pl.String),
-                          "g": pl.Series(given[rows], dtype=pl.String)})  # fmt: skip
+    frame = pl.DataFrame(
+        {
+            "s": pl.Series(surname[rows], dtype=pl.String),
+            "g": pl.Series(given[rows], dtype=pl.String),
+        }
+    )
     applicable = corrupt.name_applicability(frame)
     chosen_m = corrupt.choose(rng, PNR_MODELS, PNR_WEIGHTS, (0.0, 1.0), applicable, len(rows))
     chosen = {name: chosen_m[:, j] for j, name in enumerate(PNR_MODELS)}

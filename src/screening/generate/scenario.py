@@ -18,10 +18,21 @@ from pathlib import Path
 from screening.paths import data_dir
 
 CORRUPTIONS = (
-    "translit", "typo", "phonetic", "swap", "drop_token", "add_token", "initial",
-    "compound", "particle", "dob_swap", "dob_shift", "new_passport", "doc_lost_stolen",
+    "translit",
+    "typo",
+    "phonetic",
+    "swap",
+    "drop_token",
+    "add_token",
+    "initial",
+    "compound",
+    "particle",
+    "dob_swap",
+    "dob_shift",
+    "new_passport",
+    "doc_lost_stolen",
     "doc_ocr",
-)  # fmt: skip
+)
 ALIAS_KINDS = ("translit", "other_name", "partial")
 DOB_FORMS = ("exact", "year", "approximate", "range", "unknown")
 
@@ -70,9 +81,20 @@ class Corruptions:
     count: tuple[float, ...] = (0.2, 0.4, 0.3, 0.1)
     weights: dict[str, float] = field(
         default_factory=lambda: _weights(
-            translit=4, typo=2, phonetic=1, swap=1, drop_token=1, add_token=1, initial=1,
-            compound=1, particle=1, dob_swap=1, dob_shift=1, new_passport=1,
-            doc_lost_stolen=0.5, doc_ocr=1,
+            translit=4,
+            typo=2,
+            phonetic=1,
+            swap=1,
+            drop_token=1,
+            add_token=1,
+            initial=1,
+            compound=1,
+            particle=1,
+            dob_swap=1,
+            dob_shift=1,
+            new_passport=1,
+            doc_lost_stolen=0.5,
+            doc_ocr=1,
         )
     )
 
@@ -220,18 +242,19 @@ def _check(s: Scenario, path: Path) -> None:
             value = getattr(obj, f.name)
             key = f"{section}.{f.name}"
             values = (
-                list(value.values()) if isinstance(value, dict)
-                else list(value) if isinstance(value, tuple)
+                list(value.values())
+                if isinstance(value, dict)
+                else list(value)
+                if isinstance(value, tuple)
                 else [value]
-            )  # fmt: skip
+            )
             for v in values:
                 if isinstance(v, int | float) and v < 0:
                     fail(key, f"must not be negative (got {v})")
-            if f.name.endswith(("_share", "_known", "_variation")) or f.name in (
+            if (f.name.endswith(("_share", "_known", "_variation")) or f.name in (
                 "second_nationality",
-            ):
-                if value > 1:
-                    fail(key, f"is a share and must be at most 1 (got {value})")
+            )) and value > 1:
+                fail(key, f"is a share and must be at most 1 (got {value})")
             if isinstance(value, tuple | dict) and value and sum(values) <= 0:
                 fail(key, "weights must not all be zero")
 
@@ -240,7 +263,10 @@ def _check(s: Scenario, path: Path) -> None:
         fail("population.passengers", "must be at least 1")
     if pop.listed_identities < 1:
         fail("population.listed_identities", "must be at least 1")
-    for key, mix in (("population.origins", pop.origins), ("watchlist.origins", s.watchlist.origins)):
+    for key, mix in (
+        ("population.origins", pop.origins),
+        ("watchlist.origins", s.watchlist.origins),
+    ):
         unknown = set(mix) - set(known_origins())
         if unknown:
             fail(key, f"unknown origin(s) {sorted(unknown)}; known: {', '.join(known_origins())}")

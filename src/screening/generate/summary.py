@@ -17,10 +17,11 @@ def role_shares(world: World) -> pl.DataFrame:
     """Passengers per role (listed, family, namesake, ordinary) and their share."""
     truth = world["truth"]
     return (
-        truth.group_by("role").agg(pl.len().alias("passengers"))
+        truth.group_by("role")
+        .agg(pl.len().alias("passengers"))
         .with_columns(share=pl.col("passengers") / len(truth))
         .sort("passengers", descending=True)
-    )  # fmt: skip
+    )
 
 
 def corruption_counts(world: World) -> pl.DataFrame:
@@ -28,15 +29,18 @@ def corruption_counts(world: World) -> pl.DataFrame:
     listed = world["truth"].filter(pl.col("role") == "listed")
     return (
         listed.select(pl.col("corruptions").explode().alias("corruption"))
-        .drop_nulls().group_by("corruption").agg(pl.len().alias("passengers"))
+        .drop_nulls()
+        .group_by("corruption")
+        .agg(pl.len().alias("passengers"))
         .sort(["passengers", "corruption"], descending=[True, False])
-    )  # fmt: skip
+    )
 
 
 def origin_mix(world: World) -> pl.DataFrame:
     truth = world["truth"]
     return (
-        truth.group_by("origin").agg(pl.len().alias("passengers"))
+        truth.group_by("origin")
+        .agg(pl.len().alias("passengers"))
         .with_columns(share=pl.col("passengers") / len(truth))
         .sort(["passengers", "origin"], descending=[True, False])
-    )  # fmt: skip
+    )

@@ -12,16 +12,19 @@ from screening.generate.codes import from_pattern, sequential_ids
 from screening.generate.scenario import Scenario
 from screening.paths import data_dir
 
-_CARRIERS = np.array(["XA", "XB", "XC", "XD", "XE", "XF", "XG", "XH", "XJ", "XK", "XL",
-                      "XM"], dtype=object)  # fmt: skip
+_CARRIERS = np.array(
+    ["XA", "XB", "XC", "XD", "XE", "XF", "XG", "XH", "XJ", "XK", "XL", "XM"], dtype=object
+)
 
 
 def airports() -> tuple[np.ndarray, np.ndarray]:
     """(IATA codes, country codes) of the airports in synthetic/airports.csv."""
     with (data_dir() / "airports.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    return (np.array([r["iata"] for r in rows], dtype=object),
-            np.array([r["country"] for r in rows], dtype=object))  # fmt: skip
+    return (
+        np.array([r["iata"] for r in rows], dtype=object),
+        np.array([r["country"] for r in rows], dtype=object),
+    )
 
 
 @dataclass(frozen=True)
@@ -47,15 +50,17 @@ def build_flights(rng: np.random.Generator, n: int, date: np.datetime64) -> Flig
     carrier = _CARRIERS[rng.integers(0, len(_CARRIERS), n)]
     number = from_pattern(rng, n, "DDDD")
     start = np.datetime64(date, "m")
-    frame = pl.DataFrame({
-        "flight_id": pl.Series(sequential_ids("F", n), dtype=pl.String),
-        "carrier": pl.Series(carrier, dtype=pl.String),
-        "flight_number": pl.Series(carrier + number, dtype=pl.String),
-        "origin": pl.Series(codes[origin], dtype=pl.String),
-        "destination": pl.Series(codes[dest], dtype=pl.String),
-        "departure": pl.Series((start + dep.astype("timedelta64[m]")).astype("datetime64[us]")),
-        "arrival": pl.Series((start + arr.astype("timedelta64[m]")).astype("datetime64[us]")),
-    })  # fmt: skip
+    frame = pl.DataFrame(
+        {
+            "flight_id": pl.Series(sequential_ids("F", n), dtype=pl.String),
+            "carrier": pl.Series(carrier, dtype=pl.String),
+            "flight_number": pl.Series(carrier + number, dtype=pl.String),
+            "origin": pl.Series(codes[origin], dtype=pl.String),
+            "destination": pl.Series(codes[dest], dtype=pl.String),
+            "departure": pl.Series((start + dep.astype("timedelta64[m]")).astype("datetime64[us]")),
+            "arrival": pl.Series((start + arr.astype("timedelta64[m]")).astype("datetime64[us]")),
+        }
+    )
     return Flights(frame=frame, origin=origin, dest=dest, dep=dep, arr=arr)
 
 
@@ -71,8 +76,9 @@ def itineraries(
     sorted_key = key[order]
     want = flights.dest[leg1].astype(np.int64) * 100_000 + flights.arr[leg1] + 60
     lo = np.searchsorted(sorted_key, want, side="left")
-    hi = np.searchsorted(sorted_key, flights.dest[leg1].astype(np.int64) * 100_000 + 99_999,
-                         side="right")  # fmt: skip
+    hi = np.searchsorted(
+        sorted_key, flights.dest[leg1].astype(np.int64) * 100_000 + 99_999, side="right"
+    )
     # No departure late enough that day: connect to any departure from that airport
     # (an overnight connection).
     day_lo = np.searchsorted(sorted_key, flights.dest[leg1].astype(np.int64) * 100_000)
@@ -98,35 +104,47 @@ def party_sizes(rng: np.random.Generator, total: int, p: tuple[float, ...]) -> n
 
 
 def bookings_frame(
-    rng: np.random.Generator, s: Scenario, date: np.datetime64, locators: np.ndarray,
-    flights: Flights, leg1: np.ndarray, leg2: np.ndarray, phone: np.ndarray,
+    rng: np.random.Generator,
+    s: Scenario,
+    date: np.datetime64,
+    locators: np.ndarray,
+    flights: Flights,
+    leg1: np.ndarray,
+    leg2: np.ndarray,
+    phone: np.ndarray,
     email: np.ndarray,
-) -> pl.DataFrame:  # fmt: skip
+) -> pl.DataFrame:
     """One row per booking: locator, dates, agency, payment, contacts, itinerary."""
     b = s.bookings
     n = len(locators)
     lead = np.minimum(rng.gamma(1.5, b.lead_days_mean / 1.5, n).astype(np.int64), 330)
     agencies = from_pattern(np.random.default_rng(7), max(b.agencies, 1), "DDDDDDDD")
-    agency = np.where(rng.random(n) < b.direct_share, "DIRECT",
-                      agencies[rng.integers(0, len(agencies), n)])  # fmt: skip
+    agency = np.where(
+        rng.random(n) < b.direct_share, "DIRECT", agencies[rng.integers(0, len(agencies), n)]
+    )
     forms = list(b.payment_forms)
     w = np.array([b.payment_forms[f] for f in forms])
     payment = np.asarray(forms, dtype=object)[rng.choice(len(forms), size=n, p=w / w.sum())]
     fid = flights.frame["flight_id"].to_numpy().astype(object)
     codes, _ = airports()
     last = np.where(leg2 >= 0, leg2, leg1)
-    return pl.DataFrame({
-        "record_locator": pl.Series(locators, dtype=pl.String),
-        "booking_date": pl.Series(date - lead.astype("timedelta64[D]")),
-        "agency": pl.Series(agency.astype(object), dtype=pl.String),
-        "payment_form": pl.Series(payment, dtype=pl.String),
-        "contact_phone": pl.Series(phone, dtype=pl.String),
-        "contact_email": pl.Series(email, dtype=pl.String),
-        "flight_ids": pl.DataFrame({"a": pl.Series(fid[leg1], dtype=pl.String),
-                                    "b": pl.Series(np.where(leg2 >= 0, fid[leg2], ""),
-                                                   dtype=pl.String)})
-        .select(pl.concat_list("a", "b").list.eval(pl.element().filter(pl.element() != "")))
-        .to_series(),
-        "origin": pl.Series(codes[flights.origin[leg1]], dtype=pl.String),
-        "destination": pl.Series(codes[flights.dest[last]], dtype=pl.String),
-    })  # fmt: skip
+    return pl.DataFrame(
+        {
+            "record_locator": pl.Series(locators, dtype=pl.String),
+            "booking_date": pl.Series(date - lead.astype("timedelta64[D]")),
+            "agency": pl.Series(agency.astype(object), dtype=pl.String),
+            "payment_form": pl.Series(payment, dtype=pl.String),
+            "contact_phone": pl.Series(phone, dtype=pl.String),
+            "contact_email": pl.Series(email, dtype=pl.String),
+            "flight_ids": pl.DataFrame(
+                {
+                    "a": pl.Series(fid[leg1], dtype=pl.String),
+                    "b": pl.Series(np.where(leg2 >= 0, fid[leg2], ""), dtype=pl.String),
+                }
+            )
+            .select(pl.concat_list("a", "b").list.eval(pl.element().filter(pl.element() != "")))
+            .to_series(),
+            "origin": pl.Series(codes[flights.origin[leg1]], dtype=pl.String),
+            "destination": pl.Series(codes[flights.dest[last]], dtype=pl.String),
+        }
+    )

@@ -19,7 +19,7 @@ from screening.generate.people import (
     sample_ages,
     sample_origins,
     sample_people,
-)  # fmt: skip
+)
 from screening.generate.scenario import CORRUPTIONS, Scenario
 from screening.generate.travel import party_sizes
 from screening.generate.watchlist import ListedWorld
@@ -51,16 +51,21 @@ def counts(s: Scenario) -> tuple[int, int, int]:
 
 
 def build_travellers(
-    rng: np.random.Generator, table: NameTable, s: Scenario, listed: ListedWorld,
-    ref: np.datetime64, residences: np.ndarray,
-) -> tuple[Travellers, int]:  # fmt: skip
+    rng: np.random.Generator,
+    table: NameTable,
+    s: Scenario,
+    listed: ListedWorld,
+    ref: np.datetime64,
+    residences: np.ndarray,
+) -> tuple[Travellers, int]:
     """All travellers and the number of bookings they form."""
     pop = s.population
     total, n_mated, n_names = counts(s)
     mated_idx = np.sort(rng.choice(pop.listed_identities, n_mated, replace=False))
     fp = np.asarray(pop.family_size) / np.sum(pop.family_size)
-    fam_k = np.where(rng.random(n_mated) < pop.family_share,
-                     rng.choice(len(fp), n_mated, p=fp) + 1, 0)  # fmt: skip
+    fam_k = np.where(
+        rng.random(n_mated) < pop.family_share, rng.choice(len(fp), n_mated, p=fp) + 1, 0
+    )
     n_family = int(fam_k.sum())
     n_ordinary = max(total - n_mated - n_family - n_names, 0)
 
@@ -78,51 +83,69 @@ def build_travellers(
     f_sur, f_giv = name_strings(table, family)
     n_sur, n_giv = name_strings(table, namesakes)
     o_sur, o_giv = name_strings(table, ordinary)
-    booking = np.concatenate([
-        np.arange(n_mated), np.repeat(np.arange(n_mated), fam_k),
-        n_mated + np.arange(n_names),
-        n_mated + n_names + np.repeat(np.arange(len(sizes)), sizes),
-    ])  # fmt: skip
-    role = np.concatenate([np.full(n, r, np.int8) for n, r in
-                           ((n_mated, 0), (n_family, 1), (n_names, 2), (n_ordinary, 3))])  # fmt: skip
+    booking = np.concatenate(
+        [
+            np.arange(n_mated),
+            np.repeat(np.arange(n_mated), fam_k),
+            n_mated + np.arange(n_names),
+            n_mated + n_names + np.repeat(np.arange(len(sizes)), sizes),
+        ]
+    )
+    role = np.concatenate(
+        [
+            np.full(n, r, np.int8)
+            for n, r in ((n_mated, 0), (n_family, 1), (n_names, 2), (n_ordinary, 3))
+        ]
+    )
     none = lambda n: np.full(n, None, dtype=object)  # noqa: E731
     head = listed.entry_id[mated_idx]
     entry = np.concatenate([head, none(n_family + n_names + n_ordinary)])
-    related = np.concatenate([head, np.repeat(head, fam_k), listed.entry_id[ns_idx],
-                              none(n_ordinary)])  # fmt: skip
-    tags = pl.concat([
-        m_corr,
-        pl.Series("c", [[]], dtype=pl.List(pl.String)).gather(np.zeros(n_family, np.int64)),
-        pl.Series("c", [["namesake"]], dtype=pl.List(pl.String)).gather(np.zeros(n_names,
-                                                                                np.int64)),
-        pl.Series("c", [[]], dtype=pl.List(pl.String)).gather(np.zeros(n_ordinary, np.int64)),
-    ])  # fmt: skip
+    related = np.concatenate(
+        [head, np.repeat(head, fam_k), listed.entry_id[ns_idx], none(n_ordinary)]
+    )
+    tags = pl.concat(
+        [
+            m_corr,
+            pl.Series("c", [[]], dtype=pl.List(pl.String)).gather(np.zeros(n_family, np.int64)),
+            pl.Series("c", [["namesake"]], dtype=pl.List(pl.String)).gather(
+                np.zeros(n_names, np.int64)
+            ),
+            pl.Series("c", [[]], dtype=pl.List(pl.String)).gather(np.zeros(n_ordinary, np.int64)),
+        ]
+    )
     order = np.argsort(booking, kind="stable")
     t = Travellers(
         people=people.take(order),
         surname=np.concatenate([m_sur, f_sur, n_sur, o_sur])[order],
         given=np.concatenate([m_giv, f_giv, n_giv, o_giv])[order],
-        booking=booking[order], role=role[order], entry_id=entry[order],
-        related_entry=related[order], corruptions=tags.gather(order),
+        booking=booking[order],
+        role=role[order],
+        entry_id=entry[order],
+        related_entry=related[order],
+        corruptions=tags.gather(order),
         list_doc=np.concatenate([list_doc, np.zeros(len(people) - n_mated, bool)])[order],
-    )  # fmt: skip
+    )
     return t, n_mated + n_names + len(sizes)
 
 
 def _mated(
-    rng: np.random.Generator, table: NameTable, s: Scenario, listed: ListedWorld,
-    idx: np.ndarray, ref: np.datetime64,
-) -> tuple[People, np.ndarray, np.ndarray, pl.Series, np.ndarray]:  # fmt: skip
+    rng: np.random.Generator,
+    table: NameTable,
+    s: Scenario,
+    listed: ListedWorld,
+    idx: np.ndarray,
+    ref: np.datetime64,
+) -> tuple[People, np.ndarray, np.ndarray, pl.Series, np.ndarray]:
     """Listed people as they appear on the manifest, with their recorded corruptions."""
     p = listed.people.take(idx)
     n = len(idx)
     sur, giv = name_strings(table, p)
-    frame = pl.DataFrame({"s": pl.Series(sur, dtype=pl.String),
-                          "g": pl.Series(giv, dtype=pl.String)})  # fmt: skip
+    frame = pl.DataFrame(
+        {"s": pl.Series(sur, dtype=pl.String), "g": pl.Series(giv, dtype=pl.String)}
+    )
     doc_known = (
-        listed.watchlist["documents"].list.len().to_numpy()[idx] > 0
-        if n else np.zeros(0, bool)
-    )  # fmt: skip
+        listed.watchlist["documents"].list.len().to_numpy()[idx] > 0 if n else np.zeros(0, bool)
+    )
     slots = np.concatenate([p.given, p.surname], axis=1)
     counts_ = table.var_count[np.where(slots >= 0, slots, 0)] * (slots >= 0)
     applicable = corrupt.name_applicability(frame) | {
@@ -131,8 +154,9 @@ def _mated(
         "new_passport": doc_known,
         "doc_ocr": doc_known & corrupt.ocr_applicable(p.doc_number),
     }
-    chosen_m = corrupt.choose(rng, CORRUPTIONS, s.corruptions.weights, s.corruptions.count,
-                              applicable, n)  # fmt: skip
+    chosen_m = corrupt.choose(
+        rng, CORRUPTIONS, s.corruptions.weights, s.corruptions.count, applicable, n
+    )
     chosen = {name: chosen_m[:, j] for j, name in enumerate(CORRUPTIONS)}
 
     # Another romanization of one name part that has several.
@@ -142,14 +166,18 @@ def _mated(
     var = np.concatenate([p.given_var, p.surname_var], axis=1)
     r = np.flatnonzero(tr)
     c = np.maximum(counts_[r, slot[r]], 1)
-    var[r, slot[r]] = (var[r, slot[r]] % c + 1 + rng.integers(0, 1 << 20, len(r)) % np.maximum(
-        c - 1, 1)) % c  # fmt: skip
+    var[r, slot[r]] = (
+        var[r, slot[r]] % c + 1 + rng.integers(0, 1 << 20, len(r)) % np.maximum(c - 1, 1)
+    ) % c
     p = p.replace(given_var=var[:, :2].copy(), surname_var=var[:, 2:].copy())
     sur, giv = name_strings(table, p)
 
     extra = table.spelling(
-        np.where(p.female, table.sample(rng, p.origin, GIVEN_F),
-                 table.sample(rng, p.origin, GIVEN_M)), np.zeros(n, np.int32))  # fmt: skip
+        np.where(
+            p.female, table.sample(rng, p.origin, GIVEN_F), table.sample(rng, p.origin, GIVEN_M)
+        ),
+        np.zeros(n, np.int32),
+    )
     sur, giv = corrupt.apply_name_models(sur, giv, chosen, corrupt.NameContext(rng, extra))
 
     dob = corrupt.dob_swap(p.dob, chosen["dob_swap"])
@@ -166,15 +194,21 @@ def _mated(
     tag_frame = pl.DataFrame(cols)
     tags = tag_frame.select(
         pl.concat_list([pl.when(pl.col(k)).then(pl.lit(k)) for k in cols])
-        .list.drop_nulls().alias("c")
+        .list.drop_nulls()
+        .alias("c")
     ).to_series()
     return p, sur, giv, tags, doc_known & ~replaced
 
 
 def _family(
-    rng: np.random.Generator, table: NameTable, s: Scenario, heads: People, k: np.ndarray,
-    ref: np.datetime64, residences: np.ndarray,
-) -> People:  # fmt: skip
+    rng: np.random.Generator,
+    table: NameTable,
+    s: Scenario,
+    heads: People,
+    k: np.ndarray,
+    ref: np.datetime64,
+    residences: np.ndarray,
+) -> People:
     """Spouses and children who book with a listed person: same surname, own given names."""
     head = np.repeat(np.arange(len(heads)), k)
     h = heads.take(head)
@@ -182,53 +216,84 @@ def _family(
     child = rng.random(n) < 0.6
     ages = np.where(child, rng.uniform(0, 18, n), rng.uniform(20, 65, n))
     female = np.where(child, rng.random(n) < 0.5, ~h.female)
-    fam = sample_people(rng, table, h.origin, female, ref, ages, 0.0, residences,
-                        with_documents=False)
+    fam = sample_people(
+        rng, table, h.origin, female, ref, ages, 0.0, residences, with_documents=False
+    )
     return fam.replace(
-        surname=h.surname.copy(), surname_var=h.surname_var.copy(),
-        nationality=h.nationality.copy(), doc_issuer=h.nationality.copy(),
+        surname=h.surname.copy(),
+        surname_var=h.surname_var.copy(),
+        nationality=h.nationality.copy(),
+        doc_issuer=h.nationality.copy(),
         residence=h.residence.copy(),
-    )  # fmt: skip
+    )
 
 
 def _namesakes(
-    rng: np.random.Generator, table: NameTable, s: Scenario, base: People,
-    ref: np.datetime64, residences: np.ndarray,
-) -> People:  # fmt: skip
+    rng: np.random.Generator,
+    table: NameTable,
+    s: Scenario,
+    base: People,
+    ref: np.datetime64,
+    residences: np.ndarray,
+) -> People:
     """Innocent people who carry a listed identity's name (some in another spelling)."""
     n = len(base)
     ages = sample_ages(rng, n, 18, 85)
-    other = sample_people(rng, table, base.origin, base.female, ref, ages,
-                          s.population.mononym_share, residences, with_documents=False)
+    other = sample_people(
+        rng,
+        table,
+        base.origin,
+        base.female,
+        ref,
+        ages,
+        s.population.mononym_share,
+        residences,
+        with_documents=False,
+    )
     respell = rng.random(n) < 0.3
     gv = np.where(respell[:, None], rng.integers(0, 1 << 20, base.given.shape), base.given_var)
-    sv = np.where(respell[:, None], rng.integers(0, 1 << 20, base.surname.shape),
-                  base.surname_var)  # fmt: skip
-    return other.replace(given=base.given.copy(), given_var=gv.astype(np.int32),
-                         surname=base.surname.copy(), surname_var=sv.astype(np.int32))  # fmt: skip
+    sv = np.where(respell[:, None], rng.integers(0, 1 << 20, base.surname.shape), base.surname_var)
+    return other.replace(
+        given=base.given.copy(),
+        given_var=gv.astype(np.int32),
+        surname=base.surname.copy(),
+        surname_var=sv.astype(np.int32),
+    )
 
 
 def _ordinary(
-    rng: np.random.Generator, table: NameTable, s: Scenario, sizes: np.ndarray,
-    ref: np.datetime64, residences: np.ndarray,
-) -> People:  # fmt: skip
+    rng: np.random.Generator,
+    table: NameTable,
+    s: Scenario,
+    sizes: np.ndarray,
+    ref: np.datetime64,
+    residences: np.ndarray,
+) -> People:
     """Everyone else, in parties; most parties of two or more are families."""
     group_origin = sample_origins(rng, table, s.population.origins, len(sizes))
     group = np.repeat(np.arange(len(sizes)), sizes)
     n = len(group)
     origin = group_origin[group]
-    people = sample_people(rng, table, origin, rng.random(n) < 0.48, ref,
-                           sample_ages(rng, n), s.population.mononym_share, residences,
-                           with_documents=False)
+    people = sample_people(
+        rng,
+        table,
+        origin,
+        rng.random(n) < 0.48,
+        ref,
+        sample_ages(rng, n),
+        s.population.mononym_share,
+        residences,
+        with_documents=False,
+    )
     starts = np.r_[0, np.cumsum(sizes)[:-1]]
     leader = starts[group]
     fam = ((sizes > 1) & (rng.random(len(sizes)) < 0.7))[group] & (leader != np.arange(n))
     lead = people.take(leader)
     pick = lambda a, b: np.where(fam if a.ndim == 1 else fam[:, None], b, a)  # noqa: E731
     return people.replace(
-        surname=pick(people.surname, lead.surname), surname_var=pick(people.surname_var,
-                                                                     lead.surname_var),
+        surname=pick(people.surname, lead.surname),
+        surname_var=pick(people.surname_var, lead.surname_var),
         nationality=pick(people.nationality, lead.nationality),
         doc_issuer=pick(people.doc_issuer, lead.doc_issuer),
         residence=pick(people.residence, lead.residence),
-    )  # fmt: skip
+    )

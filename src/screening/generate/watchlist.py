@@ -18,7 +18,7 @@ from screening.generate.people import (
     name_strings,
     sample_origins,
     sample_people,
-)  # fmt: skip
+)
 from screening.generate.scenario import ALIAS_KINDS, DOB_FORMS, Scenario
 
 LIST_NAMES = {"un_designated": "UN-SC-CONSOLIDATED", "national_kst": "NATIONAL-KST"}
@@ -36,17 +36,21 @@ class ListedWorld:
 
 
 def build_watchlist(
-    rng: np.random.Generator, table: NameTable, s: Scenario, ref: np.datetime64,
+    rng: np.random.Generator,
+    table: NameTable,
+    s: Scenario,
+    ref: np.datetime64,
     residences: np.ndarray,
-) -> ListedWorld:  # fmt: skip
+) -> ListedWorld:
     """Listed identities and their list records."""
     n = s.population.listed_identities
     wl = s.watchlist
     origin = sample_origins(rng, table, wl.origins or s.population.origins, n)
     female = rng.random(n) < 0.15
     ages = rng.uniform(20, 65, n)
-    people = sample_people(rng, table, origin, female, ref, ages, s.population.mononym_share,
-                           residences)  # fmt: skip
+    people = sample_people(
+        rng, table, origin, female, ref, ages, s.population.mononym_share, residences
+    )
     second = rng.random(n) < wl.second_nationality
     other = residences[rng.integers(0, len(residences), n)]
     people = people.replace(
@@ -62,29 +66,45 @@ def build_watchlist(
     surname, given = name_strings(table, people)
     phone = np.where(contact_known, contacts.phones(rng, n), "").astype(object)
     email = np.where(contact_known, contacts.emails(rng, surname, given), "").astype(object)
-    frame = pl.DataFrame({
-        "entry_id": pl.Series(entry_id, dtype=pl.String),
-        "list_name": pl.Series(np.where(un, LIST_NAMES["un_designated"],
-                                        LIST_NAMES["national_kst"]).astype(object),
-                               dtype=pl.String),
-        "category": pl.Series(category.astype(object), dtype=pl.String),
-        "reference": pl.Series(
-            np.where(un, "QDi.", "KST.").astype(object) + entry_id, dtype=pl.String),
-        "dob": pl.Series(np.where(dob_kind == "exact", people.dob, np.datetime64("NaT")),
-                         dtype=pl.Date),
-        "dob_year_from": pl.Series(year_from, dtype=pl.Int16),
-        "dob_year_to": pl.Series(year_to, dtype=pl.Int16),
-        "dob_kind": pl.Series(dob_kind.astype(object), dtype=pl.String),
-        "sex": pl.Series(np.where(female, "F", "M").astype(object), dtype=pl.String),
-        "nationalities": _list_col(people.nationality, people.nationality2),
-        "documents": _list_col(np.where(doc_known, people.doc_number, "").astype(object)),
-        "document_issuers": _list_col(np.where(doc_known, people.doc_issuer, "").astype(object)),
-        "phones": _list_col(phone),
-        "emails": _list_col(email),
-    })  # fmt: skip
+    frame = pl.DataFrame(
+        {
+            "entry_id": pl.Series(entry_id, dtype=pl.String),
+            "list_name": pl.Series(
+                np.where(un, LIST_NAMES["un_designated"], LIST_NAMES["national_kst"]).astype(
+                    object
+                ),
+                dtype=pl.String,
+            ),
+            "category": pl.Series(category.astype(object), dtype=pl.String),
+            "reference": pl.Series(
+                np.where(un, "QDi.", "KST.").astype(object) + entry_id, dtype=pl.String
+            ),
+            "dob": pl.Series(
+                np.where(dob_kind == "exact", people.dob, np.datetime64("NaT")), dtype=pl.Date
+            ),
+            "dob_year_from": pl.Series(year_from, dtype=pl.Int16),
+            "dob_year_to": pl.Series(year_to, dtype=pl.Int16),
+            "dob_kind": pl.Series(dob_kind.astype(object), dtype=pl.String),
+            "sex": pl.Series(np.where(female, "F", "M").astype(object), dtype=pl.String),
+            "nationalities": _list_col(people.nationality, people.nationality2),
+            "documents": _list_col(np.where(doc_known, people.doc_number, "").astype(object)),
+            "document_issuers": _list_col(
+                np.where(doc_known, people.doc_issuer, "").astype(object)
+            ),
+            "phones": _list_col(phone),
+            "emails": _list_col(email),
+        }
+    )
     names = _names(rng, table, s, people, entry_id, surname, given)
-    return ListedWorld(people=people, entry_id=entry_id, dob_exact=dob_kind == "exact",
-                       phone=phone, email=email, watchlist=frame, names=names)  # fmt: skip
+    return ListedWorld(
+        people=people,
+        entry_id=entry_id,
+        dob_exact=dob_kind == "exact",
+        phone=phone,
+        email=email,
+        watchlist=frame,
+        names=names,
+    )
 
 
 def _pick(rng: np.random.Generator, names: tuple[str, ...], w: dict[str, float], n: int):
@@ -99,10 +119,16 @@ def _dob_years(rng: np.random.Generator, dob: np.ndarray, kind: np.ndarray):
     centre = year + rng.integers(-1, 2, n)  # "circa" is itself approximate
     width = rng.integers(2, 11, n)
     low = year - rng.integers(0, width + 1)
-    lo = np.select([kind == "exact", kind == "year", kind == "approximate", kind == "range"],
-                   [year, year, centre - half, low], -1)  # fmt: skip
-    hi = np.select([kind == "exact", kind == "year", kind == "approximate", kind == "range"],
-                   [year, year, centre + half, low + width], -1)  # fmt: skip
+    lo = np.select(
+        [kind == "exact", kind == "year", kind == "approximate", kind == "range"],
+        [year, year, centre - half, low],
+        -1,
+    )
+    hi = np.select(
+        [kind == "exact", kind == "year", kind == "approximate", kind == "range"],
+        [year, year, centre + half, low + width],
+        -1,
+    )
     return _nullable_year(lo), _nullable_year(hi)
 
 
@@ -119,9 +145,14 @@ def _list_col(*cols: np.ndarray) -> pl.Series:
 
 
 def _names(
-    rng: np.random.Generator, table: NameTable, s: Scenario, people: People,
-    entry_id: np.ndarray, surname: np.ndarray, given: np.ndarray,
-) -> pl.DataFrame:  # fmt: skip
+    rng: np.random.Generator,
+    table: NameTable,
+    s: Scenario,
+    people: People,
+    entry_id: np.ndarray,
+    surname: np.ndarray,
+    given: np.ndarray,
+) -> pl.DataFrame:
     """Primary name plus aliases: other romanizations, other names, partial names."""
     n = len(people)
     p = np.asarray(s.watchlist.names_per_identity, dtype=np.float64)
@@ -132,20 +163,25 @@ def _names(
     # Another romanization: re-draw every part's spelling among its variants.
     counts_g = table.var_count[np.where(alias.given >= 0, alias.given, 0)]
     counts_s = table.var_count[np.where(alias.surname >= 0, alias.surname, 0)]
-    translit_ok = ((counts_g > 1) & (alias.given >= 0)).any(1) | ((counts_s > 1) & (
-        alias.surname >= 0)).any(1)  # fmt: skip
+    translit_ok = ((counts_g > 1) & (alias.given >= 0)).any(1) | (
+        (counts_s > 1) & (alias.surname >= 0)
+    ).any(1)
     kind = np.where((kind == "translit") & ~translit_ok, "partial", kind)
     tr = kind == "translit"
     gv = np.where(tr[:, None], rng.integers(0, 1 << 20, alias.given.shape), alias.given_var)
     sv = np.where(tr[:, None], rng.integers(0, 1 << 20, alias.surname.shape), alias.surname_var)
     # Another name: a different given name of the same origin and sex (a true AKA).
     on = kind == "other_name"
-    new_g = np.where(alias.female, table.sample(rng, alias.origin, GIVEN_F),
-                     table.sample(rng, alias.origin, GIVEN_M))  # fmt: skip
+    new_g = np.where(
+        alias.female,
+        table.sample(rng, alias.origin, GIVEN_F),
+        table.sample(rng, alias.origin, GIVEN_M),
+    )
     given_ids = alias.given.copy()
     given_ids[on, 0] = new_g[on]
-    alias = alias.replace(given=given_ids, given_var=gv.astype(np.int32),
-                          surname_var=sv.astype(np.int32))  # fmt: skip
+    alias = alias.replace(
+        given=given_ids, given_var=gv.astype(np.int32), surname_var=sv.astype(np.int32)
+    )
     a_sur, a_given = name_strings(table, alias)
     # Partial names are low quality: the surname alone, or a first name alone.
     part = kind == "partial"
@@ -153,32 +189,47 @@ def _names(
     first_given = pl.Series(a_given, dtype=pl.String).str.split(" ").list.first().to_numpy()
     a_sur = np.where(only_given, "", a_sur).astype(object)
     a_given = np.where(only_given, first_given, np.where(part, "", a_given)).astype(object)
-    frame = pl.DataFrame({
-        "entry_id": pl.Series(np.concatenate([entry_id, entry_id[idx]]), dtype=pl.String),
-        "surname": pl.Series(np.concatenate([surname, a_sur]), dtype=pl.String),
-        "given_names": pl.Series(np.concatenate([given, a_given]), dtype=pl.String),
-        "is_primary": np.concatenate([np.ones(n, bool), np.zeros(len(idx), bool)]),
-        "quality": pl.Series(np.concatenate([np.full(n, "good", object),
-                                             np.where(part, "low", "good").astype(object)]),
-                             dtype=pl.String),
-        "_order": np.concatenate([np.arange(n) * 8, idx * 8 + 1 + _rank_within(idx)]),
-    })  # fmt: skip
+    frame = pl.DataFrame(
+        {
+            "entry_id": pl.Series(np.concatenate([entry_id, entry_id[idx]]), dtype=pl.String),
+            "surname": pl.Series(np.concatenate([surname, a_sur]), dtype=pl.String),
+            "given_names": pl.Series(np.concatenate([given, a_given]), dtype=pl.String),
+            "is_primary": np.concatenate([np.ones(n, bool), np.zeros(len(idx), bool)]),
+            "quality": pl.Series(
+                np.concatenate(
+                    [np.full(n, "good", object), np.where(part, "low", "good").astype(object)]
+                ),
+                dtype=pl.String,
+            ),
+            "_order": np.concatenate([np.arange(n) * 8, idx * 8 + 1 + _rank_within(idx)]),
+        }
+    )
     frame = (
         frame.sort("_order")
         .unique(subset=["entry_id", "surname", "given_names"], keep="first", maintain_order=True)
         .filter((pl.col("surname") != "") | (pl.col("given_names") != ""))
-        .with_columns(pl.when(pl.col("given_names") == "").then(None)
-                      .otherwise(pl.col("given_names")).alias("given_names"),
-                      pl.when(pl.col("surname") == "").then(None)
-                      .otherwise(pl.col("surname")).alias("surname"))
-    )  # fmt: skip
+        .with_columns(
+            pl.when(pl.col("given_names") == "")
+            .then(None)
+            .otherwise(pl.col("given_names"))
+            .alias("given_names"),
+            pl.when(pl.col("surname") == "")
+            .then(None)
+            .otherwise(pl.col("surname"))
+            .alias("surname"),
+        )
+    )
     k = frame.select(pl.int_range(pl.len()).over("entry_id") + 1).to_series()
     return frame.select(
         "entry_id",
-        pl.concat_str([pl.col("entry_id"), pl.lit("-"), pl.Series(k).cast(pl.String)])
-        .alias("name_id"),
-        "surname", "given_names", "is_primary", "quality",
-    )  # fmt: skip
+        pl.concat_str([pl.col("entry_id"), pl.lit("-"), pl.Series(k).cast(pl.String)]).alias(
+            "name_id"
+        ),
+        "surname",
+        "given_names",
+        "is_primary",
+        "quality",
+    )
 
 
 def _rank_within(idx: np.ndarray) -> np.ndarray:

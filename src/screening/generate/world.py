@@ -24,8 +24,16 @@ from screening.generate.watchlist import build_watchlist
 from screening.schema import validate
 
 STAGES = ("watchlist", "travellers", "flights", "bookings", "documents", "pnr")
-TABLES = ("passengers", "flights", "bookings", "booking_passengers", "watchlist",
-          "watchlist_names", "documents_lost_stolen", "truth")  # fmt: skip
+TABLES = (
+    "passengers",
+    "flights",
+    "bookings",
+    "booking_passengers",
+    "watchlist",
+    "watchlist_names",
+    "documents_lost_stolen",
+    "truth",
+)
 
 
 @dataclass(frozen=True)
@@ -57,9 +65,15 @@ def generate_world(scenario: Scenario, seed: int) -> World:
     r = rng["documents"]
     planted, ls_flag = _plant_lost_stolen(r, trav, s.documents.lost_stolen_share)
     doc_taken = as_series(trav.people.doc_number, listed.people.doc_number)
-    sltd = lost_stolen_frame(r, s.documents.lost_stolen_records, residences, date,
-                             trav.people.doc_number[planted], trav.people.doc_issuer[planted],
-                             doc_taken)  # fmt: skip
+    sltd = lost_stolen_frame(
+        r,
+        s.documents.lost_stolen_records,
+        residences,
+        date,
+        trav.people.doc_number[planted],
+        trav.people.doc_issuer[planted],
+        doc_taken,
+    )
     mrz, mrz_bad = _mrz(r, trav, s.documents.mrz_invalid_share)
 
     rb = rng["bookings"]
@@ -84,8 +98,9 @@ def generate_world(scenario: Scenario, seed: int) -> World:
         "watchlist": listed.watchlist,
         "watchlist_names": listed.names,
         "documents_lost_stolen": sltd,
-        "truth": _truth(table, trav, row, passenger_id, locators, bp_id, ls_flag, mrz_bad,
-                        from_list),  # fmt: skip
+        "truth": _truth(
+            table, trav, row, passenger_id, locators, bp_id, ls_flag, mrz_bad, from_list
+        ),
     }
     for name, frame in tables.items():
         validate(frame, name)
@@ -104,23 +119,29 @@ def _plant_lost_stolen(r: np.random.Generator, trav: Travellers, share: float):
 def _mrz(r: np.random.Generator, trav: Travellers, share: float):
     """TD3 MRZ per traveller; a `share` get a wrong composite check digit (bad document)."""
     p = trav.people
-    frame = pl.DataFrame({
-        "surname": pl.Series(trav.surname, dtype=pl.String),
-        "given_names": pl.Series(trav.given, dtype=pl.String),
-        "doc_issuer": pl.Series(p.doc_issuer, dtype=pl.String),
-        "doc_number": pl.Series(p.doc_number, dtype=pl.String),
-        "nationality": pl.Series(p.nationality, dtype=pl.String),
-        "dob": pl.Series(p.dob), "sex": pl.Series(np.where(p.female, "F", "M").astype(object),
-                                                  dtype=pl.String),
-        "doc_expiry": pl.Series(p.doc_expiry),
-    })  # fmt: skip
+    frame = pl.DataFrame(
+        {
+            "surname": pl.Series(trav.surname, dtype=pl.String),
+            "given_names": pl.Series(trav.given, dtype=pl.String),
+            "doc_issuer": pl.Series(p.doc_issuer, dtype=pl.String),
+            "doc_number": pl.Series(p.doc_number, dtype=pl.String),
+            "nationality": pl.Series(p.nationality, dtype=pl.String),
+            "dob": pl.Series(p.dob),
+            "sex": pl.Series(np.where(p.female, "F", "M").astype(object), dtype=pl.String),
+            "doc_expiry": pl.Series(p.doc_expiry),
+        }
+    )
     mrz = td3(frame)
     bad = r.random(len(frame)) < share
     last = mrz.str.slice(-1, 1).cast(pl.Int32, strict=False).fill_null(0)
     wrong = ((last + 1 + pl.Series(r.integers(0, 9, len(frame)))) % 10).cast(pl.String)
-    broken = pl.DataFrame({"m": mrz, "w": wrong}).select(
-        pl.concat_str([pl.col("m").str.slice(0, pl.col("m").str.len_chars() - 1), pl.col("w")])
-    ).to_series()
+    broken = (
+        pl.DataFrame({"m": mrz, "w": wrong})
+        .select(
+            pl.concat_str([pl.col("m").str.slice(0, pl.col("m").str.len_chars() - 1), pl.col("w")])
+        )
+        .to_series()
+    )
     return pl.select(pl.when(pl.Series(bad)).then(broken).otherwise(mrz)).to_series(), bad
 
 
@@ -140,39 +161,44 @@ def _booking_contacts(r: np.random.Generator, trav: Travellers, listed, n_bookin
 
 
 def _booking_passengers(r, table, s: Scenario, trav: Travellers, locators, bp_id):
-    sur, giv = pnr_names(r, table, trav.people, trav.surname, trav.given,
-                         s.bookings.pnr_name_variation)  # fmt: skip
+    sur, giv = pnr_names(
+        r, table, trav.people, trav.surname, trav.given, s.bookings.pnr_name_variation
+    )
     p = trav.people
     docs = r.random(len(bp_id)) < s.bookings.ssr_docs_share
-    return pl.DataFrame({
-        "booking_passenger_id": pl.Series(bp_id, dtype=pl.String),
-        "record_locator": pl.Series(locators[trav.booking], dtype=pl.String),
-        "surname": pl.Series(sur, dtype=pl.String),
-        "given_names": pl.Series(giv, dtype=pl.String),
-        "dob": pl.Series(np.where(docs, p.dob, np.datetime64("NaT"))),
-        "doc_number": pl.Series(np.where(docs, p.doc_number, None).tolist(), dtype=pl.String),
-        "nationality": pl.Series(np.where(docs, p.nationality, None).tolist(), dtype=pl.String),
-    }).with_columns(pl.col("given_names").replace("", None), pl.col("surname").replace("", None))
+    return pl.DataFrame(
+        {
+            "booking_passenger_id": pl.Series(bp_id, dtype=pl.String),
+            "record_locator": pl.Series(locators[trav.booking], dtype=pl.String),
+            "surname": pl.Series(sur, dtype=pl.String),
+            "given_names": pl.Series(giv, dtype=pl.String),
+            "dob": pl.Series(np.where(docs, p.dob, np.datetime64("NaT"))),
+            "doc_number": pl.Series(np.where(docs, p.doc_number, None).tolist(), dtype=pl.String),
+            "nationality": pl.Series(np.where(docs, p.nationality, None).tolist(), dtype=pl.String),
+        }
+    ).with_columns(pl.col("given_names").replace("", None), pl.col("surname").replace("", None))
 
 
 def _passengers(trav: Travellers, row, flight, flights: pl.DataFrame, pid, mrz: pl.Series):
     p = trav.people.take(row)
     given = np.where(trav.given[row] == "", "FNU", trav.given[row]).astype(object)
-    return pl.DataFrame({
-        "passenger_id": pl.Series(pid, dtype=pl.String),
-        "flight_id": flights["flight_id"].gather(flight),
-        "surname": pl.Series(trav.surname[row], dtype=pl.String),
-        "given_names": pl.Series(given, dtype=pl.String),
-        "dob": pl.Series(p.dob),
-        "sex": pl.Series(np.where(p.female, "F", "M").astype(object), dtype=pl.String),
-        "nationality": pl.Series(p.nationality, dtype=pl.String),
-        "doc_type": pl.Series(np.full(len(row), "P", object), dtype=pl.String),
-        "doc_number": pl.Series(p.doc_number, dtype=pl.String),
-        "doc_issuer": pl.Series(p.doc_issuer, dtype=pl.String),
-        "doc_expiry": pl.Series(p.doc_expiry),
-        "residence_country": pl.Series(p.residence, dtype=pl.String),
-        "mrz": mrz.gather(row),
-    })  # fmt: skip
+    return pl.DataFrame(
+        {
+            "passenger_id": pl.Series(pid, dtype=pl.String),
+            "flight_id": flights["flight_id"].gather(flight),
+            "surname": pl.Series(trav.surname[row], dtype=pl.String),
+            "given_names": pl.Series(given, dtype=pl.String),
+            "dob": pl.Series(p.dob),
+            "sex": pl.Series(np.where(p.female, "F", "M").astype(object), dtype=pl.String),
+            "nationality": pl.Series(p.nationality, dtype=pl.String),
+            "doc_type": pl.Series(np.full(len(row), "P", object), dtype=pl.String),
+            "doc_number": pl.Series(p.doc_number, dtype=pl.String),
+            "doc_issuer": pl.Series(p.doc_issuer, dtype=pl.String),
+            "doc_expiry": pl.Series(p.doc_expiry),
+            "residence_country": pl.Series(p.residence, dtype=pl.String),
+            "mrz": mrz.gather(row),
+        }
+    )
 
 
 def _truth(table, trav: Travellers, row, pid, locators, bp_id, ls_flag, mrz_bad, from_list):
@@ -181,18 +207,20 @@ def _truth(table, trav: Travellers, row, pid, locators, bp_id, ls_flag, mrz_bad,
     first = np.r_[0, np.flatnonzero(np.diff(trav.booking)) + 1]
     contact = np.zeros(len(trav.booking), bool)
     contact[first] = from_list
-    return pl.DataFrame({
-        "passenger_id": pl.Series(pid, dtype=pl.String),
-        "person_id": pl.Series(sequential_ids("T", len(trav.booking))[row], dtype=pl.String),
-        "entry_id": pl.Series(trav.entry_id[row].tolist(), dtype=pl.String),
-        "role": pl.Series(role, dtype=pl.String),
-        "origin": pl.Series(origin_keys[trav.people.origin[row]], dtype=pl.String),
-        "corruptions": trav.corruptions.gather(row),
-        "related_entry_id": pl.Series(trav.related_entry[row].tolist(), dtype=pl.String),
-        "doc_lost_stolen": pl.Series(ls_flag[row]),
-        "mrz_invalid": pl.Series(mrz_bad[row]),
-        "contact_from_list": pl.Series(contact[row]),
-        "travels_on_listed_document": pl.Series(trav.list_doc[row]),
-        "record_locator": pl.Series(locators[trav.booking[row]], dtype=pl.String),
-        "booking_passenger_id": pl.Series(bp_id[row], dtype=pl.String),
-    })  # fmt: skip
+    return pl.DataFrame(
+        {
+            "passenger_id": pl.Series(pid, dtype=pl.String),
+            "person_id": pl.Series(sequential_ids("T", len(trav.booking))[row], dtype=pl.String),
+            "entry_id": pl.Series(trav.entry_id[row].tolist(), dtype=pl.String),
+            "role": pl.Series(role, dtype=pl.String),
+            "origin": pl.Series(origin_keys[trav.people.origin[row]], dtype=pl.String),
+            "corruptions": trav.corruptions.gather(row),
+            "related_entry_id": pl.Series(trav.related_entry[row].tolist(), dtype=pl.String),
+            "doc_lost_stolen": pl.Series(ls_flag[row]),
+            "mrz_invalid": pl.Series(mrz_bad[row]),
+            "contact_from_list": pl.Series(contact[row]),
+            "travels_on_listed_document": pl.Series(trav.list_doc[row]),
+            "record_locator": pl.Series(locators[trav.booking[row]], dtype=pl.String),
+            "booking_passenger_id": pl.Series(bp_id[row], dtype=pl.String),
+        }
+    )
