@@ -38,7 +38,7 @@ def unique_from_pattern(
     out = from_pattern(rng, n, pattern)
     for _ in range(50):
         values = pl.Series(out, dtype=pl.String)
-        bad = (~values.is_first_distinct() | values.is_in(taken)).to_numpy()
+        bad = (~values.is_first_distinct() | values.is_in(taken.implode())).to_numpy()
         if not bad.any():
             return out
         out[bad] = from_pattern(rng, int(bad.sum()), pattern)

@@ -1,0 +1,75 @@
+import numpy as np
+import polars as pl
+import pytest
+
+from screening.generate import romanize
+from screening.generate.names import build_name_table, known_origins
+from screening.paths import data_dir
+
+REQUIRED = {"arabic", "persian", "turkish", "russian", "ukrainian", "chinese", "south_asian",
+            "west_african", "hispanic", "french", "german", "english"}
+
+
+@pytest.fixture(scope="module")
+def table():
+    return build_name_table()
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return romanize.load_rules(data_dir())
+
+
+def test_at_least_twelve_origins_including_the_required_ones():
+    assert len(known_origins()) >= 12
+    assert REQUIRED <= set(known_origins())
+
+
+def _spellings(table, native):
+    ids = np.flatnonzero(table.native == native)
+    assert len(ids), native
+    i = ids[0]
+    return list(table.variants[table.var_start[i]: table.var_start[i] + table.var_count[i]])
+
+
+def test_native_script_is_kept_and_romanized_several_ways(table):
+    assert {"MOHAMMED", "MUHAMMAD", "MOHAMED"} <= set(_spellings(table, "محمد"))
+    assert _spellings(table, "Смирнов")[0] == "SMIRNOV"
+    assert {"ZHANG", "CHANG", "CHEUNG"} <= set(_spellings(table, "张"))
+    by_origin = {o.key: i for i, o in enumerate(table.origins)}
+    scripts = {"arabic": "\u0600", "persian": "\u0600", "russian": "\u0400",
+               "ukrainian": "\u0400", "chinese": "\u4e00"}
+    for origin, lo in scripts.items():
+        natives = table.native[table.origin == by_origin[origin]]
+        in_script = [n for n in natives[:50] if any(ord(c) >= ord(lo) for c in n)]
+        assert len(in_script) == 50, origin
+    # Document forms are plain A-Z (plus space, hyphen, apostrophe).
+    assert pl.Series(table.variants, dtype=pl.String).str.contains(r"^[A-Z' -]+$").all()
+
+
+def test_romanization_rules(rules):
+    assert romanize.cyrillic("Юлия", ["icao", "bgn"], rules)[:2] == ["IULIIA", "YULIYA"]
+    assert "ALEXANDR" in romanize.cyrillic("Александр", ["icao"], rules)
+    assert romanize.cyrillic("Євген", ["ukrainian_national", "bgn"], rules)[0] == "YEVHEN"
+    assert romanize.pinyin("晓明", False, rules) == ["XIAOMING", "XIAO MING", "HSIAO-MING",
+                                                    "HSIAOMING"]
+    assert romanize.latin("Müller", "german", rules) == ["MUELLER", "MULLER"]
+    assert romanize.latin("Şahin", "turkish", rules) == ["SAHIN", "SHAHIN"]
+    assert romanize.latin("François", "french", rules) == ["FRANCOIS"]
+    assert "MOHAMMED" in romanize.latin("Muhammadu", "west_african", rules)
+
+
+def test_names_follow_a_zipf_law_inside_an_origin(table):
+    rng = np.random.default_rng(0)
+    origin = np.zeros(200_000, dtype=np.int16) + [o.key for o in table.origins].index("russian")
+    ids = table.sample(rng, origin, 2)
+    counts = np.sort(np.bincount(ids))[::-1]
+    counts = counts[counts > 0]
+    # Exponent 1: rank 1 is about 10x as common as rank 10, and far above the median.
+    assert 6 < counts[0] / counts[9] < 15
+    assert counts[0] > 50 * np.median(counts)
+
+
+def test_surnames_take_their_female_form(table):
+    i = np.flatnonzero(table.native == "Иванов")[0]
+    assert table.native[table.female_form[i]] == "Иванова"
