@@ -108,11 +108,13 @@ def typo(df: pl.DataFrame, m: np.ndarray, ctx: NameContext) -> pl.DataFrame:
         near = ch.replace_strict(NEIGHBOURS, default=ch)
         nb = near.str.slice(pl.col("_k") % near.str.len_chars().clip(1, None), 1)
         head, tail = c.str.slice(0, p), c.str.slice(p + 1)
+        nxt = c.str.slice(p + 1, 1)
+        # Each branch must change the text: no "neighbour" for a space, no swap of "SS".
         return (
-            pl.when(pl.col("_op") == 0)
+            pl.when((pl.col("_op") == 0) & (nb != ch))
             .then(pl.concat_str([head, nb, tail]))
-            .when(pl.col("_op") == 1)
-            .then(pl.concat_str([head, c.str.slice(p + 1, 1), ch, c.str.slice(p + 2)]))
+            .when((pl.col("_op") == 1) & (nxt != ch) & (nxt != ""))
+            .then(pl.concat_str([head, nxt, ch, c.str.slice(p + 2)]))
             .when((pl.col("_op") == 2) & (length > 2))
             .then(pl.concat_str([head, tail]))
             .otherwise(pl.concat_str([head, ch, ch, tail]))
@@ -351,7 +353,7 @@ def dob_shift(rng: np.random.Generator, dob: np.ndarray, m: np.ndarray) -> np.nd
 
 def ocr_applicable(doc: np.ndarray) -> np.ndarray:
     s = pl.Series(doc, dtype=pl.String)
-    return s.str.contains("[015829OISBZ]").fill_null(False).to_numpy()
+    return s.str.contains("[01258OISBZ]").fill_null(False).to_numpy()
 
 
 def doc_ocr(rng: np.random.Generator, doc: np.ndarray, m: np.ndarray) -> np.ndarray:

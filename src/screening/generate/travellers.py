@@ -197,7 +197,7 @@ def _mated(
         .list.drop_nulls()
         .alias("c")
     ).to_series()
-    return p, sur, giv, tags, doc_known & ~replaced
+    return p, sur, giv, tags, doc_known & ~replaced & ~chosen["doc_ocr"]
 
 
 def _family(
