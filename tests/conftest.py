@@ -29,9 +29,16 @@ def research() -> World:
     """20,000 passengers with 5 % listed travellers: enough mated rows to test shares."""
     s = scenario_with(
         load_scenario("standard"),
-        population={"passengers": 20_000, "listed_identities": 3_000, "mated_share": 0.05,
-                    "namesake_share": 0.02},
-        documents={"lost_stolen_records": 5_000, "lost_stolen_share": 0.002,
-                   "mrz_invalid_share": 0.005},
+        population={
+            "passengers": 20_000,
+            "listed_identities": 3_000,
+            "mated_share": 0.05,
+            "namesake_share": 0.02,
+        },
+        documents={
+            "lost_stolen_records": 5_000,
+            "lost_stolen_share": 0.002,
+            "mrz_invalid_share": 0.005,
+        },
     )
     return generate_world(s, 11)

@@ -13,8 +13,10 @@ def _ctx(n, extra="ZZ"):
 def _run(model, surname, given, extra="ZZ"):
     n = len(surname)
     s, g = corrupt.apply_name_models(
-        np.asarray(surname, dtype=object), np.asarray(given, dtype=object),
-        {model: np.ones(n, bool)}, _ctx(n, extra),
+        np.asarray(surname, dtype=object),
+        np.asarray(given, dtype=object),
+        {model: np.ones(n, bool)},
+        _ctx(n, extra),
     )
     return list(s), list(g)
 
@@ -22,8 +24,7 @@ def _run(model, surname, given, extra="ZZ"):
 def test_typo_is_one_keyboard_edit():
     names = ["HASSAN", "GARCIA", "OKONKWO", "SMIRNOV"] * 50
     s, g = _run("typo", names, ["ALI"] * len(names))
-    changed = [OSA.distance(a, b) for a, b in zip(names + ["ALI"] * len(names), s + g,
-                                                  strict=True)]
+    changed = [OSA.distance(a, b) for a, b in zip(names + ["ALI"] * len(names), s + g, strict=True)]
     assert sum(changed) == len(names)  # one edit per row, in one of the two fields
     assert max(changed) == 1
 
@@ -68,7 +69,9 @@ def test_doc_ocr_swaps_one_confusable_character():
         diff = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
         assert len(diff) == 1 and corrupt.OCR_PAIRS[diff[0][0]] == diff[0][1]
     assert corrupt.ocr_applicable(np.array(["ACDEFGH", "A0"], dtype=object)).tolist() == [
-        False, True]
+        False,
+        True,
+    ]
 
 
 def test_choose_gives_k_distinct_applicable_models():
@@ -76,8 +79,9 @@ def test_choose_gives_k_distinct_applicable_models():
     names = ("a", "b", "c", "d")
     n = 20_000
     applicable = {"d": np.zeros(n, bool), "c": np.arange(n) % 2 == 0}
-    got = corrupt.choose(rng, names, {"a": 1, "b": 1, "c": 1, "d": 1}, (0.2, 0.4, 0.3, 0.1),
-                         applicable, n)
+    got = corrupt.choose(
+        rng, names, {"a": 1, "b": 1, "c": 1, "d": 1}, (0.2, 0.4, 0.3, 0.1), applicable, n
+    )
     assert not got[:, 3].any()
     assert not got[1::2, 2].any()
     k = got.sum(axis=1)

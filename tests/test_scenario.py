@@ -34,8 +34,10 @@ def _write(tmp_path: Path, text: str) -> Path:
         ("[corruptions.weights]\nteleport = 1\n", "corruptions.weights"),
         ("[population.origins]\natlantean = 1\n", "population.origins"),
         ("[corruptions]\ncount = [0.1, 0.2, 0.3, 0.2, 0.2]\n", "corruptions.count"),
-        ("[watchlist]\nnames_per_identity = [1, 1, 1, 1, 1, 1, 1]\n",
-         "watchlist.names_per_identity"),
+        (
+            "[watchlist]\nnames_per_identity = [1, 1, 1, 1, 1, 1, 1]\n",
+            "watchlist.names_per_identity",
+        ),
         ("[corruptions]\ncount = [0, 0]\n", "corruptions.count"),
     ],
 )
@@ -49,12 +51,15 @@ def test_bad_scenario_names_file_and_key(tmp_path, text, key):
 
 def test_rates_that_cannot_be_met(tmp_path):
     # 10 % of 10,000 travellers cannot all be distinct members of a 50-name list.
-    path = _write(tmp_path, "[population]\npassengers = 10000\nlisted_identities = 50\n"
-                            "mated_share = 0.1\n")
-    with pytest.raises(ScenarioError, match="population.mated_share.*only 50 identities"):
+    path = _write(
+        tmp_path, "[population]\npassengers = 10000\nlisted_identities = 50\nmated_share = 0.1\n"
+    )
+    with pytest.raises(ScenarioError, match=r"population\.mated_share.*only 50 identities"):
         load_scenario(path)
-    path = _write(tmp_path, "[population]\nmated_share = 0.6\nnamesake_share = 0.5\n"
-                            "listed_identities = 100000\n")
+    path = _write(
+        tmp_path,
+        "[population]\nmated_share = 0.6\nnamesake_share = 0.5\nlisted_identities = 100000\n",
+    )
     with pytest.raises(ScenarioError, match="more than all travellers"):
         load_scenario(path)
 

@@ -61,11 +61,18 @@ def test_corruption_count_and_every_model_happens(research):
 
 def _mated_vs_list(world):
     api = _api(world).filter(pl.col("role") == "listed").unique("person_id")
-    primary = world["watchlist_names"].filter("is_primary").select(
-        "entry_id", pl.col("surname").alias("l_surname"),
-        pl.col("given_names").fill_null("").alias("l_given"))
-    wl = world["watchlist"].select("entry_id", pl.col("dob").alias("l_dob"), "documents",
-                                   "dob_kind")
+    primary = (
+        world["watchlist_names"]
+        .filter("is_primary")
+        .select(
+            "entry_id",
+            pl.col("surname").alias("l_surname"),
+            pl.col("given_names").fill_null("").alias("l_given"),
+        )
+    )
+    wl = world["watchlist"].select(
+        "entry_id", pl.col("dob").alias("l_dob"), "documents", "dob_kind"
+    )
     return api.join(primary, on="entry_id").join(wl, on="entry_id")
 
 
@@ -77,12 +84,23 @@ def test_uncorrupted_listed_travellers_match_their_list_record(research):
     assert (clean["surname"] == clean["l_surname"]).all()
     assert (clean.select(given == pl.col("l_given")).to_series()).all()
     assert (clean["dob"] == clean["l_dob"]).all()  # no dob_partial: the list has the date
-    name_models = {"translit", "typo", "phonetic", "swap", "drop_token", "add_token",
-                   "initial", "compound", "particle"}
-    named = m.filter(pl.col("corruptions").list.eval(pl.element().is_in(list(name_models)))
-                     .list.any())
+    name_models = {
+        "translit",
+        "typo",
+        "phonetic",
+        "swap",
+        "drop_token",
+        "add_token",
+        "initial",
+        "compound",
+        "particle",
+    }
+    named = m.filter(
+        pl.col("corruptions").list.eval(pl.element().is_in(list(name_models))).list.any()
+    )
     differs = (named["surname"] != named["l_surname"]) | (
-        named.select(given != pl.col("l_given")).to_series())
+        named.select(given != pl.col("l_given")).to_series()
+    )
     assert differs.mean() > 0.97  # a model may rarely land back on the listed spelling
 
 
@@ -124,8 +142,10 @@ def test_namesakes_carry_a_listed_name_but_are_other_people(research):
     api = _api(research).filter(pl.col("role") == "namesake")
     primary = research["watchlist_names"].filter("is_primary")
     joined = api.join(primary, left_on="related_entry_id", right_on="entry_id", suffix="_l")
-    same = ((joined["surname"] == joined["surname_l"])
-            & (joined["given_names"] == joined["given_names_l"].fill_null("FNU"))).mean()
+    same = (
+        (joined["surname"] == joined["surname_l"])
+        & (joined["given_names"] == joined["given_names_l"].fill_null("FNU"))
+    ).mean()
     assert 0.6 < same < 0.95  # 70 % exact, the rest another romanization of the same name
     wl = research["watchlist"].select("entry_id", "dob")
     j = api.join(wl, left_on="related_entry_id", right_on="entry_id", suffix="_l")
@@ -151,9 +171,11 @@ def test_watchlist_records(research):
     kinds = wl["dob_kind"].value_counts(normalize=True)
     exact = kinds.filter(pl.col("dob_kind") == "exact")["proportion"][0]
     assert exact == pytest.approx(0.55, abs=0.04)
-    assert (wl.filter(pl.col("dob_kind") == "exact")["dob"].null_count() == 0)
-    assert wl.filter(pl.col("dob_kind") == "unknown")["dob_year_from"].null_count() == \
-        wl.filter(pl.col("dob_kind") == "unknown").height
+    assert wl.filter(pl.col("dob_kind") == "exact")["dob"].null_count() == 0
+    assert (
+        wl.filter(pl.col("dob_kind") == "unknown")["dob_year_from"].null_count()
+        == wl.filter(pl.col("dob_kind") == "unknown").height
+    )
     ranged = wl.filter(pl.col("dob_kind") == "range")
     assert (ranged["dob_year_to"] > ranged["dob_year_from"]).all()
     multi = (wl["nationalities"].list.len() > 1).mean()
@@ -163,10 +185,13 @@ def test_watchlist_records(research):
 
 def test_partial_list_dates_cover_the_true_year(research):
     m = _mated_vs_list(research).join(
-        research["watchlist"].select("entry_id", "dob_year_from", "dob_year_to"), on="entry_id")
-    m = m.filter(~pl.col("corruptions").list.contains("dob_swap")
-                 & ~pl.col("corruptions").list.contains("dob_shift")
-                 & pl.col("dob_kind").is_in(["exact", "year", "range"]))
+        research["watchlist"].select("entry_id", "dob_year_from", "dob_year_to"), on="entry_id"
+    )
+    m = m.filter(
+        ~pl.col("corruptions").list.contains("dob_swap")
+        & ~pl.col("corruptions").list.contains("dob_shift")
+        & pl.col("dob_kind").is_in(["exact", "year", "range"])
+    )
     year = m["dob"].dt.year()
     assert ((year >= m["dob_year_from"]) & (year <= m["dob_year_to"])).all()
 
@@ -175,27 +200,32 @@ def test_bookings_and_pnr(research):
     t, bp, bookings = research["truth"], research["booking_passengers"], research["bookings"]
     assert bp.height == t["person_id"].n_unique()
     # Every passenger row belongs to its booking's itinerary.
-    api = _api(research).join(bookings.select("record_locator", "flight_ids"),
-                              on="record_locator")
+    api = _api(research).join(bookings.select("record_locator", "flight_ids"), on="record_locator")
     assert api.select(pl.col("flight_ids").list.contains(pl.col("flight_id"))).to_series().all()
     # Connections leave from where the first leg landed.
     fl = research["flights"]
     two = bookings.filter(pl.col("flight_ids").list.len() == 2).select(
-        pl.col("flight_ids").list.get(0).alias("a"), pl.col("flight_ids").list.get(1).alias("b"))
+        pl.col("flight_ids").list.get(0).alias("a"), pl.col("flight_ids").list.get(1).alias("b")
+    )
     legs = two.join(fl, left_on="a", right_on="flight_id").join(
-        fl, left_on="b", right_on="flight_id", suffix="_2")
+        fl, left_on="b", right_on="flight_id", suffix="_2"
+    )
     assert legs.height > 0 and (legs["destination"] == legs["origin_2"]).all()
     assert (bookings["booking_date"] <= research.scenario.date).all()
     # PNR spellings differ from the document for about pnr_name_variation of travellers.
     doc = api.unique("person_id").select(
-        "booking_passenger_id", "surname",
-        pl.when(pl.col("given_names") == "FNU").then(None).otherwise("given_names")
-        .alias("given_names"))
+        "booking_passenger_id",
+        "surname",
+        pl.when(pl.col("given_names") == "FNU")
+        .then(None)
+        .otherwise("given_names")
+        .alias("given_names"),
+    )
     j = bp.join(doc, on="booking_passenger_id", suffix="_doc")
     differs = (j["surname"].fill_null("") != j["surname_doc"].fill_null("")) | (
-        j["given_names"].fill_null("") != j["given_names_doc"].fill_null(""))
-    assert differs.mean() == pytest.approx(research.scenario.bookings.pnr_name_variation,
-                                           abs=0.02)
+        j["given_names"].fill_null("") != j["given_names_doc"].fill_null("")
+    )
+    assert differs.mean() == pytest.approx(research.scenario.bookings.pnr_name_variation, abs=0.02)
     docs = bp["doc_number"].is_not_null().mean()
     assert docs == pytest.approx(research.scenario.bookings.ssr_docs_share, abs=0.02)
 
@@ -220,8 +250,14 @@ def test_origin_mix_follows_the_scenario():
     from screening.generate.world import generate_world
     from tests.conftest import scenario_with
 
-    s = scenario_with(Scenario(), population={"passengers": 5_000, "listed_identities": 500,
-                                              "origins": {"arabic": 3, "english": 1}})
+    s = scenario_with(
+        Scenario(),
+        population={
+            "passengers": 5_000,
+            "listed_identities": 500,
+            "origins": {"arabic": 3, "english": 1},
+        },
+    )
     t = generate_world(s, 4)["truth"].filter(pl.col("role") == "ordinary")
     share = t["origin"].value_counts(normalize=True)
     assert set(share["origin"]) == {"arabic", "english"}

@@ -41,6 +41,9 @@ def write_tables(
         raise FileExistsError(f"{out}: folder exists and is not empty (use --overwrite)")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; the result is an ordinary folder
     try:
         for name, frame in tables.items():
             path = tmp / f"{name}.{fmt}"

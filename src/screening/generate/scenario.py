@@ -251,9 +251,10 @@ def _check(s: Scenario, path: Path) -> None:
             for v in values:
                 if isinstance(v, int | float) and v < 0:
                     fail(key, f"must not be negative (got {v})")
-            if (f.name.endswith(("_share", "_known", "_variation")) or f.name in (
-                "second_nationality",
-            )) and value > 1:
+            if (
+                f.name.endswith(("_share", "_known", "_variation"))
+                or f.name in ("second_nationality",)
+            ) and value > 1:
                 fail(key, f"is a share and must be at most 1 (got {value})")
             if isinstance(value, tuple | dict) and value and sum(values) <= 0:
                 fail(key, "weights must not all be zero")

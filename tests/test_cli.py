@@ -1,0 +1,82 @@
+import json
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+from typer.testing import CliRunner
+
+from screening.cli import app
+from screening.io import read_table
+
+runner = CliRunner()
+COMMANDS = ["generate", "run", "scenarios"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command):
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage" in result.output and len(result.output) > 200
+
+
+def test_generate_writes_every_table_in_both_formats(tmp_path, teaching):
+    for fmt in ("parquet", "csv"):
+        out = tmp_path / fmt
+        result = runner.invoke(
+            app,
+            [
+                "generate",
+                "--scenario",
+                "teaching",
+                "--seed",
+                "3",
+                "--out",
+                str(out),
+                "--format",
+                fmt,
+                "--quiet",
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        meta = json.loads((out / "scenario.json").read_text())
+        assert meta["seed"] == 3 and meta["scenario"]["name"] == "teaching"
+        assert meta["tables"]["passengers"] == teaching["passengers"].height
+        for name, frame in teaching.tables.items():
+            assert_frame_equal(read_table(out / f"{name}.{fmt}", name), frame)
+
+
+def test_generate_refuses_to_overwrite_and_reports_bad_scenarios(tmp_path):
+    out = tmp_path / "w"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    result = runner.invoke(app, ["generate", "-s", "teaching", "--out", str(out), "--quiet"])
+    assert result.exit_code == 2 and "not empty" in result.output
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[population]\npassengers = -5\n")
+    target = tmp_path / "never"
+    result = runner.invoke(app, ["generate", "-s", str(bad), "--out", str(target)])
+    assert result.exit_code == 2
+    assert "population.passengers" in result.output and str(bad) in result.output
+    assert not target.exists()
+
+    result = runner.invoke(
+        app, ["generate", "-s", "teaching", "--out", str(target), "--format", "xlsx"]
+    )
+    assert result.exit_code == 2 and "--format" in result.output
+
+
+def test_run_generates_and_summarizes(tmp_path):
+    result = runner.invoke(app, ["run", "--out", str(tmp_path / "t")])
+    assert result.exit_code == 0, result.output
+    for heading in ("Tables", "Passengers by role", "Recorded corruptions", "Name origins"):
+        assert heading in result.output
+    assert pl.read_parquet(tmp_path / "t" / "passengers.parquet").height > 1_500
+
+
+def test_scenarios_lists_the_builtins():
+    result = runner.invoke(app, ["scenarios"])
+    assert result.exit_code == 0
+    for name in ("teaching", "standard", "national-day", "operational"):
+        assert name in result.output
