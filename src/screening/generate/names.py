@@ -43,6 +43,8 @@ class Origin:
     surnames: np.ndarray
     nationalities: tuple[str, ...]
     nationality_p: np.ndarray
+    non_latin: bool  # names are written in another script (kept as `original_script`)
+    surname_first: bool  # native order puts the surname first (Chinese)
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,8 @@ def build_name_table(zipf_exponent: float = 1.0, data: Path | None = None) -> Na
                 surnames=_probs(cfg["surnames"]),
                 nationalities=tuple(natl),
                 nationality_p=_probs(list(natl.values())),
+                non_latin=cfg["romanize"] != "latin",
+                surname_first=cfg["romanize"] == "pinyin",
             )
         )
         entries = _read_sources(key, cfg, data, rules, zipf_exponent)

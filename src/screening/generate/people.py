@@ -167,3 +167,26 @@ def _join(table: NameTable, ids: np.ndarray, var: np.ndarray) -> np.ndarray:
         pl.concat_str([pl.col(c) for c in cols], separator=" ").str.strip_chars()
     ).to_series()
     return joined.to_numpy().astype(object)
+
+
+def original_script(table: NameTable, p: People) -> np.ndarray:
+    """Full name in its native script (None for Latin-script origins), in native order."""
+    sur_ids = np.where(
+        p.female[:, None] & (p.surname >= 0), table.female_form[p.surname], p.surname
+    )
+    native = lambda ids: np.where(ids >= 0, table.native[np.maximum(ids, 0)], "")  # noqa: E731
+    cols = {f"g{j}": native(p.given[:, j]) for j in range(2)}
+    cols |= {f"s{j}": native(sur_ids[:, j]) for j in range(2)}
+    frame = pl.DataFrame({k: pl.Series(v, dtype=pl.String) for k, v in cols.items()})
+    western = pl.concat_str(["g0", "g1", "s0", "s1"], separator=" ")
+    chinese = pl.concat_str(["s0", "s1", "g0", "g1"])
+    first = np.array([o.surname_first for o in table.origins])[p.origin]
+    keep = np.array([o.non_latin for o in table.origins])[p.origin]
+    full = frame.with_columns(first=first, keep=keep).select(
+        pl.when(~pl.col("keep"))
+        .then(None)
+        .when(pl.col("first"))
+        .then(chinese)
+        .otherwise(western.str.replace_all(r"\s+", " ").str.strip_chars())
+    )
+    return full.to_series().to_numpy().astype(object)

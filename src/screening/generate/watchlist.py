@@ -16,6 +16,7 @@ from screening.generate.people import (
     GIVEN_M,
     People,
     name_strings,
+    original_script,
     sample_origins,
     sample_people,
 )
@@ -183,10 +184,12 @@ def _names(
         given=given_ids, given_var=gv.astype(np.int32), surname_var=sv.astype(np.int32)
     )
     a_sur, a_given = name_strings(table, alias)
+    a_native = original_script(table, alias)
     # Partial names are low quality: the surname alone, or a first name alone.
     part = kind == "partial"
     only_given = part & (rng.random(len(idx)) < 0.4) & (a_given != "")
     first_given = pl.Series(a_given, dtype=pl.String).str.split(" ").list.first().to_numpy()
+    a_native = np.where(part, None, a_native).astype(object)
     a_sur = np.where(only_given, "", a_sur).astype(object)
     a_given = np.where(only_given, first_given, np.where(part, "", a_given)).astype(object)
     frame = pl.DataFrame(
@@ -194,6 +197,10 @@ def _names(
             "entry_id": pl.Series(np.concatenate([entry_id, entry_id[idx]]), dtype=pl.String),
             "surname": pl.Series(np.concatenate([surname, a_sur]), dtype=pl.String),
             "given_names": pl.Series(np.concatenate([given, a_given]), dtype=pl.String),
+            "original_script": pl.Series(
+                np.concatenate([original_script(table, people), a_native]).tolist(),
+                dtype=pl.String,
+            ),
             "is_primary": np.concatenate([np.ones(n, bool), np.zeros(len(idx), bool)]),
             "quality": pl.Series(
                 np.concatenate(
@@ -227,6 +234,7 @@ def _names(
         ),
         "surname",
         "given_names",
+        "original_script",
         "is_primary",
         "quality",
     )

@@ -16,6 +16,7 @@ from screening.generate import contacts
 from screening.generate.codes import as_series, record_locator_ids, sequential_ids
 from screening.generate.lost_stolen import lost_stolen_frame
 from screening.generate.names import build_name_table
+from screening.generate.people import original_script
 from screening.generate.pnr import pnr_names
 from screening.generate.scenario import Scenario
 from screening.generate.travel import airports, bookings_frame, build_flights, itineraries
@@ -214,6 +215,9 @@ def _truth(table, trav: Travellers, row, pid, locators, bp_id, ls_flag, mrz_bad,
             "entry_id": pl.Series(trav.entry_id[row].tolist(), dtype=pl.String),
             "role": pl.Series(role, dtype=pl.String),
             "origin": pl.Series(origin_keys[trav.people.origin[row]], dtype=pl.String),
+            "original_script": pl.Series(
+                original_script(table, trav.people)[row].tolist(), dtype=pl.String
+            ),
             "corruptions": trav.corruptions.gather(row),
             "related_entry_id": pl.Series(trav.related_entry[row].tolist(), dtype=pl.String),
             "doc_lost_stolen": pl.Series(ls_flag[row]),
