@@ -5,6 +5,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+from screening.generate.corrupt import NAME_MODELS
 from screening.generate.scenario import CORRUPTIONS
 from screening.generate.travellers import counts
 from screening.schema import SCHEMAS
@@ -84,17 +85,7 @@ def test_uncorrupted_listed_travellers_match_their_list_record(research):
     assert (clean["surname"] == clean["l_surname"]).all()
     assert (clean.select(given == pl.col("l_given")).to_series()).all()
     assert (clean["dob"] == clean["l_dob"]).all()  # no dob_partial: the list has the date
-    name_models = {
-        "translit",
-        "typo",
-        "phonetic",
-        "swap",
-        "drop_token",
-        "add_token",
-        "initial",
-        "compound",
-        "particle",
-    }
+    name_models = set(NAME_MODELS) | {"translit"}
     named = m.filter(
         pl.col("corruptions").list.eval(pl.element().is_in(list(name_models))).list.any()
     )
