@@ -1,0 +1,143 @@
+"""Evidence for candidate pairs, computed for all pairs at once.
+
+Names: rapidfuzz `process.cpdist` over aligned arrays of the pairs' name forms, several
+scorers, so that reordering, compounds, romanization, dropped parts and initials each
+have a form on which they look alike. Dates, documents, nationality and sex: numpy and
+polars on the pair arrays. Nothing here loops over pairs in Python.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+from rapidfuzz import fuzz, process
+
+# Evidence levels for dates of birth (names used in the explanations).
+DOB_LEVELS = ("missing", "exact", "swap", "near", "partial", "partial_near", "same_year",
+              "differs")  # fmt: skip
+DOC_LEVELS = ("missing", "exact", "ocr", "differs")
+NAME_HOW = ("exact", "reordered", "compound", "transliteration", "partial name", "initials",
+            "spelling")  # fmt: skip
+
+
+def _pairs(a: pl.Series, b: pl.Series, pi: np.ndarray, li: np.ndarray):
+    return a.gather(pi).to_list(), b.gather(li).to_list()
+
+
+def _cp(scorer, q: list, c: list, **kw) -> np.ndarray:
+    if not q:
+        return np.zeros(0, dtype=np.float32)
+    return process.cpdist(q, c, scorer=scorer, dtype=np.float32, workers=-1, **kw) / 100.0
+
+
+def name_similarity(p: pl.DataFrame, lst: pl.DataFrame, pi: np.ndarray, li: np.ndarray):
+    """(similarity in [0, 1], index into NAME_HOW) per pair: the best of several views."""
+    q, c = _pairs(p["sorted_core"], lst["sorted_core"], pi, li)
+    s_sort = _cp(fuzz.ratio, q, c)
+    s_set = _cp(fuzz.token_set_ratio, q, c)
+    qg, cg = _pairs(p["compact_gs"], lst["compact_gs"], pi, li)
+    qs, _ = _pairs(p["compact_sg"], lst["compact_gs"], pi, li)
+    s_compact = np.maximum(_cp(fuzz.ratio, qg, cg), _cp(fuzz.ratio, qs, cg))
+    qk, ck = _pairs(p["skeleton_sorted"], lst["skeleton_sorted"], pi, li)
+    s_skel = _cp(fuzz.ratio, qk, ck)
+    qi, ci = _pairs(p["sorted_core"], lst["initials_sorted"], pi, li)
+    s_init = _cp(fuzz.ratio, qi, ci)
+    p_tokens = p["core"].list.len().to_numpy()[pi]
+    l_tokens = lst["core"].list.len().to_numpy()[li]
+    # token_set_ratio is 1.0 for any subset (ALI vs MOHAMMED ALI HASSAN): discount it by
+    # how much of the longer name the shorter one covers.
+    cover = np.minimum(p_tokens, l_tokens) / np.maximum(np.maximum(p_tokens, l_tokens), 1)
+    views = np.stack([
+        s_sort,
+        s_compact * 0.99,
+        np.where(s_skel >= 0.999, 0.90 + 0.1 * s_sort, 0.0),
+        s_set * (0.70 + 0.22 * cover),
+        s_init * 0.88,
+    ], axis=1)  # fmt: skip
+    best = views.argmax(axis=1)
+    sim = views.max(axis=1)
+    how = np.select(
+        [sim >= 0.999, best == 0, best == 1, best == 2, best == 3, best == 4],
+        [0, 6, 2, 3, 4, 5],
+    )
+    # Same tokens in another order count as "reordered" when the raw order differs.
+    how = np.where((how == 0) & (s_compact < 0.999), 1, how)
+    return np.clip(sim, 0.0, 1.0).astype(np.float32), how.astype(np.int8)
+
+
+def dob_evidence(p_dob: pl.Series, lst: pl.DataFrame, pi: np.ndarray, li: np.ndarray):
+    """Index into DOB_LEVELS per pair. Dates are compared as dates, never as text."""
+    pd = p_dob.gather(pi).cast(pl.Date)
+    ld = lst["dob"].gather(li)
+    y_from = lst["dob_year_from"].gather(li).cast(pl.Int32)
+    y_to = lst["dob_year_to"].gather(li).cast(pl.Int32)
+    f = pl.DataFrame({"p": pd, "l": ld, "yf": y_from, "yt": y_to})
+    py, pm, pdd = pl.col("p").dt.year(), pl.col("p").dt.month(), pl.col("p").dt.day()
+    ly, lm, ldd = pl.col("l").dt.year(), pl.col("l").dt.month(), pl.col("l").dt.day()
+    level = (
+        pl.when(pl.col("p").is_null() | (pl.col("l").is_null() & pl.col("yf").is_null()))
+        .then(0)
+        .when(pl.col("p") == pl.col("l"))
+        .then(1)
+        .when((py == ly) & (pm == ldd) & (pdd == lm))
+        .then(2)
+        .when((pl.col("p") - pl.col("l")).dt.total_days().abs() <= 1)
+        .then(3)
+        .when(pl.col("l").is_null() & (py >= pl.col("yf")) & (py <= pl.col("yt")))
+        .then(4)
+        .when(pl.col("l").is_null() & (py >= pl.col("yf") - 1) & (py <= pl.col("yt") + 1))
+        .then(5)
+        .when(py == ly)
+        .then(6)
+        .otherwise(7)
+    )
+    width = (pl.col("yt") - pl.col("yf") + 1).fill_null(1).clip(1, None)
+    out = f.select(level.alias("level"), width.alias("width"))
+    return out["level"].to_numpy().astype(np.int8), out["width"].to_numpy()
+
+
+def document_evidence(
+    p_doc_folded: pl.Series, p_doc: pl.Series, l_docs: pl.DataFrame, lst_entry: pl.Series,
+    pi: np.ndarray, li: np.ndarray,
+) -> np.ndarray:  # fmt: skip
+    """Index into DOC_LEVELS per pair: the passenger's document among the identity's?"""
+    pairs = pl.DataFrame({
+        "i": np.arange(len(pi)), "entry_id": lst_entry.gather(li),
+        "fd": p_doc_folded.gather(pi), "d": p_doc.gather(pi),
+    })  # fmt: skip
+    known = l_docs.group_by("entry_id").agg(pl.col("doc"), pl.col("doc_folded"))
+    j = pairs.join(known, on="entry_id", how="left", maintain_order="left")
+    level = (
+        pl.when(pl.col("d").is_null() | (pl.col("d") == "") | pl.col("doc").is_null())
+        .then(0)
+        .when(pl.col("doc").list.contains(pl.col("d")))
+        .then(1)
+        .when(pl.col("doc_folded").list.contains(pl.col("fd")))
+        .then(2)
+        .otherwise(3)
+    )
+    return j.select(level).to_series().to_numpy().astype(np.int8)
+
+
+def nationality_evidence(p_nat: pl.Series, l_nats: pl.Series, pi, li) -> np.ndarray:
+    """1 agree (passenger's nationality is one of the identity's), -1 differs, 0 missing."""
+    f = pl.DataFrame({"p": p_nat.gather(pi), "l": l_nats.gather(li)})
+    return (
+        f.select(
+            pl.when(pl.col("p").is_null() | (pl.col("l").list.len().fill_null(0) == 0))
+            .then(0)
+            .when(pl.col("l").list.contains(pl.col("p")))
+            .then(1)
+            .otherwise(-1)
+        )
+        .to_series()
+        .to_numpy()
+        .astype(np.int8)
+    )
+
+
+def sex_evidence(p_sex: pl.Series, l_sex: pl.Series, pi, li) -> np.ndarray:
+    a = p_sex.gather(pi).to_numpy()
+    b = l_sex.gather(li).to_numpy()
+    known = np.isin(a, ["M", "F"]) & np.isin(b, ["M", "F"])
+    return np.where(known, np.where(a == b, 1, -1), 0).astype(np.int8)

@@ -1,0 +1,65 @@
+"""WatchlistIndex: everything about a watch list that screening needs, built once and
+reused for every manifest (screening one flight never rebuilds it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from screening.blocking import BlockingConfig, fold_document, name_keys
+from screening.normalize import name_forms
+from screening.scoring import ScoringConfig, token_counts
+
+
+@dataclass(frozen=True)
+class MatchConfig:
+    blocking: BlockingConfig = field(default_factory=BlockingConfig)
+    scoring: ScoringConfig = field(default_factory=ScoringConfig)
+
+
+@dataclass(frozen=True)
+class WatchlistIndex:
+    rows: pl.DataFrame  # canonical list rows (screening.lists), one per name
+    forms: pl.DataFrame  # name_forms of rows, same order
+    keys: pl.DataFrame  # (row, key, kind) name and document keys
+    docs: pl.DataFrame  # (entry_id, doc, doc_folded)
+    token_counts: pl.DataFrame  # (tok, n) over the list's own names
+    token_total: int
+    config: MatchConfig
+
+    @property
+    def size(self) -> int:
+        return self.rows.height
+
+
+def build_index(rows: pl.DataFrame, config: MatchConfig | None = None) -> WatchlistIndex:
+    """Normalize, key and count a canonical watch list (see screening.lists)."""
+    config = config or MatchConfig()
+    forms = name_forms(rows)
+    keys = name_keys(forms, config.blocking)
+    docs = (
+        rows.select("entry_id", pl.col("documents").alias("doc"))
+        .explode("doc").drop_nulls("doc").unique(maintain_order=True)
+        .with_columns(doc_folded=fold_document(pl.col("doc")))
+    )  # fmt: skip
+    row_of_entry = rows.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("row"), "entry_id")
+    doc_keys = docs.join(row_of_entry, on="entry_id").select(
+        "row", pl.concat_str([pl.lit("d:"), "doc_folded"]).alias("key"), pl.lit("doc").alias("kind")
+    )
+    counts, total = token_counts(forms["core"])
+    return WatchlistIndex(
+        rows=rows, forms=forms, keys=pl.concat([keys, doc_keys]), docs=docs,
+        token_counts=counts, token_total=total, config=config,
+    )  # fmt: skip
+
+
+def passenger_keys(forms: pl.DataFrame, doc: pl.Series, cfg: BlockingConfig) -> pl.DataFrame:
+    keys = name_keys(forms, cfg)
+    d = pl.DataFrame({"row": np.arange(len(doc), dtype=np.int64), "d": doc}).filter(
+        pl.col("d").str.len_chars() >= 5
+    )
+    doc_keys = d.select("row", pl.concat_str([pl.lit("d:"), "d"]).alias("key"),
+                        pl.lit("doc").alias("kind"))  # fmt: skip
+    return pl.concat([keys, doc_keys])

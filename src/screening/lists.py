@@ -1,0 +1,75 @@
+"""Watch lists in one canonical shape for matching: one row per name, identity fields
+repeated on each of its names.
+
+From the generator's two tables (`watchlist` + `watchlist_names`) or from a flat file
+(one row per name; `dob` as YYYY-MM-DD, YYYY-MM or YYYY; nationalities separated by `;`).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+LIST_COLUMNS = {
+    "entry_id": pl.String, "name_id": pl.String, "surname": pl.String,
+    "given_names": pl.String, "quality": pl.String, "list_name": pl.String,
+    "category": pl.String, "dob": pl.Date, "dob_year_from": pl.Int32, "dob_year_to": pl.Int32,
+    "sex": pl.String, "nationalities": pl.List(pl.String), "documents": pl.List(pl.String),
+}  # fmt: skip
+
+
+def from_generated(watchlist: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
+    """Canonical list rows from the generator's watch-list tables."""
+    ident = watchlist.select(
+        "entry_id", "list_name", "category", "dob", "dob_year_from", "dob_year_to", "sex",
+        "nationalities", "documents",
+    )  # fmt: skip
+    rows = names.join(ident, on="entry_id", how="left", maintain_order="left")
+    return rows.select(
+        [
+            pl.col(c).cast(t) if c in rows.columns else pl.lit(None, t).alias(c)
+            for c, t in LIST_COLUMNS.items()
+        ]  # fmt: skip
+    )
+
+
+def parse_partial_date(col: str) -> list[pl.Expr]:
+    """`dob`, `dob_year_from`, `dob_year_to` from text: full, year-month or year-only dates."""
+    text = pl.col(col).cast(pl.String).str.strip_chars()
+    g = text.str.extract_groups(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
+    year = g.struct.field("1").cast(pl.Int32)
+    full = text.str.to_date("%Y-%m-%d", strict=False)
+    return [
+        full.alias("dob"),
+        year.alias("dob_year_from"),
+        year.alias("dob_year_to"),
+    ]
+
+
+def from_flat(frame: pl.DataFrame) -> pl.DataFrame:
+    """Canonical list rows from a flat one-row-per-name frame (columns as strings)."""
+    f = frame
+    name_id = (
+        pl.col("name_id") if "name_id" in f.columns
+        else pl.concat_str([pl.col("entry_id"), pl.lit("-"),
+                            (pl.int_range(pl.len()).over("entry_id") + 1).cast(pl.String)])
+    )  # fmt: skip
+    docs = pl.col("doc_number") if "doc_number" in f.columns else pl.lit(None, pl.String)
+    nat = pl.col("nationality") if "nationality" in f.columns else pl.lit(None, pl.String)
+    out = f.with_columns(
+        name_id.alias("name_id"),
+        nat.fill_null("")
+        .str.split(";")
+        .list.eval(pl.element().str.strip_chars().str.to_uppercase().filter(pl.element() != ""))
+        .alias("nationalities"),
+        *(parse_partial_date("dob") if "dob" in f.columns else []),
+    )
+    # Documents of an identity are known on all of its names.
+    doc_table = f.select("entry_id", docs.alias("doc")).drop_nulls("doc")
+    known = doc_table.group_by("entry_id").agg(pl.col("doc").unique().sort().alias("documents"))
+    out = out.join(known, on="entry_id", how="left", maintain_order="left")
+    return out.select(
+        [
+            pl.col(c).cast(t) if c in out.columns else pl.lit(None, t).alias(c)
+            for c, t in LIST_COLUMNS.items()
+        ]  # fmt: skip
+    ).with_columns(pl.col("quality").fill_null("good"))

@@ -1,0 +1,102 @@
+"""Names to canonical matching forms, the same code for passengers and list names.
+
+Folding: any script to ASCII (anyascii, applied to distinct non-ASCII values only), upper
+case, apostrophes dropped, other punctuation and hyphens to spaces, FNU/LNU placeholders
+removed. From the folded name come order-free token forms, particle-free `core` tokens,
+compound-proof `compact` forms (ABDUL RAHMAN ≡ ABDULRAHMAN) and per-token `skeleton` keys
+that survive romanization (MOHAMMED, MUHAMMAD → MHMT; ZHANG, CHANG, CHEUNG → SNK).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from anyascii import anyascii
+
+PLACEHOLDERS = ("FNU", "LNU", "UNK", "UNKNOWN", "NFN", "XXX")
+PARTICLES = ("AL", "EL", "AS", "ASH", "AT", "AZ", "AR", "AD", "AN", "BIN", "BEN", "IBN",
+             "BINT", "ABU", "ABOU", "VAN", "VON", "DER", "DEN", "DE", "DA", "DI", "DOS", "DAS",
+             "DEL", "DU", "LA", "LE")  # fmt: skip
+# Order matters: longer groups first. What romanizations of one sound write differently
+# collapses to one letter; vowels, which romanizations disagree on most, are dropped.
+_SKELETON_GROUPS = (
+    ("TSCH", "S"), ("SCH", "S"), ("TCH", "S"), ("DZH", "S"), ("SH", "S"), ("CH", "S"),
+    ("ZH", "S"), ("TS", "S"), ("TZ", "S"), ("DJ", "S"), ("DZ", "S"), ("KH", "H"), ("GH", "K"),
+    ("PH", "F"), ("TH", "T"), ("HS", "S"), ("CK", "K"), ("Z", "S"), ("X", "S"), ("J", "S"),
+    ("Q", "K"), ("C", "K"), ("G", "K"), ("D", "T"), ("P", "B"), ("W", "V"),
+)  # fmt: skip
+
+
+def fold(names: pl.Series) -> pl.Series:
+    """Folded name text: ASCII, A-Z and single spaces, placeholders removed."""
+    names = names.cast(pl.String).fill_null("")
+    non_ascii = names.filter(names.str.contains(r"[^\x00-\x7F]")).unique()
+    if len(non_ascii):
+        mapping = dict(zip(non_ascii.to_list(), map(anyascii, non_ascii.to_list()), strict=True))
+        names = names.replace(mapping)
+    placeholder = r"\b(?:" + "|".join(PLACEHOLDERS) + r")\b"
+    return (
+        names.str.to_uppercase()
+        .str.replace_all(r"['’`ʼ]", "")
+        .str.replace_all(r"[^A-Z]+", " ")
+        .str.replace_all(placeholder, " ")
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
+    )
+
+
+def skeleton(tokens: pl.Series) -> pl.Series:
+    """Romanization-proof key of each token: sound groups merged, vowels dropped, no
+    doubled letters. Computed on distinct tokens only."""
+    uniq = tokens.unique().drop_nulls()
+    s = uniq
+    for a, b in _SKELETON_GROUPS:
+        s = s.str.replace_all(a, b, literal=True)
+    s = s.str.replace_all(r"[AEIOUY]", "")
+    for ch in "BFHKLMNRSTV":
+        s = s.str.replace_all(ch + ch + "+", ch)
+    s = pl.Series(s).zip_with(s.str.len_chars() > 0, uniq.str.slice(0, 1))
+    mapping = dict(zip(uniq.to_list(), s.to_list(), strict=True))
+    return tokens.replace_strict(mapping, default=None, return_dtype=pl.String)
+
+
+def name_forms(frame: pl.DataFrame) -> pl.DataFrame:
+    """Matching forms of (surname, given_names) rows, in the input's row order.
+
+    Adds `tokens` (all, given then surname), `core` (without particles), `sorted_core`,
+    `compact_gs` / `compact_sg` (core tokens glued, given-surname and surname-given),
+    `initials_form` (given names as initials, then surname) and `skeleton_sorted`.
+    """
+    sur = fold(frame["surname"])
+    giv = fold(frame["given_names"])
+    out = pl.DataFrame({"_s": sur, "_g": giv}).with_columns(
+        _st=pl.col("_s").str.split(" ").list.eval(pl.element().filter(pl.element() != "")),
+        _gt=pl.col("_g").str.split(" ").list.eval(pl.element().filter(pl.element() != "")),
+    )
+    out = out.with_columns(
+        _sc=pl.col("_st").list.eval(pl.element().filter(~pl.element().is_in(PARTICLES))),
+        _gc=pl.col("_gt").list.eval(pl.element().filter(~pl.element().is_in(PARTICLES))),
+    )
+    out = out.with_columns(
+        tokens=pl.concat_list("_gt", "_st"),
+        core=pl.concat_list("_gc", "_sc"),
+        compact_gs=pl.concat_str([pl.col("_gc").list.join(""), pl.col("_sc").list.join("")]),
+        compact_sg=pl.concat_str([pl.col("_sc").list.join(""), pl.col("_gc").list.join("")]),
+        initials_form=pl.concat_list(
+            pl.col("_gc").list.eval(pl.element().str.slice(0, 1)), "_sc"
+        ).list.join(" "),
+    ).with_columns(
+        sorted_core=pl.col("core").list.sort().list.join(" "),
+        initials_sorted=pl.col("initials_form").str.split(" ").list.sort().list.join(" "),
+    )
+    out = out.with_row_index("_row")
+    flat = out.select("_row", "core").explode("core").drop_nulls("core")
+    flat = flat.with_columns(sk=skeleton(flat["core"]))
+    sk = flat.group_by("_row", maintain_order=True).agg(
+        pl.col("sk").drop_nulls().sort().str.join(" ").alias("skeleton_sorted"),
+        pl.col("sk").drop_nulls().alias("skeletons"),
+    )
+    out = out.join(sk, on="_row", how="left", maintain_order="left").with_columns(
+        pl.col("skeleton_sorted").fill_null(""),
+        pl.col("skeletons").fill_null(pl.lit([], dtype=pl.List(pl.String))),
+    )
+    return out.drop("_row", "_s", "_g", "_st", "_gt", "_sc", "_gc")

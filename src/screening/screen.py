@@ -1,0 +1,125 @@
+"""screen(): passengers against a WatchlistIndex → scored, explained watch-list alerts.
+
+normalize → block → compare → score → alerts, each stage vectorized over all passengers
+and all candidate pairs at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from screening.blocking import candidate_pairs, fold_document
+from screening.compare import (
+    DOB_LEVELS,
+    DOC_LEVELS,
+    NAME_HOW,
+    dob_evidence,
+    document_evidence,
+    name_similarity,
+    nationality_evidence,
+    sex_evidence,
+)  # fmt: skip
+from screening.index import WatchlistIndex, passenger_keys
+from screening.normalize import name_forms
+from screening.scoring import log_odds, to_score, token_bits, token_counts
+
+ALERT_COLUMNS = {
+    "passenger_id": pl.String, "entry_id": pl.String, "name_id": pl.String, "kind": pl.String,
+    "score": pl.Float64, "name_score": pl.Float64, "name_how": pl.String,
+    "dob_evidence": pl.String, "document_evidence": pl.String,
+    "nationality_evidence": pl.String, "reason": pl.String,
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ScreenResult:
+    alerts: pl.DataFrame
+    pairs: tuple[np.ndarray, np.ndarray]  # candidate (passenger row, list row) pairs
+    stats: dict[str, float]
+
+
+def empty_alerts() -> pl.DataFrame:
+    return pl.DataFrame(schema=ALERT_COLUMNS)
+
+
+def screen(
+    index: WatchlistIndex, passengers: pl.DataFrame, threshold: float = 0.5, top_k: int = 10
+) -> ScreenResult:
+    """Watch-list alerts for every passenger scoring >= threshold (best identities first)."""
+    cfg = index.config
+    forms = name_forms(passengers)
+    doc = passengers["doc_number"].cast(pl.String)
+    doc_folded = pl.DataFrame({"d": doc}).select(fold_document(pl.col("d"))).to_series()
+    pk = passenger_keys(forms, doc_folded, cfg.blocking)
+    pi, li, stats = candidate_pairs(pk, index.keys, cfg.blocking)
+    if len(pi) == 0:
+        return ScreenResult(empty_alerts(), (pi, li), stats)
+    lst, lf = index.rows, index.forms
+    # Token frequencies from the list and the population being screened.
+    counts, total = token_counts(lf["core"], forms["core"])
+    bits_of_name = token_bits(lf["core"], counts, total, cfg.scoring)
+    sim, how = name_similarity(forms, lf, pi, li)
+    dob, width = dob_evidence(passengers["dob"], lst, pi, li)
+    docl = document_evidence(doc_folded, doc, index.docs, lst["entry_id"], pi, li)
+    nat = nationality_evidence(passengers["nationality"], lst["nationalities"], pi, li)
+    sex = sex_evidence(passengers["sex"], lst["sex"], pi, li)
+    bits = log_odds(sim, bits_of_name[li], dob, width, docl, nat, sex, cfg.scoring)
+    score = to_score(bits, cfg.scoring)
+    pairs = pl.DataFrame({
+        "p": pi, "l": li, "score": score, "name_score": sim.astype(np.float64),
+        "how": how, "dob": dob, "doc": docl, "nat": nat,
+        "entry_id": lst["entry_id"].gather(li), "name_id": lst["name_id"].gather(li),
+    })  # fmt: skip
+    best = (
+        pairs.filter(pl.col("score") >= threshold)
+        .sort(["p", "score", "name_score", "l"], descending=[False, True, True, False])
+        .unique(["p", "entry_id"], keep="first", maintain_order=True)
+        .with_columns(rank=pl.int_range(pl.len()).over("p"))
+        .filter(pl.col("rank") < top_k)
+    )
+    alerts = _explain(best, passengers["passenger_id"])
+    stats |= {"passengers": passengers.height, "list_names": index.size}
+    return ScreenResult(alerts, (pi, li), stats)
+
+
+def _label(values: tuple[str, ...], col: str) -> pl.Expr:
+    return (
+        pl.col(col).cast(pl.Int64).replace_strict(dict(enumerate(values)), return_dtype=pl.String)
+    )
+
+
+def _explain(best: pl.DataFrame, passenger_id: pl.Series) -> pl.DataFrame:
+    """Alert rows with per-field evidence and a readable reason."""
+    dob_text = {"missing": "DOB unknown", "exact": "DOB exact", "swap": "DOB day/month swapped",
+                "near": "DOB off by a day", "partial": "birth year in listed range",
+                "partial_near": "birth year near listed range",
+                "same_year": "DOB same year only", "differs": "DOB differs"}  # fmt: skip
+    doc_text = {
+        "missing": "no listed doc",
+        "exact": "doc exact",
+        "ocr": "doc equal up to OCR",
+        "differs": "doc differs",
+    }
+    nat_text = {1: "nationality listed", -1: "nationality not listed", 0: "nationality unknown"}
+    out = best.with_columns(
+        passenger_id=passenger_id.gather(best["p"]),
+        name_how=_label(NAME_HOW, "how"),
+        dob_evidence=_label(DOB_LEVELS, "dob"),
+        document_evidence=_label(DOC_LEVELS, "doc"),
+        nationality_evidence=pl.col("nat").cast(pl.Int64).replace_strict(
+            {1: "agree", -1: "differs", 0: "missing"}, return_dtype=pl.String),
+    ).with_columns(
+        kind=pl.when(pl.col("document_evidence").is_in(["exact", "ocr"]))
+        .then(pl.lit("watchlist_document")).otherwise(pl.lit("watchlist")),
+        reason=pl.concat_str([
+            pl.lit("name "), pl.col("name_score").round(2).cast(pl.String),
+            pl.lit(" ("), pl.col("name_how"), pl.lit("), "),
+            pl.col("dob_evidence").replace_strict(dob_text), pl.lit(", "),
+            pl.col("document_evidence").replace_strict(doc_text), pl.lit(", "),
+            pl.col("nat").cast(pl.Int64).replace_strict(nat_text, return_dtype=pl.String),
+        ]),
+    )  # fmt: skip
+    return out.select(list(ALERT_COLUMNS)).cast(ALERT_COLUMNS)
