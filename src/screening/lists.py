@@ -28,7 +28,7 @@ def from_generated(watchlist: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame
         [
             pl.col(c).cast(t) if c in rows.columns else pl.lit(None, t).alias(c)
             for c, t in LIST_COLUMNS.items()
-        ]  # fmt: skip
+        ]
     )
 
 
@@ -71,5 +71,5 @@ def from_flat(frame: pl.DataFrame) -> pl.DataFrame:
         [
             pl.col(c).cast(t) if c in out.columns else pl.lit(None, t).alias(c)
             for c, t in LIST_COLUMNS.items()
-        ]  # fmt: skip
+        ]
     ).with_columns(pl.col("quality").fill_null("good"))

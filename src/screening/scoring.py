@@ -24,7 +24,7 @@ def _default_weights() -> dict[str, dict[str, float]]:
         # P(level | same person) / P(level | different people), in bits
         "dob": {"missing": 0.0, "exact": 9.0, "swap": 5.0, "near": 5.0, "partial": 5.5,
                 "partial_near": 1.0, "same_year": -2.0, "differs": -8.0},
-        "document": {"missing": 0.0, "exact": 14.0, "ocr": 11.0, "differs": -0.5},
+        "document": {"missing": 0.0, "exact": 16.0, "ocr": 13.0, "differs": -0.5},
         "nationality": {"agree": 1.5, "differs": -1.5, "missing": 0.0},
         "sex": {"agree": 0.3, "differs": -4.0, "missing": 0.0},
     }  # fmt: skip
@@ -35,7 +35,7 @@ class ScoringConfig:
     token_bits_cap: float = 14.0  # one token can't say more than ~1 in 16,000
     name_bits_cap: float = 30.0
     name_floor: float = 0.70  # similarity below which a name is no evidence of identity
-    name_disagree_bits: float = -8.0
+    name_disagree_bits: float = -4.0
     midpoint_bits: float = 18.0  # total evidence at which the score is 0.5
     bits_per_doubling: float = 3.0  # logistic slope: odds double every 3 bits
     field_weights: dict[str, dict[str, float]] = field(default_factory=_default_weights)
@@ -78,7 +78,7 @@ def log_odds(
         "document": np.array([w["document"][k] for k in DOC_LEVELS])[doc],
         "nationality": np.select(
             [nat == 1, nat == -1], [w["nationality"]["agree"], w["nationality"]["differs"]], 0.0
-        ),  # fmt: skip
+        ),
         "sex": np.select([sex == 1, sex == -1], [w["sex"]["agree"], w["sex"]["differs"]], 0.0),
     }
 

@@ -66,7 +66,11 @@ def screen(
     docl = document_evidence(doc_folded, doc, index.docs, lst["entry_id"], pi, li)
     nat = nationality_evidence(passengers["nationality"], lst["nationalities"], pi, li)
     sex = sex_evidence(passengers["sex"], lst["sex"], pi, li)
-    bits = log_odds(sim, bits_of_name[li], dob, width, docl, nat, sex, cfg.scoring)
+    # A full name shared by many in the screened population is weak evidence however rare
+    # its tokens look one by one (families, double-barrelled names).
+    same_name = forms.select(pl.len().over("sorted_core")).to_series().to_numpy()
+    name_bits = np.minimum(bits_of_name[li], -np.log2((same_name[pi] + 0.5) / (len(forms) + 1)))
+    bits = log_odds(sim, name_bits, dob, width, docl, nat, sex, cfg.scoring)
     score = to_score(bits, cfg.scoring)
     pairs = pl.DataFrame({
         "p": pi, "l": li, "score": score, "name_score": sim.astype(np.float64),
