@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -11,11 +13,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from screening import __version__
+from screening import __version__, lists
+from screening import intake as intake_mod
+from screening.documents import invalid_document_alerts, lost_stolen_alerts
 from screening.generate.scenario import ScenarioError, builtin_scenarios, load_scenario
 from screening.generate.summary import corruption_counts, origin_mix, role_shares, table_sizes
 from screening.generate.world import World, generate_world
-from screening.io import FORMATS, write_tables
+from screening.index import build_index
+from screening.io import FORMATS, read_table, read_user_table, write_alerts, write_tables
+from screening.screen import screen as screen_frames
 
 app = typer.Typer(
     help="Travel-data screening simulator: synthetic API/PNR worlds, watch lists, evaluation.",
@@ -148,3 +154,114 @@ def scenarios() -> None:
         orient="row",
     )
     _print_frame(console, "Built-in scenarios", frame)
+
+
+ON_ERROR = ("report", "skip", "fail")
+
+
+def _load_lists(err: Console, watchlist: Path, lost_stolen: Path | None):
+    """Canonical list rows and the lost/stolen frame from a generated folder or files."""
+    if watchlist.is_dir():
+        rows = lists.from_generated(
+            _generated(watchlist, "watchlist"), _generated(watchlist, "watchlist_names")
+        )
+    else:
+        intake = intake_mod.watchlist(read_user_table(watchlist), str(watchlist))
+        _report(err, intake.rejected, "report", None)
+        rows = lists.from_flat(intake.frame)
+    sltd = None
+    if lost_stolen is not None:
+        sltd = (_generated(lost_stolen, "documents_lost_stolen") if lost_stolen.is_dir()
+                else read_user_table(lost_stolen))  # fmt: skip
+        intake_mod.check_columns(sltd, ("doc_number", "doc_issuer", "status"), str(lost_stolen))
+    return rows, sltd
+
+
+def _generated(folder: Path, table: str) -> pl.DataFrame:
+    for ext in ("parquet", "csv"):
+        path = folder / f"{table}.{ext}"
+        if path.exists():
+            return read_table(path, table)
+    raise intake_mod.InputError(f"{folder}: no {table}.parquet or {table}.csv in this folder")
+
+
+def _report(err: Console, rejected: pl.DataFrame, on_error: str, out: Path | None) -> None:
+    if rejected.is_empty():
+        return
+    first = rejected.row(0, named=True)
+    where = f"{first['file']}: row {first['row']}, field {first['field']}: {first['problem']}"
+    if on_error == "fail":
+        raise intake_mod.InputError(f"{where} (value {first['value']!r})")
+    if on_error == "report":
+        side = out.with_name(out.stem + ".rejected.csv") if out else None
+        if side is not None:
+            rejected.write_csv(side)
+        err.print(f"{rejected.height} bad row(s) set aside, first: {where}"
+                  + (f"; all listed in {side}" if side else ""), highlight=False)  # fmt: skip
+
+
+@app.command("screen")
+def screen_cmd(
+    manifest: Annotated[
+        Path, typer.Argument(help="CSV/Parquet manifest, or a folder from `screening generate`.")
+    ],
+    watchlist: Annotated[
+        Path | None, typer.Option(help="Watch list file (one row per name) or generated folder.")
+    ] = None,
+    lost_stolen: Annotated[Path | None, typer.Option(help="Lost/stolen documents file.")] = None,
+    threshold: Annotated[float, typer.Option(help="Lowest score alerted (0: all).")] = 0.5,
+    top_k: Annotated[int, typer.Option(help="At most this many identities per passenger.")] = 10,
+    out: Annotated[
+        Path | None, typer.Option(help="Alerts file (.csv, .parquet, .json); stdout if absent.")
+    ] = None,
+    columns: Annotated[
+        str | None, typer.Option(help="Rename manifest columns: old=new,...")
+    ] = None,
+    on_error: Annotated[
+        str, typer.Option(help="Bad rows: report (set aside, screen the rest), skip, or fail.")
+    ] = "report",
+    as_of: Annotated[
+        str | None, typer.Option(help="Date for expiry checks (YYYY-MM-DD); default today.")
+    ] = None,
+) -> None:
+    """Screen a manifest against a watch list (and lost/stolen documents): explained alerts."""
+    err = Console(stderr=True)
+    if on_error not in ON_ERROR:
+        raise _fail(err, f"--on-error must be one of {', '.join(ON_ERROR)}")
+    try:
+        start = time.perf_counter()
+        if manifest.is_dir():
+            passengers = _generated(manifest, "passengers")
+            watchlist = watchlist or manifest
+            if lost_stolen is None and any(manifest.glob("documents_lost_stolen.*")):
+                lost_stolen = manifest
+        else:
+            raw = intake_mod.rename_columns(read_user_table(manifest), columns, str(manifest))
+            intake = intake_mod.manifest(raw, str(manifest))
+            _report(err, intake.rejected, on_error, out)
+            passengers = intake.frame
+        if watchlist is None:
+            raise intake_mod.InputError("--watchlist is required unless MANIFEST is a folder")
+        rows, sltd = _load_lists(err, watchlist, lost_stolen)
+        day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+    except (intake_mod.InputError, ValueError, OSError) as exc:
+        raise _fail(err, str(exc)) from exc
+    with err.status("screening", spinner="dots") if err.is_terminal else nullcontext():
+        index = build_index(rows)
+        result = screen_frames(index, passengers, threshold=threshold, top_k=top_k)
+        parts = [result.alerts, invalid_document_alerts(passengers, day)]
+        if sltd is not None:
+            parts.append(lost_stolen_alerts(passengers, sltd))
+        alerts = pl.concat(parts).sort(["passenger_id", "score"], descending=[False, True])
+    seconds = time.perf_counter() - start
+    text = write_alerts(alerts, out)
+    if text is not None:
+        typer.echo(text, nl=False)
+    kinds = ", ".join(f"{n} {k}" for k, n in alerts["kind"].value_counts().sort("kind").iter_rows())
+    rate = passengers.height / max(seconds, 1e-9)
+    err.print(
+        f"screened {passengers.height:,} passengers against {index.size:,} list names: "
+        f"{alerts.height:,} alerts ({kinds or 'none'}) in {seconds:.1f} s ({rate:,.0f} "
+        "passengers/s)",
+        highlight=False,
+    )

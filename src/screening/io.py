@@ -6,6 +6,7 @@ the schema says which columns are lists.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -96,3 +97,64 @@ def _from_text(col: str, dtype: pl.DataType) -> pl.Expr:
     if isinstance(dtype, pl.Datetime):
         return c.str.to_datetime(time_unit="us")
     return c.cast(dtype)
+
+
+def read_user_table(path: Path) -> pl.DataFrame:
+    """A user's CSV or Parquet file with every column as text (CSV) so that no value is
+    lost to type guessing; errors name the file and, where known, the row."""
+    from screening.intake import InputError
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.suffix == ".parquet":
+        try:
+            return pl.read_parquet(path)
+        except Exception as exc:  # polars raises several kinds for a broken file
+            raise InputError(f"{path}: not a readable Parquet file ({exc})") from exc
+    if path.suffix not in (".csv", ".txt", ".tsv"):
+        raise InputError(f"{path}: unknown file type (expected .csv or .parquet)")
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        row = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"{path}: row {row}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset "
+            f"{exc.start}); re-save the file as UTF-8"
+        ) from exc
+    if not text.strip():
+        raise InputError(f"{path}: empty file")
+    sep = "\t" if path.suffix == ".tsv" else ","
+    try:
+        return pl.read_csv(io.StringIO(text), infer_schema=False, separator=sep)
+    except pl.exceptions.PolarsError as exc:
+        raise InputError(f"{path}: malformed CSV: {exc}".splitlines()[0]) from exc
+
+
+_FORMULA = r"^[=+\-@\t\r]"
+
+
+def write_alerts(alerts: pl.DataFrame, out: Path | None) -> str | None:
+    """Alerts to CSV (default), Parquet or JSON by extension; CSV text returned if no path.
+
+    CSV cells that a spreadsheet would run as a formula (= + - @) get a leading quote.
+    """
+    if out is not None and Path(out).suffix == ".parquet":
+        alerts.write_parquet(out)
+        return None
+    if out is not None and Path(out).suffix == ".json":
+        alerts.write_json(out)
+        return None
+    safe = alerts.with_columns(
+        pl.when(pl.col(c).str.contains(_FORMULA))
+        .then(pl.lit("'") + pl.col(c))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c, t in alerts.schema.items()
+        if t == pl.String
+    )  # fmt: skip
+    if out is None:
+        return safe.write_csv()
+    safe.write_csv(out)
+    return None
