@@ -8,9 +8,9 @@ Keys (each a string; a row has several):
 - `ini`: initial of the first name part plus the skeleton of the last (survives initials
   and typos in given names);
 - `doc`: the OCR-folded document number.
-A key shared by more list names than `max_block` is dropped: it would flood every
-passenger carrying it with candidates (MOHAMMED + ALI), and the rarer keys of those same
-names still find them.
+A key shared by more list names than `max_block` would flood every passenger carrying it
+with candidates (MOHAMMED + ALI): it is used only combined with the birth year, and the
+rarer keys of those same names still find them.
 """
 
 from __future__ import annotations
@@ -23,9 +23,10 @@ import polars as pl
 
 @dataclass(frozen=True)
 class BlockingConfig:
-    max_block: int = 300  # list names per key, above which the key is dropped
-    max_block_token: int = 40  # the same for single-token keys
+    max_block: int = 50  # list names per key, above which the key is refined by birth year
+    max_block_token: int = 10  # the same for single-token keys
     min_token_skeleton: int = 2  # shorter skeletons (ALI -> L) only count inside pairs
+    max_year_span: int = 12  # listed birth-year ranges wider than this are not refined
 
 
 def fold_document(doc: pl.Expr) -> pl.Expr:
@@ -55,33 +56,74 @@ def name_keys(forms: pl.DataFrame, cfg: BlockingConfig) -> pl.DataFrame:
     )
     first_last = base.filter(pl.col("skeletons").list.len() >= 2).select(
         "row",
-        pl.concat_str([
-            pl.lit("i:"), pl.col("core").list.first().str.slice(0, 1), pl.lit("|"),
-            pl.col("skeletons").list.last(),
-        ]).alias("key"),
-    )  # fmt: skip
-    return pl.concat([
-        pairs.with_columns(kind=pl.lit("pair")),
-        tokens.with_columns(kind=pl.lit("tok")),
-        first_last.with_columns(kind=pl.lit("ini")),
-    ]).unique(["row", "key"], maintain_order=True)  # fmt: skip
+        pl.concat_str(
+            [
+                pl.lit("i:"),
+                pl.col("core").list.first().str.slice(0, 1),
+                pl.lit("|"),
+                pl.col("skeletons").list.last(),
+            ]
+        ).alias("key"),
+    )
+    return pl.concat(
+        [
+            pairs.with_columns(kind=pl.lit("pair")),
+            tokens.with_columns(kind=pl.lit("tok")),
+            first_last.with_columns(kind=pl.lit("ini")),
+        ]
+    ).unique(["row", "key"], maintain_order=True)
 
 
 def candidate_pairs(
-    p_keys: pl.DataFrame, l_keys: pl.DataFrame, cfg: BlockingConfig
+    p_keys: pl.DataFrame,
+    l_keys: pl.DataFrame,
+    cfg: BlockingConfig,
+    p_year: pl.Series | None = None,
+    l_years: pl.DataFrame | None = None,
 ) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
-    """(passenger row, list row) arrays of distinct candidate pairs, and key statistics."""
+    """(passenger row, list row) arrays of distinct candidate pairs, and key statistics.
+
+    A key shared by too many list names is not used alone: it is refined by birth year
+    (`p_year` per passenger row; `l_years` with `year_from`, `year_to` per list row), so
+    MOHAMMED ALI born 1980 meets only the MOHAMMED ALIs whose listed birth years cover 1980.
+    """
     sizes = l_keys.group_by("key").agg(pl.len().alias("n"), pl.col("kind").first())
     limit = pl.when(pl.col("kind") == "tok").then(cfg.max_block_token).otherwise(cfg.max_block)
-    keep = sizes.filter((pl.col("n") <= limit) | (pl.col("kind") == "doc")).select("key")
-    dropped = sizes.height - keep.height
-    l_ok = l_keys.join(keep, on="key", how="semi")
-    pairs = (
-        p_keys.select(pl.col("row").alias("p"), "key")
-        .join(l_ok.select(pl.col("row").alias("l"), "key"), on="key")
-        .select("p", "l")
-        .unique()
-        .sort("p", "l")
-    )
-    stats = {"keys": sizes.height, "keys_dropped_common": dropped, "pairs": pairs.height}
+    small = (pl.col("n") <= limit) | (pl.col("kind") == "doc")
+    keep = sizes.filter(small).select("key")
+    common = sizes.filter(~small).select("key")
+    p_all = p_keys.select(pl.col("row").alias("p"), "key")
+    l_all = l_keys.select(pl.col("row").alias("l"), "key")
+    parts = [p_all.join(l_all.join(keep, on="key", how="semi"), on="key").select("p", "l")]
+    refined = 0
+    if p_year is not None and l_years is not None and common.height:
+        years = pl.DataFrame({"p": np.arange(len(p_year)), "y": p_year.cast(pl.Int32)})
+        p_ref = (
+            p_all.join(common, on="key", how="semi")
+            .join(years.drop_nulls("y"), on="p")
+            .select("p", pl.concat_str(["key", pl.lit("#"), pl.col("y").cast(pl.String)]))
+        )
+        ly = l_years.with_row_index("l").with_columns(pl.col("l").cast(pl.Int64))
+        ly = ly.filter(
+            pl.col("year_from").is_not_null()
+            & (pl.col("year_to") - pl.col("year_from") <= cfg.max_year_span)
+        )
+        l_ref = (
+            l_all.join(common, on="key", how="semi")
+            .join(ly, on="l")
+            .with_columns(y=pl.int_ranges(pl.col("year_from") - 1, pl.col("year_to") + 2))
+            .explode("y")
+            .select("l", pl.concat_str(["key", pl.lit("#"), pl.col("y").cast(pl.String)]))
+        )
+        ref_sizes = l_ref.group_by("key").len()
+        l_ref = l_ref.join(ref_sizes.filter(pl.col("len") <= cfg.max_block), on="key", how="semi")
+        refined = l_ref["key"].n_unique()
+        parts.append(p_ref.join(l_ref, on="key").select("p", "l"))
+    pairs = pl.concat(parts).unique().sort("p", "l")
+    stats = {
+        "keys": sizes.height,
+        "keys_common": common.height,
+        "keys_refined_by_year": refined,
+        "pairs": pairs.height,
+    }
     return pairs["p"].to_numpy(), pairs["l"].to_numpy(), stats

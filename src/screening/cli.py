@@ -171,8 +171,11 @@ def _load_lists(err: Console, watchlist: Path, lost_stolen: Path | None):
         rows = lists.from_flat(intake.frame)
     sltd = None
     if lost_stolen is not None:
-        sltd = (_generated(lost_stolen, "documents_lost_stolen") if lost_stolen.is_dir()
-                else read_user_table(lost_stolen))  # fmt: skip
+        sltd = (
+            _generated(lost_stolen, "documents_lost_stolen")
+            if lost_stolen.is_dir()
+            else read_user_table(lost_stolen)
+        )
         intake_mod.check_columns(sltd, ("doc_number", "doc_issuer", "status"), str(lost_stolen))
     return rows, sltd
 
@@ -196,8 +199,11 @@ def _report(err: Console, rejected: pl.DataFrame, on_error: str, out: Path | Non
         side = out.with_name(out.stem + ".rejected.csv") if out else None
         if side is not None:
             rejected.write_csv(side)
-        err.print(f"{rejected.height} bad row(s) set aside, first: {where}"
-                  + (f"; all listed in {side}" if side else ""), highlight=False)  # fmt: skip
+        err.print(
+            f"{rejected.height} bad row(s) set aside, first: {where}"
+            + (f"; all listed in {side}" if side else ""),
+            highlight=False,
+        )
 
 
 @app.command("screen")

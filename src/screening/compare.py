@@ -13,47 +13,67 @@ import polars as pl
 from rapidfuzz import fuzz, process
 
 # Evidence levels for dates of birth (names used in the explanations).
-DOB_LEVELS = ("missing", "exact", "swap", "near", "partial", "partial_near", "same_year",
-              "differs")  # fmt: skip
+DOB_LEVELS = ("missing", "exact", "swap", "near", "partial", "partial_near", "same_year", "differs")
 DOC_LEVELS = ("missing", "exact", "ocr", "differs")
-NAME_HOW = ("exact", "reordered", "compound", "transliteration", "partial name", "initials",
-            "spelling")  # fmt: skip
+NAME_HOW = (
+    "exact",
+    "reordered",
+    "compound",
+    "transliteration",
+    "partial name",
+    "initials",
+    "spelling",
+)
 
 
-def _pairs(a: pl.Series, b: pl.Series, pi: np.ndarray, li: np.ndarray):
-    return a.gather(pi).to_list(), b.gather(li).to_list()
+NAME_FIELDS = ("sorted_core", "compact_gs", "compact_sg", "skeleton_sorted", "initials_sorted")
 
 
-def _cp(scorer, q: list, c: list, **kw) -> np.ndarray:
-    if not q:
+def name_arrays(forms: pl.DataFrame) -> dict[str, np.ndarray]:
+    """Object arrays of the name forms (gathering them by pair index copies references,
+    not strings), plus the number of core tokens."""
+    out = {c: forms[c].to_numpy().astype(object) for c in NAME_FIELDS}
+    out["n_core"] = forms["core"].list.len().to_numpy()
+    return out
+
+
+def _cp(scorer, q: np.ndarray, c: np.ndarray) -> np.ndarray:
+    if len(q) == 0:
         return np.zeros(0, dtype=np.float32)
-    return process.cpdist(q, c, scorer=scorer, dtype=np.float32, workers=-1, **kw) / 100.0
+    return process.cpdist(q, c, scorer=scorer, dtype=np.float32, workers=-1) / 100.0
 
 
-def name_similarity(p: pl.DataFrame, lst: pl.DataFrame, pi: np.ndarray, li: np.ndarray):
+def token_overlap(p: dict, lst: dict, pi: np.ndarray, li: np.ndarray) -> np.ndarray:
+    """fuzz.token_set_ratio of the order-free names: the cheap first look at every pair."""
+    return _cp(fuzz.token_set_ratio, p["sorted_core"][pi], lst["sorted_core"][li])
+
+
+def name_similarity(
+    p: dict, lst: dict, pi: np.ndarray, li: np.ndarray, s_set: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """(similarity in [0, 1], index into NAME_HOW) per pair: the best of several views."""
-    q, c = _pairs(p["sorted_core"], lst["sorted_core"], pi, li)
+    q, c = p["sorted_core"][pi], lst["sorted_core"][li]
     s_sort = _cp(fuzz.ratio, q, c)
-    s_set = _cp(fuzz.token_set_ratio, q, c)
-    qg, cg = _pairs(p["compact_gs"], lst["compact_gs"], pi, li)
-    qs, _ = _pairs(p["compact_sg"], lst["compact_gs"], pi, li)
-    s_compact = np.maximum(_cp(fuzz.ratio, qg, cg), _cp(fuzz.ratio, qs, cg))
-    qk, ck = _pairs(p["skeleton_sorted"], lst["skeleton_sorted"], pi, li)
-    s_skel = _cp(fuzz.ratio, qk, ck)
-    qi, ci = _pairs(p["sorted_core"], lst["initials_sorted"], pi, li)
-    s_init = _cp(fuzz.ratio, qi, ci)
-    p_tokens = p["core"].list.len().to_numpy()[pi]
-    l_tokens = lst["core"].list.len().to_numpy()[li]
+    cg = lst["compact_gs"][li]
+    s_compact = np.maximum(
+        _cp(fuzz.ratio, p["compact_gs"][pi], cg), _cp(fuzz.ratio, p["compact_sg"][pi], cg)
+    )
+    s_skel = _cp(fuzz.ratio, p["skeleton_sorted"][pi], lst["skeleton_sorted"][li])
+    s_init = _cp(fuzz.ratio, q, lst["initials_sorted"][li])
+    p_tokens, l_tokens = p["n_core"][pi], lst["n_core"][li]
     # token_set_ratio is 1.0 for any subset (ALI vs MOHAMMED ALI HASSAN): discount it by
     # how much of the longer name the shorter one covers.
     cover = np.minimum(p_tokens, l_tokens) / np.maximum(np.maximum(p_tokens, l_tokens), 1)
-    views = np.stack([
-        s_sort,
-        s_compact * 0.99,
-        np.where(s_skel >= 0.999, 0.90 + 0.1 * s_sort, 0.0),
-        s_set * (0.70 + 0.22 * cover),
-        s_init * 0.88,
-    ], axis=1)  # fmt: skip
+    views = np.stack(
+        [
+            s_sort,
+            s_compact * 0.99,
+            np.where(s_skel >= 0.999, 0.90 + 0.1 * s_sort, 0.0),
+            s_set * (0.70 + 0.22 * cover),
+            s_init * 0.88,
+        ],
+        axis=1,
+    )
     best = views.argmax(axis=1)
     sim = views.max(axis=1)
     how = np.select(
@@ -97,14 +117,22 @@ def dob_evidence(p_dob: pl.Series, lst: pl.DataFrame, pi: np.ndarray, li: np.nda
 
 
 def document_evidence(
-    p_doc_folded: pl.Series, p_doc: pl.Series, l_docs: pl.DataFrame, lst_entry: pl.Series,
-    pi: np.ndarray, li: np.ndarray,
-) -> np.ndarray:  # fmt: skip
+    p_doc_folded: pl.Series,
+    p_doc: pl.Series,
+    l_docs: pl.DataFrame,
+    lst_entry: pl.Series,
+    pi: np.ndarray,
+    li: np.ndarray,
+) -> np.ndarray:
     """Index into DOC_LEVELS per pair: the passenger's document among the identity's?"""
-    pairs = pl.DataFrame({
-        "i": np.arange(len(pi)), "entry_id": lst_entry.gather(li),
-        "fd": p_doc_folded.gather(pi), "d": p_doc.gather(pi),
-    })  # fmt: skip
+    pairs = pl.DataFrame(
+        {
+            "i": np.arange(len(pi)),
+            "entry_id": lst_entry.gather(li),
+            "fd": p_doc_folded.gather(pi),
+            "d": p_doc.gather(pi),
+        }
+    )
     known = l_docs.group_by("entry_id").agg(pl.col("doc"), pl.col("doc_folded"))
     j = pairs.join(known, on="entry_id", how="left", maintain_order="left")
     level = (

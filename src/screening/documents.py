@@ -13,37 +13,65 @@ from screening.screen import ALERT_COLUMNS
 
 
 def _alerts(frame: pl.DataFrame, kind: str) -> pl.DataFrame:
-    return frame.with_columns(
-        kind=pl.lit(kind), entry_id=pl.lit(None, pl.String), name_id=pl.lit(None, pl.String),
-        name_score=pl.lit(None, pl.Float64), name_how=pl.lit(None, pl.String),
-        dob_evidence=pl.lit(None, pl.String), nationality_evidence=pl.lit(None, pl.String),
-    ).select(list(ALERT_COLUMNS)).cast(ALERT_COLUMNS)  # fmt: skip
+    return (
+        frame.with_columns(
+            kind=pl.lit(kind),
+            entry_id=pl.lit(None, pl.String),
+            name_id=pl.lit(None, pl.String),
+            name_score=pl.lit(None, pl.Float64),
+            name_how=pl.lit(None, pl.String),
+            dob_evidence=pl.lit(None, pl.String),
+            nationality_evidence=pl.lit(None, pl.String),
+        )
+        .select(list(ALERT_COLUMNS))
+        .cast(ALERT_COLUMNS)
+    )
 
 
 def lost_stolen_alerts(passengers: pl.DataFrame, sltd: pl.DataFrame) -> pl.DataFrame:
     """One alert per passenger whose document is on the lost/stolen list."""
     p = passengers.select(
-        "passenger_id", pl.col("doc_number").cast(pl.String).alias("doc"),
+        "passenger_id",
+        pl.col("doc_number").cast(pl.String).alias("doc"),
         pl.col("doc_issuer").cast(pl.String).alias("issuer"),
         fold_document(pl.col("doc_number").cast(pl.String)).alias("folded"),
-    ).filter(pl.col("folded").str.len_chars() >= 5)  # fmt: skip
+    ).filter(pl.col("folded").str.len_chars() >= 5)
     s = sltd.select(
-        pl.col("doc_number").alias("l_doc"), pl.col("doc_issuer").alias("l_issuer"), "status",
+        pl.col("doc_number").alias("l_doc"),
+        pl.col("doc_issuer").alias("l_issuer"),
+        "status",
         fold_document(pl.col("doc_number")).alias("folded"),
-    )  # fmt: skip
+    )
     j = p.join(s, on="folded")
     exact = pl.col("doc") == pl.col("l_doc")
     same_issuer = pl.col("issuer") == pl.col("l_issuer")
-    j = j.with_columns(
-        score=pl.when(exact & same_issuer).then(1.0).when(exact).then(0.85)
-        .when(same_issuer).then(0.9).otherwise(0.75),
-        document_evidence=pl.when(exact).then(pl.lit("exact")).otherwise(pl.lit("ocr")),
-        reason=pl.concat_str([
-            pl.lit("document "), "doc", pl.lit(" on lost/stolen list as "), "l_doc",
-            pl.lit(" ("), "status", pl.lit(", issuer "), "l_issuer", pl.lit(")"),
-        ]),
-    ).sort(["passenger_id", "score"], descending=[False, True]).unique(
-        "passenger_id", keep="first", maintain_order=True)  # fmt: skip
+    j = (
+        j.with_columns(
+            score=pl.when(exact & same_issuer)
+            .then(1.0)
+            .when(exact)
+            .then(0.85)
+            .when(same_issuer)
+            .then(0.9)
+            .otherwise(0.75),
+            document_evidence=pl.when(exact).then(pl.lit("exact")).otherwise(pl.lit("ocr")),
+            reason=pl.concat_str(
+                [
+                    pl.lit("document "),
+                    "doc",
+                    pl.lit(" on lost/stolen list as "),
+                    "l_doc",
+                    pl.lit(" ("),
+                    "status",
+                    pl.lit(", issuer "),
+                    "l_issuer",
+                    pl.lit(")"),
+                ]
+            ),
+        )
+        .sort(["passenger_id", "score"], descending=[False, True])
+        .unique("passenger_id", keep="first", maintain_order=True)
+    )
     return _alerts(j, "document_lost_stolen")
 
 
@@ -51,21 +79,24 @@ def invalid_document_alerts(passengers: pl.DataFrame, as_of: dt.date) -> pl.Data
     """Alerts for failing MRZ check digits, MRZ/data disagreement and expired documents."""
     cols = passengers.columns
     p = passengers.select(
-        "passenger_id", "doc_number", "dob",
+        "passenger_id",
+        "doc_number",
+        "dob",
         pl.col("doc_expiry") if "doc_expiry" in cols else pl.lit(None, pl.Date).alias("doc_expiry"),
         pl.col("mrz") if "mrz" in cols else pl.lit(None, pl.String).alias("mrz"),
-    )  # fmt: skip
+    )
     has_mrz = p["mrz"].is_not_null() & (p["mrz"].str.len_chars() >= 88)
     valid = pl.Series(td3_valid(p["mrz"].fill_null("")))
     line2 = p["mrz"].str.split("\n").list.get(1, null_on_oob=True)
     checks = p.with_columns(
         bad_check=has_mrz & ~valid,
-        disagrees=has_mrz & (
+        disagrees=has_mrz
+        & (
             (line2.str.slice(0, 9).str.strip_chars("<") != pl.col("doc_number").cast(pl.String))
             | (line2.str.slice(13, 6) != pl.col("dob").cast(pl.Date).dt.strftime("%y%m%d"))
         ).fill_null(False),
         expired=(pl.col("doc_expiry").cast(pl.Date) < as_of).fill_null(False),
-    )  # fmt: skip
+    )
     reasons = pl.concat_list(
         pl.when("bad_check").then(pl.lit("MRZ check digit fails")),
         pl.when("disagrees").then(pl.lit("MRZ disagrees with the data fields")),

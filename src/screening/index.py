@@ -9,6 +9,7 @@ import numpy as np
 import polars as pl
 
 from screening.blocking import BlockingConfig, fold_document, name_keys
+from screening.compare import name_arrays
 from screening.normalize import name_forms
 from screening.scoring import ScoringConfig, token_counts
 
@@ -17,6 +18,7 @@ from screening.scoring import ScoringConfig, token_counts
 class MatchConfig:
     blocking: BlockingConfig = field(default_factory=BlockingConfig)
     scoring: ScoringConfig = field(default_factory=ScoringConfig)
+    prefilter: float = 0.55  # token-set similarity below which a pair is not compared further
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class WatchlistIndex:
     docs: pl.DataFrame  # (entry_id, doc, doc_folded)
     token_counts: pl.DataFrame  # (tok, n) over the list's own names
     token_total: int
+    arrays: dict[str, np.ndarray]  # compare.name_arrays(forms), built once
     config: MatchConfig
 
     @property
@@ -41,18 +44,26 @@ def build_index(rows: pl.DataFrame, config: MatchConfig | None = None) -> Watchl
     keys = name_keys(forms, config.blocking)
     docs = (
         rows.select("entry_id", pl.col("documents").alias("doc"))
-        .explode("doc").drop_nulls("doc").unique(maintain_order=True)
+        .explode("doc")
+        .drop_nulls("doc")
+        .unique(maintain_order=True)
         .with_columns(doc_folded=fold_document(pl.col("doc")))
-    )  # fmt: skip
+    )
     row_of_entry = rows.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("row"), "entry_id")
     doc_keys = docs.join(row_of_entry, on="entry_id").select(
         "row", pl.concat_str([pl.lit("d:"), "doc_folded"]).alias("key"), pl.lit("doc").alias("kind")
     )
     counts, total = token_counts(forms["core"])
     return WatchlistIndex(
-        rows=rows, forms=forms, keys=pl.concat([keys, doc_keys]), docs=docs,
-        token_counts=counts, token_total=total, config=config,
-    )  # fmt: skip
+        rows=rows,
+        forms=forms,
+        keys=pl.concat([keys, doc_keys]),
+        docs=docs,
+        token_counts=counts,
+        token_total=total,
+        arrays=name_arrays(forms),
+        config=config,
+    )
 
 
 def passenger_keys(forms: pl.DataFrame, doc: pl.Series, cfg: BlockingConfig) -> pl.DataFrame:
@@ -60,6 +71,7 @@ def passenger_keys(forms: pl.DataFrame, doc: pl.Series, cfg: BlockingConfig) -> 
     d = pl.DataFrame({"row": np.arange(len(doc), dtype=np.int64), "d": doc}).filter(
         pl.col("d").str.len_chars() >= 5
     )
-    doc_keys = d.select("row", pl.concat_str([pl.lit("d:"), "d"]).alias("key"),
-                        pl.lit("doc").alias("kind"))  # fmt: skip
+    doc_keys = d.select(
+        "row", pl.concat_str([pl.lit("d:"), "d"]).alias("key"), pl.lit("doc").alias("kind")
+    )
     return pl.concat([keys, doc_keys])

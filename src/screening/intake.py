@@ -7,11 +7,29 @@ from dataclasses import dataclass
 
 import polars as pl
 
-MANIFEST_REQUIRED = ("passenger_id", "surname", "given_names", "dob", "sex", "nationality",
-                     "doc_type", "doc_number", "doc_issuer", "doc_expiry")  # fmt: skip
+MANIFEST_REQUIRED = (
+    "passenger_id",
+    "surname",
+    "given_names",
+    "dob",
+    "sex",
+    "nationality",
+    "doc_type",
+    "doc_number",
+    "doc_issuer",
+    "doc_expiry",
+)
 MANIFEST_OPTIONAL = ("flight_id", "mrz", "residence_country")
-WATCHLIST_REQUIRED = ("entry_id", "surname", "given_names", "dob", "sex", "nationality",
-                      "doc_number", "doc_issuer")  # fmt: skip
+WATCHLIST_REQUIRED = (
+    "entry_id",
+    "surname",
+    "given_names",
+    "dob",
+    "sex",
+    "nationality",
+    "doc_number",
+    "doc_issuer",
+)
 WATCHLIST_OPTIONAL = ("list_name", "category", "quality", "name_id")
 
 
@@ -53,12 +71,17 @@ def manifest(raw: pl.DataFrame, source: str) -> Intake:
     check_columns(raw, MANIFEST_REQUIRED, source)
     f = raw.with_columns(pl.col(c).cast(pl.String) for c in raw.columns).with_row_index("_row")
     problems = [
-        _bad_date(f, "dob", source), _bad_date(f, "doc_expiry", source),
-        _empty_name(f, source), _empty(f, "passenger_id", source),
-    ]  # fmt: skip
+        _bad_date(f, "dob", source),
+        _bad_date(f, "doc_expiry", source),
+        _empty_name(f, source),
+        _empty(f, "passenger_id", source),
+    ]
     rejected = pl.concat(problems)
-    good = f.join(rejected.select(pl.col("row").cast(pl.UInt32) - 2).rename({"row": "_row"}),
-                  on="_row", how="anti")  # fmt: skip
+    good = f.join(
+        rejected.select(pl.col("row").cast(pl.UInt32) - 2).rename({"row": "_row"}),
+        on="_row",
+        how="anti",
+    )
     typed = good.with_columns(
         pl.col("dob").str.strip_chars().str.to_date("%Y-%m-%d", strict=False),
         pl.col("doc_expiry").str.strip_chars().str.to_date("%Y-%m-%d", strict=False),
@@ -71,10 +94,12 @@ def manifest(raw: pl.DataFrame, source: str) -> Intake:
 
 def _problem(rows: pl.DataFrame, field: str, problem: str, source: str) -> pl.DataFrame:
     return rows.select(
-        pl.lit(source).alias("file"), (pl.col("_row").cast(pl.Int64) + 2).alias("row"),
-        pl.lit(field).alias("field"), pl.col(field).cast(pl.String).alias("value"),
+        pl.lit(source).alias("file"),
+        (pl.col("_row").cast(pl.Int64) + 2).alias("row"),
+        pl.lit(field).alias("field"),
+        pl.col(field).cast(pl.String).alias("value"),
         pl.lit(problem).alias("problem"),
-    )  # fmt: skip
+    )
 
 
 def _bad_date(f: pl.DataFrame, col: str, source: str) -> pl.DataFrame:
@@ -92,8 +117,9 @@ def _empty_name(f: pl.DataFrame, source: str) -> pl.DataFrame:
 
 
 def _empty(f: pl.DataFrame, col: str, source: str) -> pl.DataFrame:
-    return _problem(f.filter(pl.col(col).fill_null("").str.strip_chars() == ""), col,
-                    "empty identifier", source)  # fmt: skip
+    return _problem(
+        f.filter(pl.col(col).fill_null("").str.strip_chars() == ""), col, "empty identifier", source
+    )
 
 
 def watchlist(raw: pl.DataFrame, source: str) -> Intake:
@@ -111,6 +137,7 @@ def watchlist(raw: pl.DataFrame, source: str) -> Intake:
         source,
     )
     rejected = pl.concat([bad_dob, _empty_name(f, source), _empty(f, "entry_id", source)])
-    good = f.join(rejected.select((pl.col("row") - 2).cast(pl.UInt32).alias("_row")),
-                  on="_row", how="anti").drop("_row")  # fmt: skip
+    good = f.join(
+        rejected.select((pl.col("row") - 2).cast(pl.UInt32).alias("_row")), on="_row", how="anti"
+    ).drop("_row")
     return Intake(good, rejected)

@@ -153,7 +153,7 @@ def write_alerts(alerts: pl.DataFrame, out: Path | None) -> str | None:
         .alias(c)
         for c, t in alerts.schema.items()
         if t == pl.String
-    )  # fmt: skip
+    )
     if out is None:
         return safe.write_csv()
     safe.write_csv(out)

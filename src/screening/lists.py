@@ -10,19 +10,35 @@ from __future__ import annotations
 import polars as pl
 
 LIST_COLUMNS = {
-    "entry_id": pl.String, "name_id": pl.String, "surname": pl.String,
-    "given_names": pl.String, "quality": pl.String, "list_name": pl.String,
-    "category": pl.String, "dob": pl.Date, "dob_year_from": pl.Int32, "dob_year_to": pl.Int32,
-    "sex": pl.String, "nationalities": pl.List(pl.String), "documents": pl.List(pl.String),
-}  # fmt: skip
+    "entry_id": pl.String,
+    "name_id": pl.String,
+    "surname": pl.String,
+    "given_names": pl.String,
+    "quality": pl.String,
+    "list_name": pl.String,
+    "category": pl.String,
+    "dob": pl.Date,
+    "dob_year_from": pl.Int32,
+    "dob_year_to": pl.Int32,
+    "sex": pl.String,
+    "nationalities": pl.List(pl.String),
+    "documents": pl.List(pl.String),
+}
 
 
 def from_generated(watchlist: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
     """Canonical list rows from the generator's watch-list tables."""
     ident = watchlist.select(
-        "entry_id", "list_name", "category", "dob", "dob_year_from", "dob_year_to", "sex",
-        "nationalities", "documents",
-    )  # fmt: skip
+        "entry_id",
+        "list_name",
+        "category",
+        "dob",
+        "dob_year_from",
+        "dob_year_to",
+        "sex",
+        "nationalities",
+        "documents",
+    )
     rows = names.join(ident, on="entry_id", how="left", maintain_order="left")
     return rows.select(
         [
@@ -49,10 +65,16 @@ def from_flat(frame: pl.DataFrame) -> pl.DataFrame:
     """Canonical list rows from a flat one-row-per-name frame (columns as strings)."""
     f = frame
     name_id = (
-        pl.col("name_id") if "name_id" in f.columns
-        else pl.concat_str([pl.col("entry_id"), pl.lit("-"),
-                            (pl.int_range(pl.len()).over("entry_id") + 1).cast(pl.String)])
-    )  # fmt: skip
+        pl.col("name_id")
+        if "name_id" in f.columns
+        else pl.concat_str(
+            [
+                pl.col("entry_id"),
+                pl.lit("-"),
+                (pl.int_range(pl.len()).over("entry_id") + 1).cast(pl.String),
+            ]
+        )
+    )
     docs = pl.col("doc_number") if "doc_number" in f.columns else pl.lit(None, pl.String)
     nat = pl.col("nationality") if "nationality" in f.columns else pl.lit(None, pl.String)
     out = f.with_columns(

@@ -13,17 +13,66 @@ import polars as pl
 from anyascii import anyascii
 
 PLACEHOLDERS = ("FNU", "LNU", "UNK", "UNKNOWN", "NFN", "XXX")
-PARTICLES = ("AL", "EL", "AS", "ASH", "AT", "AZ", "AR", "AD", "AN", "BIN", "BEN", "IBN",
-             "BINT", "ABU", "ABOU", "VAN", "VON", "DER", "DEN", "DE", "DA", "DI", "DOS", "DAS",
-             "DEL", "DU", "LA", "LE")  # fmt: skip
+PARTICLES = (
+    "AL",
+    "EL",
+    "AS",
+    "ASH",
+    "AT",
+    "AZ",
+    "AR",
+    "AD",
+    "AN",
+    "BIN",
+    "BEN",
+    "IBN",
+    "BINT",
+    "ABU",
+    "ABOU",
+    "VAN",
+    "VON",
+    "DER",
+    "DEN",
+    "DE",
+    "DA",
+    "DI",
+    "DOS",
+    "DAS",
+    "DEL",
+    "DU",
+    "LA",
+    "LE",
+)
 # Order matters: longer groups first. What romanizations of one sound write differently
 # collapses to one letter; vowels, which romanizations disagree on most, are dropped.
 _SKELETON_GROUPS = (
-    ("TSCH", "S"), ("SCH", "S"), ("TCH", "S"), ("DZH", "S"), ("SH", "S"), ("CH", "S"),
-    ("ZH", "S"), ("TS", "S"), ("TZ", "S"), ("DJ", "S"), ("DZ", "S"), ("KH", "H"), ("GH", "K"),
-    ("PH", "F"), ("TH", "T"), ("HS", "S"), ("CK", "K"), ("Z", "S"), ("X", "S"), ("J", "S"),
-    ("Q", "K"), ("C", "K"), ("G", "K"), ("D", "T"), ("P", "B"), ("W", "V"),
-)  # fmt: skip
+    ("TSCH", "S"),
+    ("SCH", "S"),
+    ("TCH", "S"),
+    ("DZH", "S"),
+    ("SH", "S"),
+    ("CH", "S"),
+    ("ZH", "S"),
+    ("TS", "S"),
+    ("TZ", "S"),
+    ("DJ", "S"),
+    ("DZ", "S"),
+    ("KH", "H"),
+    ("GH", "K"),
+    ("PH", "F"),
+    ("TH", "T"),
+    ("HS", "S"),
+    ("CK", "K"),
+    ("Z", "S"),
+    ("X", "S"),
+    ("J", "S"),
+    ("Q", "K"),
+    ("C", "K"),
+    ("G", "K"),
+    ("D", "T"),
+    ("P", "B"),
+    ("W", "V"),
+)
 
 
 def fold(names: pl.Series) -> pl.Series:

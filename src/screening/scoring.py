@@ -22,12 +22,20 @@ from screening.compare import DOB_LEVELS, DOC_LEVELS
 def _default_weights() -> dict[str, dict[str, float]]:
     return {
         # P(level | same person) / P(level | different people), in bits
-        "dob": {"missing": 0.0, "exact": 9.0, "swap": 5.0, "near": 5.0, "partial": 5.5,
-                "partial_near": 1.0, "same_year": -2.0, "differs": -8.0},
+        "dob": {
+            "missing": 0.0,
+            "exact": 9.0,
+            "swap": 5.0,
+            "near": 5.0,
+            "partial": 5.5,
+            "partial_near": 1.0,
+            "same_year": -2.0,
+            "differs": -8.0,
+        },
         "document": {"missing": 0.0, "exact": 16.0, "ocr": 13.0, "differs": -0.5},
         "nationality": {"agree": 1.5, "differs": -1.5, "missing": 0.0},
         "sex": {"agree": 0.3, "differs": -4.0, "missing": 0.0},
-    }  # fmt: skip
+    }
 
 
 @dataclass(frozen=True)
@@ -63,9 +71,15 @@ def token_counts(*cores: pl.Series) -> tuple[pl.DataFrame, int]:
 
 
 def log_odds(
-    name_sim: np.ndarray, name_bits: np.ndarray, dob: np.ndarray, dob_width: np.ndarray,
-    doc: np.ndarray, nat: np.ndarray, sex: np.ndarray, cfg: ScoringConfig,
-) -> dict[str, np.ndarray]:  # fmt: skip
+    name_sim: np.ndarray,
+    name_bits: np.ndarray,
+    dob: np.ndarray,
+    dob_width: np.ndarray,
+    doc: np.ndarray,
+    nat: np.ndarray,
+    sex: np.ndarray,
+    cfg: ScoringConfig,
+) -> dict[str, np.ndarray]:
     """Per-field evidence in bits (the explanation) for every pair."""
     w = cfg.field_weights
     f = np.clip((name_sim - cfg.name_floor) / (1.0 - cfg.name_floor), 0.0, 1.0) ** 1.5

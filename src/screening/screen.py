@@ -18,20 +18,29 @@ from screening.compare import (
     NAME_HOW,
     dob_evidence,
     document_evidence,
+    name_arrays,
     name_similarity,
     nationality_evidence,
     sex_evidence,
-)  # fmt: skip
+    token_overlap,
+)
 from screening.index import WatchlistIndex, passenger_keys
 from screening.normalize import name_forms
 from screening.scoring import log_odds, to_score, token_bits, token_counts
 
 ALERT_COLUMNS = {
-    "passenger_id": pl.String, "entry_id": pl.String, "name_id": pl.String, "kind": pl.String,
-    "score": pl.Float64, "name_score": pl.Float64, "name_how": pl.String,
-    "dob_evidence": pl.String, "document_evidence": pl.String,
-    "nationality_evidence": pl.String, "reason": pl.String,
-}  # fmt: skip
+    "passenger_id": pl.String,
+    "entry_id": pl.String,
+    "name_id": pl.String,
+    "kind": pl.String,
+    "score": pl.Float64,
+    "name_score": pl.Float64,
+    "name_how": pl.String,
+    "dob_evidence": pl.String,
+    "document_evidence": pl.String,
+    "nationality_evidence": pl.String,
+    "reason": pl.String,
+}
 
 
 @dataclass(frozen=True)
@@ -54,16 +63,28 @@ def screen(
     doc = passengers["doc_number"].cast(pl.String)
     doc_folded = pl.DataFrame({"d": doc}).select(fold_document(pl.col("d"))).to_series()
     pk = passenger_keys(forms, doc_folded, cfg.blocking)
-    pi, li, stats = candidate_pairs(pk, index.keys, cfg.blocking)
+    p_year = passengers["dob"].cast(pl.Date).dt.year()
+    l_years = index.rows.select(
+        pl.coalesce(pl.col("dob").dt.year(), "dob_year_from").alias("year_from"),
+        pl.coalesce(pl.col("dob").dt.year(), "dob_year_to").alias("year_to"),
+    )
+    pi, li, stats = candidate_pairs(pk, index.keys, cfg.blocking, p_year, l_years)
     if len(pi) == 0:
         return ScreenResult(empty_alerts(), (pi, li), stats)
     lst, lf = index.rows, index.forms
+    pa = name_arrays(forms)
+    # A cheap first look: pairs sharing little of their names go, unless their
+    # documents match (a listed passport under another name is an alert of its own).
+    s_set = token_overlap(pa, index.arrays, pi, li)
+    docl = document_evidence(doc_folded, doc, index.docs, lst["entry_id"], pi, li)
+    keep = (s_set >= cfg.prefilter) | (docl == 1) | (docl == 2)
+    pi, li, s_set, docl = pi[keep], li[keep], s_set[keep], docl[keep]
+    stats["pairs_compared"] = len(pi)
     # Token frequencies from the list and the population being screened.
     counts, total = token_counts(lf["core"], forms["core"])
     bits_of_name = token_bits(lf["core"], counts, total, cfg.scoring)
-    sim, how = name_similarity(forms, lf, pi, li)
+    sim, how = name_similarity(pa, index.arrays, pi, li, s_set)
     dob, width = dob_evidence(passengers["dob"], lst, pi, li)
-    docl = document_evidence(doc_folded, doc, index.docs, lst["entry_id"], pi, li)
     nat = nationality_evidence(passengers["nationality"], lst["nationalities"], pi, li)
     sex = sex_evidence(passengers["sex"], lst["sex"], pi, li)
     # A full name shared by many in the screened population is weak evidence however rare
@@ -72,11 +93,20 @@ def screen(
     name_bits = np.minimum(bits_of_name[li], -np.log2((same_name[pi] + 0.5) / (len(forms) + 1)))
     bits = log_odds(sim, name_bits, dob, width, docl, nat, sex, cfg.scoring)
     score = to_score(bits, cfg.scoring)
-    pairs = pl.DataFrame({
-        "p": pi, "l": li, "score": score, "name_score": sim.astype(np.float64),
-        "how": how, "dob": dob, "doc": docl, "nat": nat,
-        "entry_id": lst["entry_id"].gather(li), "name_id": lst["name_id"].gather(li),
-    })  # fmt: skip
+    pairs = pl.DataFrame(
+        {
+            "p": pi,
+            "l": li,
+            "score": score,
+            "name_score": sim.astype(np.float64),
+            "how": how,
+            "dob": dob,
+            "doc": docl,
+            "nat": nat,
+            "entry_id": lst["entry_id"].gather(li),
+            "name_id": lst["name_id"].gather(li),
+        }
+    )
     best = (
         pairs.filter(pl.col("score") >= threshold)
         .sort(["p", "score", "name_score", "l"], descending=[False, True, True, False])
@@ -97,10 +127,16 @@ def _label(values: tuple[str, ...], col: str) -> pl.Expr:
 
 def _explain(best: pl.DataFrame, passenger_id: pl.Series) -> pl.DataFrame:
     """Alert rows with per-field evidence and a readable reason."""
-    dob_text = {"missing": "DOB unknown", "exact": "DOB exact", "swap": "DOB day/month swapped",
-                "near": "DOB off by a day", "partial": "birth year in listed range",
-                "partial_near": "birth year near listed range",
-                "same_year": "DOB same year only", "differs": "DOB differs"}  # fmt: skip
+    dob_text = {
+        "missing": "DOB unknown",
+        "exact": "DOB exact",
+        "swap": "DOB day/month swapped",
+        "near": "DOB off by a day",
+        "partial": "birth year in listed range",
+        "partial_near": "birth year near listed range",
+        "same_year": "DOB same year only",
+        "differs": "DOB differs",
+    }
     doc_text = {
         "missing": "no listed doc",
         "exact": "doc exact",
@@ -113,17 +149,26 @@ def _explain(best: pl.DataFrame, passenger_id: pl.Series) -> pl.DataFrame:
         name_how=_label(NAME_HOW, "how"),
         dob_evidence=_label(DOB_LEVELS, "dob"),
         document_evidence=_label(DOC_LEVELS, "doc"),
-        nationality_evidence=pl.col("nat").cast(pl.Int64).replace_strict(
-            {1: "agree", -1: "differs", 0: "missing"}, return_dtype=pl.String),
+        nationality_evidence=pl.col("nat")
+        .cast(pl.Int64)
+        .replace_strict({1: "agree", -1: "differs", 0: "missing"}, return_dtype=pl.String),
     ).with_columns(
         kind=pl.when(pl.col("document_evidence").is_in(["exact", "ocr"]))
-        .then(pl.lit("watchlist_document")).otherwise(pl.lit("watchlist")),
-        reason=pl.concat_str([
-            pl.lit("name "), pl.col("name_score").round(2).cast(pl.String),
-            pl.lit(" ("), pl.col("name_how"), pl.lit("), "),
-            pl.col("dob_evidence").replace_strict(dob_text), pl.lit(", "),
-            pl.col("document_evidence").replace_strict(doc_text), pl.lit(", "),
-            pl.col("nat").cast(pl.Int64).replace_strict(nat_text, return_dtype=pl.String),
-        ]),
-    )  # fmt: skip
+        .then(pl.lit("watchlist_document"))
+        .otherwise(pl.lit("watchlist")),
+        reason=pl.concat_str(
+            [
+                pl.lit("name "),
+                pl.col("name_score").round(2).cast(pl.String),
+                pl.lit(" ("),
+                pl.col("name_how"),
+                pl.lit("), "),
+                pl.col("dob_evidence").replace_strict(dob_text),
+                pl.lit(", "),
+                pl.col("document_evidence").replace_strict(doc_text),
+                pl.lit(", "),
+                pl.col("nat").cast(pl.Int64).replace_strict(nat_text, return_dtype=pl.String),
+            ]
+        ),
+    )
     return out.select(list(ALERT_COLUMNS)).cast(ALERT_COLUMNS)
