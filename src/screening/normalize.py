@@ -121,10 +121,13 @@ def name_forms(frame: pl.DataFrame) -> pl.DataFrame:
         _st=pl.col("_s").str.split(" ").list.eval(pl.element().filter(pl.element() != "")),
         _gt=pl.col("_g").str.split(" ").list.eval(pl.element().filter(pl.element() != "")),
     )
-    out = out.with_columns(
-        _sc=pl.col("_st").list.eval(pl.element().filter(~pl.element().is_in(PARTICLES))),
-        _gc=pl.col("_gt").list.eval(pl.element().filter(~pl.element().is_in(PARTICLES))),
+    # Particles go only where the part has something else (AR alone is a given name).
+    drop = lambda c: (  # noqa: E731
+        pl.when(pl.col(c).list.eval(~pl.element().is_in(PARTICLES)).list.any())
+        .then(pl.col(c).list.eval(pl.element().filter(~pl.element().is_in(PARTICLES))))
+        .otherwise(pl.col(c))
     )
+    out = out.with_columns(_sc=drop("_st"), _gc=drop("_gt"))
     out = out.with_columns(
         tokens=pl.concat_list("_gt", "_st"),
         core=pl.concat_list("_gc", "_sc"),

@@ -21,16 +21,18 @@ from screening.compare import DOB_LEVELS, DOC_LEVELS
 
 def _default_weights() -> dict[str, dict[str, float]]:
     return {
-        # P(level | same person) / P(level | different people), in bits
+        # log2 P(level | same person) / P(level | different people). Two strangers share a
+        # birth date about 1 time in 18,000 (365 days x ~50 birth years), a birth year 1 in
+        # 50; m comes from the generator's documented error rates (~85 % exact dates).
         "dob": {
             "missing": 0.0,
-            "exact": 9.0,
-            "swap": 5.0,
-            "near": 5.0,
+            "exact": 14.0,
+            "swap": 9.0,
+            "near": 9.0,
             "partial": 5.5,
             "partial_near": 1.0,
-            "same_year": -2.0,
-            "differs": -8.0,
+            "same_year": -1.0,
+            "differs": -7.0,
         },
         "document": {"missing": 0.0, "exact": 16.0, "ocr": 13.0, "differs": -0.5},
         "nationality": {"agree": 1.5, "differs": -1.5, "missing": 0.0},
@@ -46,6 +48,7 @@ class ScoringConfig:
     name_disagree_bits: float = -4.0
     midpoint_bits: float = 18.0  # total evidence at which the score is 0.5
     bits_per_doubling: float = 3.0  # logistic slope: odds double every 3 bits
+    exact_floor: float = 0.9  # least score of an identical name with an identical DOB
     field_weights: dict[str, dict[str, float]] = field(default_factory=_default_weights)
 
 
@@ -97,7 +100,12 @@ def log_odds(
     }
 
 
-def to_score(bits: dict[str, np.ndarray], cfg: ScoringConfig) -> np.ndarray:
+def to_score(
+    bits: dict[str, np.ndarray], exact_name_and_dob: np.ndarray, cfg: ScoringConfig
+) -> np.ndarray:
+    """Logistic of the summed evidence. Policy floor: a name and date of birth identical
+    to a listed record always alerts, however common the name (GTAS's first rule)."""
     total = sum(bits.values())
     z = (total - cfg.midpoint_bits) / cfg.bits_per_doubling
-    return (1.0 / (1.0 + np.exp2(-z))).astype(np.float64)
+    score = 1.0 / (1.0 + np.exp2(-z))
+    return np.where(exact_name_and_dob, np.maximum(score, cfg.exact_floor), score)

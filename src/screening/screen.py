@@ -88,11 +88,13 @@ def screen(
     nat = nationality_evidence(passengers["nationality"], lst["nationalities"], pi, li)
     sex = sex_evidence(passengers["sex"], lst["sex"], pi, li)
     # A full name shared by many in the screened population is weak evidence however rare
-    # its tokens look one by one (families, double-barrelled names).
-    same_name = forms.select(pl.len().over("sorted_core")).to_series().to_numpy()
-    name_bits = np.minimum(bits_of_name[li], -np.log2((same_name[pi] + 0.5) / (len(forms) + 1)))
+    # its tokens look one by one (families, double-barrelled names). One or two sightings
+    # (a traveller on two legs) say nothing about how common a name is.
+    same_name = forms.select(pl.len().over("sorted_core")).to_series().to_numpy()[pi]
+    seen_bits = -np.log2(same_name / (len(forms) + 1.0))
+    name_bits = np.where(same_name >= 3, np.minimum(bits_of_name[li], seen_bits), bits_of_name[li])
     bits = log_odds(sim, name_bits, dob, width, docl, nat, sex, cfg.scoring)
-    score = to_score(bits, cfg.scoring)
+    score = to_score(bits, (sim >= 0.999) & (dob == DOB_LEVELS.index("exact")), cfg.scoring)
     pairs = pl.DataFrame(
         {
             "p": pi,
@@ -138,7 +140,7 @@ def _explain(best: pl.DataFrame, passenger_id: pl.Series) -> pl.DataFrame:
         "differs": "DOB differs",
     }
     doc_text = {
-        "missing": "no listed doc",
+        "missing": "doc not compared",
         "exact": "doc exact",
         "ocr": "doc equal up to OCR",
         "differs": "doc differs",

@@ -1,0 +1,198 @@
+"""Table-driven match cases, properties of blocking and scoring, and reference twins."""
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rapidfuzz import fuzz
+
+from screening import lists
+from screening.compare import dob_evidence, name_arrays, name_similarity, token_overlap
+from screening.index import build_index
+from screening.normalize import name_forms
+from screening.screen import screen
+
+# A small list: identities with names, dates, nationalities and documents.
+LIST = pl.DataFrame(
+    [
+        ("E1", "AL-HASHIMI", "ABDULRAHMAN", "1975-03-07", "M", "IRQ", "AB1234567"),
+        ("E2", "MOHAMMED", "ALI", "1980-01-01", "M", "EGY", None),
+        ("E3", "OKONKWO-ADEYEMI", "CHINEDU", "1969", "M", "NGA", None),
+        ("E4", "Смирнов", "Аркадий", "1971-11-23", "M", "RUS", None),
+        ("E5", "GARCIA", "JOSE", "1990-06-15", "M", "MEX", "G12345678"),
+        ("E6", "ZHANG", "WEI", "1985-02-10", "M", "CHN;TWN", None),
+    ],
+    schema=["entry_id", "surname", "given_names", "dob", "sex", "nationality", "doc_number"],
+    orient="row",
+).with_columns(doc_issuer=pl.lit(None, pl.String))
+
+# Ordinary travellers give the population that makes common names common.
+CROWD = [("MOHAMMED", "ALI"), ("GARCIA", "JOSE"), ("ZHANG", "WEI"), ("SMITH", "JOHN")] * 60
+
+CASES = [
+    # (case, surname, given, dob, nationality, doc, expected entry or None)
+    ("exact copy", "AL-HASHIMI", "ABDULRAHMAN", "1975-03-07", "IRQ", None, "E1"),
+    ("compound split, particle", "EL HASHIMI", "ABDUL RAHMAN", "1975-03-07", "IRQ", None, "E1"),
+    ("surname/given swap", "ABDULRAHMAN", "ALHASHIMI", "1975-03-07", "IRQ", None, "E1"),
+    ("DOB day/month swap", "AL HASHIMI", "ABDULRAHMAN", "1975-07-03", "IRQ", None, "E1"),
+    ("OCR'd document, typo", "AL-HASHIMY", "ABDULRAHMAN", None, "IRQ", "A81234567", "E1"),
+    ("transliteration", "MUHAMMAD", "ALY", "1980-01-01", "EGY", None, "E2"),
+    ("partial list DOB", "OKONKWO ADEYEMI", "CHINEDU", "1969-08-30", "NGA", None, "E3"),
+    ("Cyrillic list entry", "SMIRNOV", "ARKADII", "1971-11-23", "RUS", None, "E4"),
+    ("dual national", "ZHANG", "WEI", "1985-02-10", "TWN", None, "E6"),
+    ("common-name namesake", "MOHAMMED", "ALI", "1991-05-05", "SAU", None, None),
+    ("namesake, other DOB", "GARCIA", "JOSE", "1962-12-01", "ESP", None, None),
+    ("someone else", "JOHNSON", "MARY", "1980-01-01", "GBR", None, None),
+]
+
+
+@pytest.fixture(scope="module")
+def index():
+    return build_index(lists.from_flat(LIST))
+
+
+def _passengers(rows):
+    crowd = [(f"C{i}", s, g, "1950-01-01", "M", "GBR", None) for i, (s, g) in enumerate(CROWD)]
+    return pl.DataFrame(
+        [(f"P{i}", s, g, d, "M", n, doc) for i, (_, s, g, d, n, doc, _) in enumerate(rows)] + crowd,
+        schema=[
+            "passenger_id",
+            "surname",
+            "given_names",
+            "dob",
+            "sex",
+            "nationality",
+            "doc_number",
+        ],  # fmt: skip
+        orient="row",
+    ).with_columns(pl.col("dob").str.to_date())
+
+
+def test_match_cases(index):
+    result = screen(index, _passengers(CASES), threshold=0.5)
+    alerts = result.alerts
+    for i, (case, *_, expected) in enumerate(CASES):
+        got = alerts.filter(pl.col("passenger_id") == f"P{i}")
+        if expected is None:
+            assert got.is_empty(), f"{case}: unexpected alert {got.to_dicts()}"
+        else:
+            assert got["entry_id"].to_list()[:1] == [expected], f"{case}: {got.to_dicts()}"
+    ocr = alerts.filter(pl.col("passenger_id") == "P4")
+    assert ocr["document_evidence"][0] == "ocr" and ocr["kind"][0] == "watchlist_document"
+    assert "DOB day/month swapped" in alerts.filter(pl.col("passenger_id") == "P3")["reason"][0]
+
+
+def test_scores_are_graded(index):
+    a = screen(index, _passengers(CASES), threshold=0.0).alerts
+    best = a.group_by("passenger_id").agg(pl.col("score").max())["score"]
+    assert best.n_unique() > len(CASES) // 2  # distinct evidence, distinct scores
+    assert ((a["score"] >= 0) & (a["score"] <= 1)).all()
+
+
+def test_rare_name_outweighs_common_name(index):
+    """Same evidence (exact name, exact DOB) is worth more on a rare name."""
+    rows = [("rare", "OKONKWO-ADEYEMI", "CHINEDU", "1969-01-01", "NGA", None, "E3"),
+            ("common", "MOHAMMED", "ALI", "1980-01-01", "EGY", None, "E2")]  # fmt: skip
+    a = screen(index, _passengers(rows), threshold=0.0).alerts
+    rare = a.filter((pl.col("passenger_id") == "P0") & (pl.col("entry_id") == "E3"))["score"][0]
+    common = a.filter((pl.col("passenger_id") == "P1") & (pl.col("entry_id") == "E2"))["score"][0]
+    assert rare > common
+
+
+NAME = st.text(alphabet="ABCDEFGHIJKLMNOPRSTUVWYZ", min_size=2, max_size=10)
+
+
+@settings(max_examples=30, deadline=None)
+@given(surname=NAME, given=NAME, day=st.dates(dt.date(1940, 1, 1), dt.date(2005, 12, 31)))
+def test_exact_copy_with_dob_is_always_alerted(surname, given, day):
+    distract = [(f"D{i}", surname, f"{given}X{i}", "1950", "M", "FRA", None) for i in range(80)]
+    wl = pl.DataFrame(
+        [("T", surname, given, day.isoformat(), "M", "FRA", None), *distract],
+        schema=[
+            "entry_id",
+            "surname",
+            "given_names",
+            "dob",
+            "sex",
+            "nationality",
+            "doc_number",
+        ],  # fmt: skip
+        orient="row",
+    ).with_columns(doc_issuer=pl.lit(None, pl.String))
+    idx = build_index(lists.from_flat(wl))
+    p = pl.DataFrame({"passenger_id": ["P"], "surname": [surname], "given_names": [given],
+                      "dob": [day], "sex": ["M"], "nationality": ["FRA"],
+                      "doc_number": [None]}, schema_overrides={"doc_number": pl.String})  # fmt: skip
+    a = screen(idx, p, threshold=0.5).alerts
+    assert "T" in a["entry_id"].to_list()
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(NAME, NAME), min_size=1, max_size=30), st.randoms())
+def test_vectorized_name_views_equal_per_pair_reference(names, rnd):
+    frame = pl.DataFrame({"surname": [n[0] for n in names], "given_names": [n[1] for n in names]})
+    forms = name_forms(frame)
+    arr = name_arrays(forms)
+    n = len(names)
+    pi = np.array([rnd.randrange(n) for _ in range(50)])
+    li = np.array([rnd.randrange(n) for _ in range(50)])
+    s_set = token_overlap(arr, arr, pi, li)
+    ref = [fuzz.token_set_ratio(arr["sorted_core"][a], arr["sorted_core"][b]) / 100
+           for a, b in zip(pi, li, strict=True)]  # fmt: skip
+    assert np.allclose(s_set, ref, atol=1e-5)
+    sim, _ = name_similarity(arr, arr, pi, li, s_set)
+    same = pi == li
+    assert np.allclose(sim[same], 1.0)
+    assert ((sim >= 0) & (sim <= 1)).all()
+
+
+def _dob_reference(p, date, yf, yt):
+    """Slow twin of compare.dob_evidence for one pair."""
+    if p is None or (date is None and yf is None):
+        return 0
+    if date is not None:
+        if p == date:
+            return 1
+        if p.year == date.year and p.month == date.day and p.day == date.month:
+            return 2
+        if abs((p - date).days) <= 1:
+            return 3
+        return 6 if p.year == date.year else 7
+    if yf <= p.year <= yt:
+        return 4
+    if yf - 1 <= p.year <= yt + 1:
+        return 5
+    return 7
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.dates(dt.date(1960, 1, 1), dt.date(1964, 12, 31))),
+            st.one_of(st.none(), st.dates(dt.date(1960, 1, 1), dt.date(1964, 12, 31))),
+            st.integers(1958, 1966),
+            st.integers(0, 4),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_dob_evidence_equals_reference(rows):
+    p = [r[0] for r in rows]
+    dates = [r[1] for r in rows]
+    yf = [None if (d is None and r[4]) else (d.year if d else r[2]) for d, r in
+          zip(dates, rows, strict=True)]  # fmt: skip
+    yt = [None if y is None else (y if d else y + r[3]) for y, d, r in
+          zip(yf, dates, rows, strict=True)]  # fmt: skip
+    lst = pl.DataFrame({"dob": dates, "dob_year_from": yf, "dob_year_to": yt},
+                       schema={"dob": pl.Date, "dob_year_from": pl.Int32,
+                               "dob_year_to": pl.Int32})  # fmt: skip
+    idx = np.arange(len(rows))
+    level, _ = dob_evidence(pl.Series(p, dtype=pl.Date), lst, idx, idx)
+    ref = [_dob_reference(a, b, c, d) for a, b, c, d in zip(p, dates, yf, yt, strict=True)]
+    assert level.tolist() == ref
