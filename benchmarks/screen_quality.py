@@ -28,10 +28,16 @@ from screening.screen import screen
 def fnir_at_fpir(alerts: pl.DataFrame, truth: pl.DataFrame, targets=(0.001, 0.01)) -> dict:
     mated = truth.filter(pl.col("entry_id").is_not_null())
     non = truth.filter(pl.col("entry_id").is_null())
-    hit = mated.join(alerts, on=["passenger_id", "entry_id"], how="left").group_by(
-        "passenger_id").agg(pl.col("score").max().fill_null(0.0))
-    fa = non.join(alerts, on="passenger_id", how="left").group_by("passenger_id").agg(
-        pl.col("score").max().fill_null(0.0))
+    hit = (
+        mated.join(alerts, on=["passenger_id", "entry_id"], how="left")
+        .group_by("passenger_id")
+        .agg(pl.col("score").max().fill_null(0.0))
+    )
+    fa = (
+        non.join(alerts, on="passenger_id", how="left")
+        .group_by("passenger_id")
+        .agg(pl.col("score").max().fill_null(0.0))
+    )
     s_m, s_n = np.sort(hit["score"].to_numpy()), np.sort(fa["score"].to_numpy())
     out = {}
     for t in targets:
@@ -54,15 +60,23 @@ def main() -> None:
     t2 = time.perf_counter()
     truth = w["truth"]
     pi, li = res.pairs
-    cand = pl.DataFrame({"passenger_id": w["passengers"]["passenger_id"].gather(pi),
-                         "entry_id": idx.rows["entry_id"].gather(li)}).unique()
+    cand = pl.DataFrame(
+        {
+            "passenger_id": w["passengers"]["passenger_id"].gather(pi),
+            "entry_id": idx.rows["entry_id"].gather(li),
+        }
+    ).unique()
     mated = truth.filter(pl.col("entry_id").is_not_null())
     pc = mated.join(cand, on=["passenger_id", "entry_id"], how="semi").height / mated.height
-    print(f"{args.scenario} seed {args.seed}: {w['passengers'].height:,} passengers, "
-          f"{idx.size:,} list names, {mated.height:,} mated")
-    print(f"index {t1 - t0:.1f} s; screen {t2 - t1:.1f} s "
-          f"({w['passengers'].height / (t2 - t1):,.0f} passengers/s); "
-          f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")
+    print(
+        f"{args.scenario} seed {args.seed}: {w['passengers'].height:,} passengers, "
+        f"{idx.size:,} list names, {mated.height:,} mated"
+    )
+    print(
+        f"index {t1 - t0:.1f} s; screen {t2 - t1:.1f} s "
+        f"({w['passengers'].height / (t2 - t1):,.0f} passengers/s); "
+        f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB"
+    )
     print(f"candidate pairs {len(pi):,}; pair completeness {pc:.4f}; {res.stats}")
     for t, (fnir, thr) in fnir_at_fpir(res.alerts, truth).items():
         print(f"FNIR at FPIR {t}: {fnir:.4f} (threshold {thr:.4f})")

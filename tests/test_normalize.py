@@ -6,12 +6,30 @@ from screening.normalize import fold, name_forms, skeleton
 
 
 def test_fold_cases():
-    raw = ["al-Hashimi", "O'Brien", "Müller", "  de la  Cruz ", "FNU", "Смирнов", "محمد",
-           "Zhang-Wei", None, "Jean—Pierre"]  # fmt: skip
+    raw = [
+        "al-Hashimi",
+        "O'Brien",
+        "Müller",
+        "  de la  Cruz ",
+        "FNU",
+        "Смирнов",
+        "محمد",
+        "Zhang-Wei",
+        None,
+        "Jean—Pierre",
+    ]
     assert fold(pl.Series(raw)).to_list() == [
-        "AL HASHIMI", "OBRIEN", "MULLER", "DE LA CRUZ", "", "SMIRNOV", "MHMD", "ZHANG WEI", "",
+        "AL HASHIMI",
+        "OBRIEN",
+        "MULLER",
+        "DE LA CRUZ",
+        "",
+        "SMIRNOV",
+        "MHMD",
+        "ZHANG WEI",
+        "",
         "JEAN PIERRE",
-    ]  # fmt: skip
+    ]
 
 
 @settings(max_examples=200, deadline=None)
@@ -23,18 +41,27 @@ def test_fold_is_idempotent(texts):
 
 
 def test_skeleton_merges_romanizations():
-    groups = [["MOHAMMED", "MUHAMMAD", "MOHAMED", "MOHAMMAD"], ["ZHANG", "CHANG", "CHEUNG"],
-              ["HUSSEIN", "HOSSEIN", "HUSAYN"], ["YULIYA", "IULIIA"], ["AHMED", "AHMET"]]  # fmt: skip
+    groups = [
+        ["MOHAMMED", "MUHAMMAD", "MOHAMED", "MOHAMMAD"],
+        ["ZHANG", "CHANG", "CHEUNG"],
+        ["HUSSEIN", "HOSSEIN", "HUSAYN"],
+        ["YULIYA", "IULIIA"],
+        ["AHMED", "AHMET"],
+    ]
     for g in groups:
         assert len(set(skeleton(pl.Series(g)).to_list())) == 1, g
     assert skeleton(pl.Series(["SMITH"]))[0] != skeleton(pl.Series(["JONES"]))[0]
 
 
 def test_name_forms_are_order_free_and_compound_proof():
-    f = name_forms(pl.DataFrame({
-        "surname": ["AL-HASHIMI", "Abdul Rahman", "NASR"],
-        "given_names": ["Abdul Rahman", "al Hashimi", "M. A."],
-    }))  # fmt: skip
+    f = name_forms(
+        pl.DataFrame(
+            {
+                "surname": ["AL-HASHIMI", "Abdul Rahman", "NASR"],
+                "given_names": ["Abdul Rahman", "al Hashimi", "M. A."],
+            }
+        )
+    )
     assert f["sorted_core"][0] == f["sorted_core"][1] == "ABDUL HASHIMI RAHMAN"
     assert f["compact_gs"][0] == "ABDULRAHMANHASHIMI"
     assert f["compact_sg"][1] == "ABDULRAHMANHASHIMI"

@@ -66,7 +66,7 @@ def _passengers(rows):
             "sex",
             "nationality",
             "doc_number",
-        ],  # fmt: skip
+        ],
         orient="row",
     ).with_columns(pl.col("dob").str.to_date())
 
@@ -94,8 +94,10 @@ def test_scores_are_graded(index):
 
 def test_rare_name_outweighs_common_name(index):
     """Same evidence (exact name, exact DOB) is worth more on a rare name."""
-    rows = [("rare", "OKONKWO-ADEYEMI", "CHINEDU", "1969-01-01", "NGA", None, "E3"),
-            ("common", "MOHAMMED", "ALI", "1980-01-01", "EGY", None, "E2")]  # fmt: skip
+    rows = [
+        ("rare", "OKONKWO-ADEYEMI", "CHINEDU", "1969-01-01", "NGA", None, "E3"),
+        ("common", "MOHAMMED", "ALI", "1980-01-01", "EGY", None, "E2"),
+    ]
     a = screen(index, _passengers(rows), threshold=0.0).alerts
     rare = a.filter((pl.col("passenger_id") == "P0") & (pl.col("entry_id") == "E3"))["score"][0]
     common = a.filter((pl.col("passenger_id") == "P1") & (pl.col("entry_id") == "E2"))["score"][0]
@@ -119,13 +121,22 @@ def test_exact_copy_with_dob_is_always_alerted(surname, given, day):
             "sex",
             "nationality",
             "doc_number",
-        ],  # fmt: skip
+        ],
         orient="row",
     ).with_columns(doc_issuer=pl.lit(None, pl.String))
     idx = build_index(lists.from_flat(wl))
-    p = pl.DataFrame({"passenger_id": ["P"], "surname": [surname], "given_names": [given],
-                      "dob": [day], "sex": ["M"], "nationality": ["FRA"],
-                      "doc_number": [None]}, schema_overrides={"doc_number": pl.String})  # fmt: skip
+    p = pl.DataFrame(
+        {
+            "passenger_id": ["P"],
+            "surname": [surname],
+            "given_names": [given],
+            "dob": [day],
+            "sex": ["M"],
+            "nationality": ["FRA"],
+            "doc_number": [None],
+        },
+        schema_overrides={"doc_number": pl.String},
+    )
     a = screen(idx, p, threshold=0.5).alerts
     assert "T" in a["entry_id"].to_list()
 
@@ -140,8 +151,10 @@ def test_vectorized_name_views_equal_per_pair_reference(names, rnd):
     pi = np.array([rnd.randrange(n) for _ in range(50)])
     li = np.array([rnd.randrange(n) for _ in range(50)])
     s_set = token_overlap(arr, arr, pi, li)
-    ref = [fuzz.token_set_ratio(arr["sorted_core"][a], arr["sorted_core"][b]) / 100
-           for a, b in zip(pi, li, strict=True)]  # fmt: skip
+    ref = [
+        fuzz.token_set_ratio(arr["sorted_core"][a], arr["sorted_core"][b]) / 100
+        for a, b in zip(pi, li, strict=True)
+    ]
     assert np.allclose(s_set, ref, atol=1e-5)
     sim, _ = name_similarity(arr, arr, pi, li, s_set)
     same = pi == li
@@ -185,13 +198,18 @@ def _dob_reference(p, date, yf, yt):
 def test_dob_evidence_equals_reference(rows):
     p = [r[0] for r in rows]
     dates = [r[1] for r in rows]
-    yf = [None if (d is None and r[4]) else (d.year if d else r[2]) for d, r in
-          zip(dates, rows, strict=True)]  # fmt: skip
-    yt = [None if y is None else (y if d else y + r[3]) for y, d, r in
-          zip(yf, dates, rows, strict=True)]  # fmt: skip
-    lst = pl.DataFrame({"dob": dates, "dob_year_from": yf, "dob_year_to": yt},
-                       schema={"dob": pl.Date, "dob_year_from": pl.Int32,
-                               "dob_year_to": pl.Int32})  # fmt: skip
+    yf = [
+        None if (d is None and r[4]) else (d.year if d else r[2])
+        for d, r in zip(dates, rows, strict=True)
+    ]
+    yt = [
+        None if y is None else (y if d else y + r[3])
+        for y, d, r in zip(yf, dates, rows, strict=True)
+    ]
+    lst = pl.DataFrame(
+        {"dob": dates, "dob_year_from": yf, "dob_year_to": yt},
+        schema={"dob": pl.Date, "dob_year_from": pl.Int32, "dob_year_to": pl.Int32},
+    )
     idx = np.arange(len(rows))
     level, _ = dob_evidence(pl.Series(p, dtype=pl.Date), lst, idx, idx)
     ref = [_dob_reference(a, b, c, d) for a, b, c, d in zip(p, dates, yf, yt, strict=True)]
