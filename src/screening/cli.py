@@ -38,7 +38,7 @@ SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed; same seed, sa
 
 
 def _fail(console: Console, message: str) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(2)
 
 
@@ -203,6 +203,7 @@ def _report(err: Console, rejected: pl.DataFrame, on_error: str, out: Path | Non
             f"{rejected.height} bad row(s) set aside, first: {where}"
             + (f"; all listed in {side}" if side else ""),
             highlight=False,
+            soft_wrap=True,
         )
 
 
@@ -270,4 +271,5 @@ def screen_cmd(
         f"{alerts.height:,} alerts ({kinds or 'none'}) in {seconds:.1f} s ({rate:,.0f} "
         "passengers/s)",
         highlight=False,
+        soft_wrap=True,
     )
