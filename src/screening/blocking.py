@@ -27,6 +27,7 @@ class BlockingConfig:
     max_block_token: int = 10  # the same for single-token keys
     min_token_skeleton: int = 2  # shorter skeletons (ALI -> L) only count inside pairs
     max_year_span: int = 12  # listed birth-year ranges wider than this are not refined
+    max_block_refined: int = 20  # list names per (key, birth year) block
 
 
 def fold_document(doc: pl.Expr) -> pl.Expr:
@@ -111,12 +112,14 @@ def candidate_pairs(
         l_ref = (
             l_all.join(common, on="key", how="semi")
             .join(ly, on="l")
-            .with_columns(y=pl.int_ranges(pl.col("year_from") - 1, pl.col("year_to") + 2))
+            .with_columns(y=pl.int_ranges(pl.col("year_from"), pl.col("year_to") + 1))
             .explode("y")
             .select("l", pl.concat_str(["key", pl.lit("#"), pl.col("y").cast(pl.String)]))
         )
         ref_sizes = l_ref.group_by("key").len()
-        l_ref = l_ref.join(ref_sizes.filter(pl.col("len") <= cfg.max_block), on="key", how="semi")
+        l_ref = l_ref.join(
+            ref_sizes.filter(pl.col("len") <= cfg.max_block_refined), on="key", how="semi"
+        )
         refined = l_ref["key"].n_unique()
         parts.append(p_ref.join(l_ref, on="key").select("p", "l"))
     pairs = pl.concat(parts).unique().sort("p", "l")

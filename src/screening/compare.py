@@ -120,31 +120,39 @@ def document_evidence(
     p_doc_folded: pl.Series,
     p_doc: pl.Series,
     l_docs: pl.DataFrame,
-    lst_entry: pl.Series,
+    l_entry_code: np.ndarray,
+    l_has_doc: np.ndarray,
     pi: np.ndarray,
     li: np.ndarray,
 ) -> np.ndarray:
-    """Index into DOC_LEVELS per pair: the passenger's document among the identity's?"""
-    pairs = pl.DataFrame(
-        {
-            "i": np.arange(len(pi)),
-            "entry_id": lst_entry.gather(li),
-            "fd": p_doc_folded.gather(pi),
-            "d": p_doc.gather(pi),
-        }
+    """Index into DOC_LEVELS per pair: is the passenger's document one of the identity's?
+
+    The few passenger-document matches are found by one join of passengers with the
+    list's documents; pairs then look them up by integer (passenger row, entry code).
+    """
+    passengers = pl.DataFrame({"p": np.arange(len(p_doc)), "d": p_doc, "fd": p_doc_folded})
+    hits = (
+        passengers.filter(pl.col("fd").str.len_chars() > 0)
+        .join(l_docs, left_on="fd", right_on="doc_folded")
+        .select("p", "code", level=pl.when(pl.col("d") == pl.col("doc")).then(1).otherwise(2))
+        .group_by("p", "code")
+        .agg(pl.col("level").min())
     )
-    known = l_docs.group_by("entry_id").agg(pl.col("doc"), pl.col("doc_folded"))
-    j = pairs.join(known, on="entry_id", how="left", maintain_order="left")
-    level = (
-        pl.when(pl.col("d").is_null() | (pl.col("d") == "") | pl.col("doc").is_null())
-        .then(0)
-        .when(pl.col("doc").list.contains(pl.col("d")))
-        .then(1)
-        .when(pl.col("doc_folded").list.contains(pl.col("fd")))
-        .then(2)
-        .otherwise(3)
+    key = pi.astype(np.int64) * (int(l_entry_code.max(initial=0)) + 1) + l_entry_code[li]
+    hit_key = hits["p"].to_numpy().astype(np.int64) * (int(l_entry_code.max(initial=0)) + 1) + (
+        hits["code"].to_numpy()
     )
-    return j.select(level).to_series().to_numpy().astype(np.int8)
+    order = np.argsort(hit_key)
+    pos = np.clip(np.searchsorted(hit_key[order], key), 0, max(len(hit_key) - 1, 0))
+    found = (
+        (len(hit_key) > 0) & (hit_key[order][pos] == key)
+        if len(hit_key)
+        else np.zeros(len(key), bool)
+    )
+    matched = np.where(found, hits["level"].to_numpy()[order][pos] if len(hit_key) else 0, 0)
+    has_p = (p_doc.fill_null("").str.len_chars() > 0).to_numpy()[pi]
+    level = np.where(matched > 0, matched, np.where(has_p & l_has_doc[li], 3, 0))
+    return level.astype(np.int8)
 
 
 def nationality_evidence(p_nat: pl.Series, l_nats: pl.Series, pi, li) -> np.ndarray:

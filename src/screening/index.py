@@ -26,7 +26,9 @@ class WatchlistIndex:
     rows: pl.DataFrame  # canonical list rows (screening.lists), one per name
     forms: pl.DataFrame  # name_forms of rows, same order
     keys: pl.DataFrame  # (row, key, kind) name and document keys
-    docs: pl.DataFrame  # (entry_id, doc, doc_folded)
+    docs: pl.DataFrame  # (entry_id, code, doc, doc_folded)
+    entry_code: np.ndarray  # integer code of each row's entry_id
+    has_doc: np.ndarray  # bool per row: the identity has a known document
     token_counts: pl.DataFrame  # (tok, n) over the list's own names
     token_total: int
     arrays: dict[str, np.ndarray]  # compare.name_arrays(forms), built once
@@ -53,12 +55,19 @@ def build_index(rows: pl.DataFrame, config: MatchConfig | None = None) -> Watchl
     doc_keys = docs.join(row_of_entry, on="entry_id").select(
         "row", pl.concat_str([pl.lit("d:"), "doc_folded"]).alias("key"), pl.lit("doc").alias("kind")
     )
+    codes = rows.select(pl.col("entry_id").rank("dense").cast(pl.Int64) - 1).to_series()
+    docs = docs.join(
+        pl.DataFrame({"entry_id": rows["entry_id"], "code": codes}).unique("entry_id"),
+        on="entry_id",
+    )
     counts, total = token_counts(forms["core"])
     return WatchlistIndex(
         rows=rows,
         forms=forms,
         keys=pl.concat([keys, doc_keys]),
         docs=docs,
+        entry_code=codes.to_numpy(),
+        has_doc=rows["entry_id"].is_in(docs["entry_id"].implode()).to_numpy(),
         token_counts=counts,
         token_total=total,
         arrays=name_arrays(forms),
