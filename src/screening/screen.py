@@ -7,6 +7,7 @@ and all candidate pairs at once.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,8 +69,32 @@ def empty_alerts() -> pl.DataFrame:
     return pl.DataFrame(schema=ALERT_COLUMNS)
 
 
+Candidates = Callable[
+    [WatchlistIndex, pl.DataFrame, pl.DataFrame, pl.Series],
+    tuple[np.ndarray, np.ndarray, dict],
+]
+
+
+def blocked_candidates(
+    index: WatchlistIndex, passengers: pl.DataFrame, forms: pl.DataFrame, doc_folded: pl.Series
+) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Candidate pairs from the blocking keys (the default)."""
+    cfg = index.config
+    pk = passenger_keys(forms, doc_folded, cfg.blocking)
+    p_year = passengers["dob"].cast(pl.Date).dt.year()
+    l_years = index.rows.select(
+        pl.coalesce(pl.col("dob").dt.year(), "dob_year_from").alias("year_from"),
+        pl.coalesce(pl.col("dob").dt.year(), "dob_year_to").alias("year_to"),
+    )
+    return candidate_pairs(pk, index.keys, cfg.blocking, p_year, l_years)
+
+
 def screen(
-    index: WatchlistIndex, passengers: pl.DataFrame, threshold: float = 0.5, top_k: int = 10
+    index: WatchlistIndex,
+    passengers: pl.DataFrame,
+    threshold: float = 0.5,
+    top_k: int = 10,
+    candidates: Candidates = blocked_candidates,
 ) -> ScreenResult:
     """Watch-list alerts for every passenger scoring >= threshold (best identities first)."""
     cfg = index.config
@@ -77,14 +102,8 @@ def screen(
     forms = name_forms(passengers)
     doc = passengers["doc_number"].cast(pl.String)
     doc_folded = pl.DataFrame({"d": doc}).select(fold_document(pl.col("d"))).to_series()
-    pk = passenger_keys(forms, doc_folded, cfg.blocking)
-    p_year = passengers["dob"].cast(pl.Date).dt.year()
-    l_years = index.rows.select(
-        pl.coalesce(pl.col("dob").dt.year(), "dob_year_from").alias("year_from"),
-        pl.coalesce(pl.col("dob").dt.year(), "dob_year_to").alias("year_to"),
-    )
     clock.lap("normalize_s")
-    pi, li, stats = candidate_pairs(pk, index.keys, cfg.blocking, p_year, l_years)
+    pi, li, stats = candidates(index, passengers, forms, doc_folded)
     clock.lap("block_s")
     if len(pi) == 0:
         return ScreenResult(empty_alerts(), (pi, li), stats)
@@ -114,12 +133,35 @@ def screen(
     bits = log_odds(sim, name_bits, dob, width, docl, nat, sex, cfg.scoring)
     clock.lap("compare_s")
     score = to_score(bits, (sim >= 0.999) & (dob == DOB_LEVELS.index("exact")), cfg.scoring)
+    best = rank_pairs(index, pi, li, score, sim, how, dob, docl, nat, threshold, top_k)
+    clock.lap("score_s")
+    alerts = _explain(best, passengers["passenger_id"])
+    clock.lap("alerts_s")
+    stats |= {"passengers": passengers.height, "list_names": index.size} | clock.laps
+    return ScreenResult(alerts, (pi, li), stats)
+
+
+def rank_pairs(
+    index: WatchlistIndex,
+    pi: np.ndarray,
+    li: np.ndarray,
+    score: np.ndarray,
+    sim: np.ndarray,
+    how: np.ndarray,
+    dob: np.ndarray,
+    docl: np.ndarray,
+    nat: np.ndarray,
+    threshold: float,
+    top_k: int,
+) -> pl.DataFrame:
+    """Best name per (passenger, identity), at most `top_k` identities per passenger."""
+    lst = index.rows
     pairs = pl.DataFrame(
         {
             "p": pi,
             "l": li,
-            "score": score,
-            "name_score": sim.astype(np.float64),
+            "score": np.asarray(score, dtype=np.float64),
+            "name_score": np.asarray(sim, dtype=np.float64),
             "how": how,
             "dob": dob,
             "doc": docl,
@@ -128,18 +170,31 @@ def screen(
             "name_id": lst["name_id"].gather(li),
         }
     )
-    best = (
+    return (
         pairs.filter(pl.col("score") >= threshold)
         .sort(["p", "score", "name_score", "l"], descending=[False, True, True, False])
         .unique(["p", "entry_id"], keep="first", maintain_order=True)
         .with_columns(rank=pl.int_range(pl.len()).over("p"))
         .filter(pl.col("rank") < top_k)
     )
-    clock.lap("score_s")
-    alerts = _explain(best, passengers["passenger_id"])
-    clock.lap("alerts_s")
-    stats |= {"passengers": passengers.height, "list_names": index.size} | clock.laps
-    return ScreenResult(alerts, (pi, li), stats)
+
+
+def evidence(
+    index: WatchlistIndex, passengers: pl.DataFrame, pi: np.ndarray, li: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(dob level, document level, nationality) per pair, for matchers that score
+    differently but explain their alerts the same way."""
+    doc = passengers["doc_number"].cast(pl.String)
+    folded = pl.DataFrame({"d": doc}).select(fold_document(pl.col("d"))).to_series()
+    dob, _ = dob_evidence(passengers["dob"], index.rows, pi, li)
+    docl = document_evidence(folded, doc, index.docs, index.entry_code, index.has_doc, pi, li)
+    nat = nationality_evidence(passengers["nationality"], index.rows["nationalities"], pi, li)
+    return dob, docl, nat
+
+
+def explain(best: pl.DataFrame, passengers: pl.DataFrame) -> pl.DataFrame:
+    """Alert rows (ALERT_COLUMNS) from ranked pairs."""
+    return _explain(best, passengers["passenger_id"])
 
 
 def _label(values: tuple[str, ...], col: str) -> pl.Expr:

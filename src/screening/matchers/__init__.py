@@ -1,0 +1,58 @@
+"""Pluggable matchers: index a watch list once, screen manifests into scored alerts.
+
+Every matcher, ours and the baselines, returns the same alert frame, so one evaluation
+serves all. A researcher's matcher is any class with `name`, `build(rows)` and
+`screen(index, passengers, threshold, top_k)`; pass it as `module:Class`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, Protocol
+
+import polars as pl
+
+from screening.screen import ScreenResult
+
+
+class Matcher(Protocol):
+    name: str
+
+    def build(self, rows: pl.DataFrame) -> Any:
+        """Index canonical watch-list rows (screening.lists) once."""
+        ...
+
+    def screen(
+        self, index: Any, passengers: pl.DataFrame, threshold: float, top_k: int
+    ) -> ScreenResult:
+        """Scored watch-list alerts (columns of screening.screen.ALERT_COLUMNS)."""
+        ...
+
+
+def registry() -> dict[str, type]:
+    from screening.matchers.baselines import (
+        BruteForceMatcher,
+        ExactMatcher,
+        GtasMatcher,
+        SoundexMatcher,
+    )
+    from screening.matchers.default import DefaultMatcher
+
+    return {
+        m.name: m
+        for m in (DefaultMatcher, ExactMatcher, SoundexMatcher, BruteForceMatcher, GtasMatcher)
+    }
+
+
+def get_matcher(spec: str) -> Matcher:
+    """A registered matcher by name, or `package.module:Class` for your own."""
+    if ":" in spec:
+        module, _, cls = spec.partition(":")
+        try:
+            return getattr(importlib.import_module(module), cls)()
+        except (ImportError, AttributeError) as exc:
+            raise ValueError(f"--matcher {spec}: cannot load ({exc})") from exc
+    known = registry()
+    if spec not in known:
+        raise ValueError(f"unknown matcher {spec!r}; known: {', '.join(sorted(known))}")
+    return known[spec]()

@@ -1,0 +1,21 @@
+"""The default matcher: blocking keys, multi-view name similarity, frequency-aware
+Fellegi–Sunter scoring (screening.screen)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from screening.index import WatchlistIndex, build_index
+from screening.screen import ScreenResult, screen
+
+
+class DefaultMatcher:
+    name = "default"
+
+    def build(self, rows: pl.DataFrame) -> WatchlistIndex:
+        return build_index(rows)
+
+    def screen(
+        self, index: WatchlistIndex, passengers: pl.DataFrame, threshold: float, top_k: int
+    ) -> ScreenResult:
+        return screen(index, passengers, threshold=threshold, top_k=top_k)
