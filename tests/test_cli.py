@@ -9,7 +9,7 @@ from screening.cli import app
 from screening.io import read_table
 
 runner = CliRunner()
-COMMANDS = ["generate", "run", "scenarios"]
+COMMANDS = ["generate", "run", "scenarios", "screen"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -70,7 +70,14 @@ def test_generate_refuses_to_overwrite_and_reports_bad_scenarios(tmp_path):
 def test_run_generates_and_summarizes(tmp_path):
     result = runner.invoke(app, ["run", "--out", str(tmp_path / "t")])
     assert result.exit_code == 0, result.output
-    for heading in ("Tables", "Passengers by role", "Recorded corruptions", "Name origins"):
+    for heading in (
+        "Tables",
+        "Passengers by role",
+        "Recorded corruptions",
+        "Name origins",
+        "Alerts (score >= 0.5)",
+        "passengers/s",
+    ):
         assert heading in result.output
     assert pl.read_parquet(tmp_path / "t" / "passengers.parquet").height > 1_500
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from contextlib import nullcontext
 from pathlib import Path
@@ -19,9 +20,8 @@ from screening.documents import invalid_document_alerts, lost_stolen_alerts
 from screening.generate.scenario import ScenarioError, builtin_scenarios, load_scenario
 from screening.generate.summary import corruption_counts, origin_mix, role_shares, table_sizes
 from screening.generate.world import World, generate_world
-from screening.index import build_index
 from screening.io import FORMATS, read_table, read_user_table, write_alerts, write_tables
-from screening.screen import screen as screen_frames
+from screening.matchers import get_matcher
 
 app = typer.Typer(
     help="Travel-data screening simulator: synthetic API/PNR worlds, watch lists, evaluation.",
@@ -125,11 +125,34 @@ def run(
         Path | None, typer.Option("--out", "-o", help="Folder (default out/NAME).")
     ] = None,
 ) -> None:
-    """The main job on a scenario: generate it, write it, and summarize what it holds."""
+    """The main job on a scenario: generate it, screen it with the default matcher, write
+    tables and alerts, and summarize both."""
     console = Console()
     world = _generate(console, scenario, seed)
-    _write(console, world, out or Path("out") / world.scenario.name, "parquet", overwrite=True)
+    folder = out or Path("out") / world.scenario.name
+    _write(console, world, folder, "parquet", overwrite=True)
     _summary(console, world)
+    start = time.perf_counter()
+    matcher = get_matcher("default")
+    index = matcher.build(lists.from_generated(world["watchlist"], world["watchlist_names"]))
+    passengers = world["passengers"]
+    alerts = pl.concat(
+        [
+            matcher.screen(index, passengers, 0.5, 10).alerts,
+            lost_stolen_alerts(passengers, world["documents_lost_stolen"]),
+            invalid_document_alerts(passengers, world.scenario.date),
+        ]
+    )
+    seconds = time.perf_counter() - start
+    write_alerts(alerts, folder / "alerts.parquet")
+    by_kind = alerts.group_by("kind").agg(pl.len().alias("alerts")).sort("kind")
+    _print_frame(console, f"Alerts (score >= 0.5), written to {folder / 'alerts.parquet'}", by_kind)
+    console.print(
+        f"screened {passengers.height:,} passengers against {index.size:,} list names in "
+        f"{seconds:.1f} s ({passengers.height / max(seconds, 1e-9):,.0f} passengers/s)",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @app.command()
@@ -180,6 +203,14 @@ def _load_lists(err: Console, watchlist: Path, lost_stolen: Path | None):
     return rows, sltd
 
 
+def _scenario_day(manifest: Path) -> dt.date:
+    """The day a generated world's flights leave (its scenario.json), else today."""
+    meta = manifest / "scenario.json" if manifest.is_dir() else None
+    if meta is not None and meta.exists():
+        return dt.date.fromisoformat(json.loads(meta.read_text())["scenario"]["date"])
+    return dt.date.today()
+
+
 def _generated(folder: Path, table: str) -> pl.DataFrame:
     for ext in ("parquet", "csv"):
         path = folder / f"{table}.{ext}"
@@ -218,6 +249,9 @@ def screen_cmd(
     lost_stolen: Annotated[Path | None, typer.Option(help="Lost/stolen documents file.")] = None,
     threshold: Annotated[float, typer.Option(help="Lowest score alerted (0: all).")] = 0.5,
     top_k: Annotated[int, typer.Option(help="At most this many identities per passenger.")] = 10,
+    matcher: Annotated[
+        str, typer.Option(help="default, exact, soundex, bruteforce, gtas, or module:Class.")
+    ] = "default",
     out: Annotated[
         Path | None, typer.Option(help="Alerts file (.csv, .parquet, .json); stdout if absent.")
     ] = None,
@@ -228,7 +262,11 @@ def screen_cmd(
         str, typer.Option(help="Bad rows: report (set aside, screen the rest), skip, or fail.")
     ] = "report",
     as_of: Annotated[
-        str | None, typer.Option(help="Date for expiry checks (YYYY-MM-DD); default today.")
+        str | None,
+        typer.Option(
+            help="Date for expiry checks (YYYY-MM-DD); default: the generated "
+            "scenario's date, else today."
+        ),
     ] = None,
 ) -> None:
     """Screen a manifest against a watch list (and lost/stolen documents): explained alerts."""
@@ -250,12 +288,13 @@ def screen_cmd(
         if watchlist is None:
             raise intake_mod.InputError("--watchlist is required unless MANIFEST is a folder")
         rows, sltd = _load_lists(err, watchlist, lost_stolen)
-        day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+        day = dt.date.fromisoformat(as_of) if as_of else _scenario_day(manifest)
+        chosen = get_matcher(matcher)
     except (intake_mod.InputError, ValueError, OSError) as exc:
         raise _fail(err, str(exc)) from exc
     with err.status("screening", spinner="dots") if err.is_terminal else nullcontext():
-        index = build_index(rows)
-        result = screen_frames(index, passengers, threshold=threshold, top_k=top_k)
+        index = chosen.build(rows)
+        result = chosen.screen(index, passengers, threshold, top_k)
         parts = [result.alerts, invalid_document_alerts(passengers, day)]
         if sltd is not None:
             parts.append(lost_stolen_alerts(passengers, sltd))
@@ -267,7 +306,8 @@ def screen_cmd(
     kinds = ", ".join(f"{n} {k}" for k, n in alerts["kind"].value_counts().sort("kind").iter_rows())
     rate = passengers.height / max(seconds, 1e-9)
     err.print(
-        f"screened {passengers.height:,} passengers against {index.size:,} list names: "
+        f"screened {passengers.height:,} passengers against {rows.height:,} list names "
+        f"({chosen.name}): "
         f"{alerts.height:,} alerts ({kinds or 'none'}) in {seconds:.1f} s ({rate:,.0f} "
         "passengers/s)",
         highlight=False,
