@@ -23,11 +23,11 @@ import polars as pl
 
 @dataclass(frozen=True)
 class BlockingConfig:
-    max_block: int = 50  # list names per key, above which the key is refined by birth year
-    max_block_token: int = 10  # the same for single-token keys
+    max_block: int = 25  # list names per key, above which the key is refined by birth year
+    max_block_token: int = 5  # the same for single-token keys
     min_token_skeleton: int = 2  # shorter skeletons (ALI -> L) only count inside pairs
     max_year_span: int = 12  # listed birth-year ranges wider than this are not refined
-    max_block_refined: int = 20  # list names per (key, birth year) block
+    max_block_refined: int = 10  # list names per (key, birth year) block
 
 
 def fold_document(doc: pl.Expr) -> pl.Expr:
@@ -95,7 +95,8 @@ def candidate_pairs(
     common = sizes.filter(~small).select("key")
     p_all = p_keys.select(pl.col("row").alias("p"), "key")
     l_all = l_keys.select(pl.col("row").alias("l"), "key")
-    parts = [p_all.join(l_all.join(keep, on="key", how="semi"), on="key").select("p", "l")]
+    l_keep = l_all.join(keep, on="key", how="semi")
+    parts = [p_all.lazy().join(l_keep.lazy(), on="key").select("p", "l").unique().collect()]
     refined = 0
     if p_year is not None and l_years is not None and common.height:
         years = pl.DataFrame({"p": np.arange(len(p_year)), "y": p_year.cast(pl.Int32)})
@@ -121,7 +122,7 @@ def candidate_pairs(
             ref_sizes.filter(pl.col("len") <= cfg.max_block_refined), on="key", how="semi"
         )
         refined = l_ref["key"].n_unique()
-        parts.append(p_ref.join(l_ref, on="key").select("p", "l"))
+        parts.append(p_ref.lazy().join(l_ref.lazy(), on="key").select("p", "l").collect())
     pairs = pl.concat(parts).unique().sort("p", "l")
     stats = {
         "keys": sizes.height,
