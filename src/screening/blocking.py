@@ -75,59 +75,67 @@ def name_keys(forms: pl.DataFrame, cfg: BlockingConfig) -> pl.DataFrame:
     ).unique(["row", "key"], maintain_order=True)
 
 
-def candidate_pairs(
-    p_keys: pl.DataFrame,
-    l_keys: pl.DataFrame,
-    cfg: BlockingConfig,
-    p_year: pl.Series | None = None,
-    l_years: pl.DataFrame | None = None,
-) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
-    """(passenger row, list row) arrays of distinct candidate pairs, and key statistics.
+@dataclass(frozen=True)
+class ListBlocks:
+    """The list side of blocking, which does not depend on the passengers: keys small
+    enough to use alone, and over-common keys refined by each listed birth year."""
 
-    A key shared by too many list names is not used alone: it is refined by birth year
-    (`p_year` per passenger row; `l_years` with `year_from`, `year_to` per list row), so
-    MOHAMMED ALI born 1980 meets only the MOHAMMED ALIs whose listed birth years cover 1980.
-    """
+    plain: pl.DataFrame  # (l, key)
+    refined: pl.DataFrame  # (l, key) with key = "<key>#<year>"
+    common: pl.DataFrame  # (key) keys only used with a birth year
+    stats: dict[str, int]
+
+
+def list_blocks(l_keys: pl.DataFrame, l_years: pl.DataFrame, cfg: BlockingConfig) -> ListBlocks:
+    """Split the list's keys by block size; `l_years` has `year_from`, `year_to` per row."""
     sizes = l_keys.group_by("key").agg(pl.len().alias("n"), pl.col("kind").first())
     limit = pl.when(pl.col("kind") == "tok").then(cfg.max_block_token).otherwise(cfg.max_block)
     small = (pl.col("n") <= limit) | (pl.col("kind") == "doc")
     keep = sizes.filter(small).select("key")
     common = sizes.filter(~small).select("key")
-    p_all = p_keys.select(pl.col("row").alias("p"), "key")
     l_all = l_keys.select(pl.col("row").alias("l"), "key")
-    l_keep = l_all.join(keep, on="key", how="semi")
-    parts = [p_all.lazy().join(l_keep.lazy(), on="key").select("p", "l").unique().collect()]
-    refined = 0
-    if p_year is not None and l_years is not None and common.height:
-        years = pl.DataFrame({"p": np.arange(len(p_year)), "y": p_year.cast(pl.Int32)})
-        p_ref = (
-            p_all.join(common, on="key", how="semi")
-            .join(years.drop_nulls("y"), on="p")
-            .select("p", pl.concat_str(["key", pl.lit("#"), pl.col("y").cast(pl.String)]))
-        )
-        ly = l_years.with_row_index("l").with_columns(pl.col("l").cast(pl.Int64))
-        ly = ly.filter(
-            pl.col("year_from").is_not_null()
-            & (pl.col("year_to") - pl.col("year_from") <= cfg.max_year_span)
-        )
-        l_ref = (
-            l_all.join(common, on="key", how="semi")
-            .join(ly, on="l")
-            .with_columns(y=pl.int_ranges(pl.col("year_from"), pl.col("year_to") + 1))
-            .explode("y")
-            .select("l", pl.concat_str(["key", pl.lit("#"), pl.col("y").cast(pl.String)]))
-        )
-        ref_sizes = l_ref.group_by("key").len()
-        l_ref = l_ref.join(
-            ref_sizes.filter(pl.col("len") <= cfg.max_block_refined), on="key", how="semi"
-        )
-        refined = l_ref["key"].n_unique()
-        parts.append(p_ref.lazy().join(l_ref.lazy(), on="key").select("p", "l").collect())
-    pairs = pl.concat(parts).unique().sort("p", "l")
+    ly = l_years.with_row_index("l").with_columns(pl.col("l").cast(pl.Int64))
+    ly = ly.filter(
+        pl.col("year_from").is_not_null()
+        & (pl.col("year_to") - pl.col("year_from") <= cfg.max_year_span)
+    )
+    refined = (
+        l_all.join(common, on="key", how="semi")
+        .join(ly, on="l")
+        .with_columns(y=pl.int_ranges(pl.col("year_from"), pl.col("year_to") + 1))
+        .explode("y")
+        .select("l", pl.concat_str(["key", pl.lit("#"), pl.col("y").cast(pl.String)]))
+    )
+    ref_sizes = refined.group_by("key").len()
+    refined = refined.join(
+        ref_sizes.filter(pl.col("len") <= cfg.max_block_refined), on="key", how="semi"
+    )
     stats = {
         "keys": sizes.height,
         "keys_common": common.height,
-        "keys_refined_by_year": refined,
-        "pairs": pairs.height,
+        "keys_refined_by_year": refined["key"].n_unique(),
     }
+    return ListBlocks(l_all.join(keep, on="key", how="semi"), refined, common, stats)
+
+
+def candidate_pairs(
+    p_keys: pl.DataFrame, blocks: ListBlocks, p_year: pl.Series
+) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+    """(passenger row, list row) arrays of distinct candidate pairs, and key statistics.
+
+    A key shared by too many list names is not used alone: it is refined by birth year
+    (`p_year` per passenger row), so MOHAMMED ALI born 1980 meets only the MOHAMMED ALIs
+    whose listed birth years cover 1980.
+    """
+    p_all = p_keys.select(pl.col("row").alias("p"), "key").lazy()
+    plain = p_all.join(blocks.plain.lazy(), on="key").select("p", "l")
+    years = pl.LazyFrame({"p": np.arange(len(p_year)), "y": p_year.cast(pl.Int32)})
+    p_ref = (
+        p_all.join(blocks.common.lazy(), on="key", how="semi")
+        .join(years.drop_nulls("y"), on="p")
+        .select("p", pl.concat_str(["key", pl.lit("#"), pl.col("y").cast(pl.String)]))
+    )
+    refined = p_ref.join(blocks.refined.lazy(), on="key").select("p", "l")
+    pairs = pl.concat([plain, refined]).unique().sort("p", "l").collect()
+    stats = blocks.stats | {"pairs": pairs.height}
     return pairs["p"].to_numpy(), pairs["l"].to_numpy(), stats

@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from screening.blocking import BlockingConfig, fold_document, name_keys
+from screening.blocking import (
+    BlockingConfig,
+    ListBlocks,
+    fold_document,
+    list_blocks,
+    name_keys,
+)
 from screening.compare import name_arrays
 from screening.normalize import name_forms
 from screening.scoring import ScoringConfig, token_counts
@@ -26,6 +32,7 @@ class WatchlistIndex:
     rows: pl.DataFrame  # canonical list rows (screening.lists), one per name
     forms: pl.DataFrame  # name_forms of rows, same order
     keys: pl.DataFrame  # (row, key, kind) name and document keys
+    blocks: ListBlocks  # the list side of blocking, split by block size
     docs: pl.DataFrame  # (entry_id, code, doc, doc_folded)
     entry_code: np.ndarray  # integer code of each row's entry_id
     has_doc: np.ndarray  # bool per row: the identity has a known document
@@ -61,10 +68,16 @@ def build_index(rows: pl.DataFrame, config: MatchConfig | None = None) -> Watchl
         on="entry_id",
     )
     counts, total = token_counts(forms["core"])
+    all_keys = pl.concat([keys, doc_keys])
+    l_years = rows.select(
+        pl.coalesce(pl.col("dob").dt.year(), "dob_year_from").alias("year_from"),
+        pl.coalesce(pl.col("dob").dt.year(), "dob_year_to").alias("year_to"),
+    )
     return WatchlistIndex(
         rows=rows,
         forms=forms,
-        keys=pl.concat([keys, doc_keys]),
+        keys=all_keys,
+        blocks=list_blocks(all_keys, l_years, config.blocking),
         docs=docs,
         entry_code=codes.to_numpy(),
         has_doc=rows["entry_id"].is_in(docs["entry_id"].implode()).to_numpy(),

@@ -82,11 +82,7 @@ def blocked_candidates(
     cfg = index.config
     pk = passenger_keys(forms, doc_folded, cfg.blocking)
     p_year = passengers["dob"].cast(pl.Date).dt.year()
-    l_years = index.rows.select(
-        pl.coalesce(pl.col("dob").dt.year(), "dob_year_from").alias("year_from"),
-        pl.coalesce(pl.col("dob").dt.year(), "dob_year_to").alias("year_to"),
-    )
-    return candidate_pairs(pk, index.keys, cfg.blocking, p_year, l_years)
+    return candidate_pairs(pk, index.blocks, p_year)
 
 
 def screen(
@@ -118,8 +114,12 @@ def screen(
     stats["pairs_compared"] = len(pi)
     clock.lap("prefilter_s")
     # Token frequencies from the list and the population being screened.
-    counts, total = token_counts(lf["core"], forms["core"])
-    bits_of_name = token_bits(lf["core"], counts, total, cfg.scoring)
+    counts, total = token_counts(forms["core"])
+    counts = pl.concat([index.token_counts, counts]).group_by("tok").agg(pl.col("n").sum())
+    total += index.token_total
+    # Only the list names among the candidates need their information computed.
+    rows_needed, li_pos = np.unique(li, return_inverse=True)
+    bits_needed = token_bits(lf["core"].gather(rows_needed), counts, total, cfg.scoring)
     sim, how = name_similarity(pa, index.arrays, pi, li, s_set)
     dob, width = dob_evidence(passengers["dob"], lst, pi, li)
     nat = nationality_evidence(passengers["nationality"], lst["nationalities"], pi, li)
@@ -129,7 +129,8 @@ def screen(
     # (a traveller on two legs) say nothing about how common a name is.
     same_name = forms.select(pl.len().over("sorted_core")).to_series().to_numpy()[pi]
     seen_bits = -np.log2(same_name / (len(forms) + 1.0))
-    name_bits = np.where(same_name >= 3, np.minimum(bits_of_name[li], seen_bits), bits_of_name[li])
+    list_bits = bits_needed[li_pos]
+    name_bits = np.where(same_name >= 3, np.minimum(list_bits, seen_bits), list_bits)
     bits = log_odds(sim, name_bits, dob, width, docl, nat, sex, cfg.scoring)
     clock.lap("compare_s")
     score = to_score(bits, (sim >= 0.999) & (dob == DOB_LEVELS.index("exact")), cfg.scoring)
