@@ -7,7 +7,8 @@ Keys (each a string; a row has several):
   other part);
 - `ini`: initial of the first name part plus the skeleton of the last (survives initials
   and typos in given names);
-- `doc`: the OCR-folded document number.
+- `doc`: the OCR-folded document number;
+- `exact`: the whole order-free name (never capped: an exact copy is always compared).
 A key shared by more list names than `max_block` would flood every passenger carrying it
 with candidates (MOHAMMED + ALI): it is used only combined with the birth year, and the
 rarer keys of those same names still find them.
@@ -66,8 +67,13 @@ def name_keys(forms: pl.DataFrame, cfg: BlockingConfig) -> pl.DataFrame:
             ]
         ).alias("key"),
     )
+    exact = forms.select(
+        pl.int_range(pl.len(), dtype=pl.Int64).alias("row"),
+        pl.concat_str([pl.lit("x:"), pl.col("sorted_core")]).alias("key"),
+    ).filter(pl.col("key") != "x:")
     return pl.concat(
         [
+            exact.with_columns(kind=pl.lit("exact")),
             pairs.with_columns(kind=pl.lit("pair")),
             tokens.with_columns(kind=pl.lit("tok")),
             first_last.with_columns(kind=pl.lit("ini")),
@@ -90,7 +96,8 @@ def list_blocks(l_keys: pl.DataFrame, l_years: pl.DataFrame, cfg: BlockingConfig
     """Split the list's keys by block size; `l_years` has `year_from`, `year_to` per row."""
     sizes = l_keys.group_by("key").agg(pl.len().alias("n"), pl.col("kind").first())
     limit = pl.when(pl.col("kind") == "tok").then(cfg.max_block_token).otherwise(cfg.max_block)
-    small = (pl.col("n") <= limit) | (pl.col("kind") == "doc")
+    # Exact names and documents are never capped: an exact copy must always be compared.
+    small = (pl.col("n") <= limit) | pl.col("kind").is_in(["doc", "exact"])
     keep = sizes.filter(small).select("key")
     common = sizes.filter(~small).select("key")
     l_all = l_keys.select(pl.col("row").alias("l"), "key")
