@@ -44,6 +44,7 @@ def _default_weights() -> dict[str, dict[str, float]]:
 class ScoringConfig:
     token_bits_cap: float = 14.0  # one token can't say more than ~1 in 16,000
     name_bits_cap: float = 30.0
+    token_correlation_bits: float = 7.0  # bits a token after the first loses: shared culture
     name_floor: float = 0.70  # similarity below which a name is no evidence of identity
     name_disagree_bits: float = -4.0
     midpoint_bits: float = 18.0  # total evidence at which the score is 0.5
@@ -60,7 +61,13 @@ def token_bits(core: pl.Series, counts: pl.DataFrame, total: int, cfg: ScoringCo
             0.0, cfg.token_bits_cap
         )
     )
-    bits = flat.group_by("row").agg(pl.col("bits").fill_null(0).sum()).sort("row")
+    # Tokens of one name are not independent: they come from one culture's name pool, so
+    # each token after the first says less than its marginal frequency suggests.
+    bits = flat.group_by("row").agg(
+        (pl.col("bits").fill_null(0).sum() - cfg.token_correlation_bits * (pl.len() - 1))
+        .clip(0.0, None)
+        .alias("bits")
+    )
     out = np.zeros(len(core))
     out[bits["row"].to_numpy()] = bits["bits"].to_numpy()
     return np.minimum(out, cfg.name_bits_cap)
