@@ -24,6 +24,7 @@ LIST = pl.DataFrame(
         ("E4", "Смирнов", "Аркадий", "1971-11-23", "M", "RUS", None),
         ("E5", "GARCIA", "JOSE", "1990-06-15", "M", "MEX", "G12345678"),
         ("E6", "ZHANG", "WEI", "1985-02-10", "M", "CHN;TWN", None),
+        ("E7", "ZHANG", "WEI", "1975", "M", "CHN", None),
     ],
     schema=["entry_id", "surname", "given_names", "dob", "sex", "nationality", "doc_number"],
     orient="row",
@@ -93,14 +94,15 @@ def test_scores_are_graded(index):
 
 
 def test_rare_name_outweighs_common_name(index):
-    """Same evidence (exact name, exact DOB) is worth more on a rare name."""
+    """Same evidence (exact name, birth year in the listed range) is worth more on a rare
+    name than on one a quarter of the crowd carries."""
     rows = [
         ("rare", "OKONKWO-ADEYEMI", "CHINEDU", "1969-01-01", "NGA", None, "E3"),
-        ("common", "MOHAMMED", "ALI", "1980-01-01", "EGY", None, "E2"),
+        ("common", "ZHANG", "WEI", "1975-06-01", "CHN", None, "E7"),
     ]
     a = screen(index, _passengers(rows), threshold=0.0).alerts
     rare = a.filter((pl.col("passenger_id") == "P0") & (pl.col("entry_id") == "E3"))["score"][0]
-    common = a.filter((pl.col("passenger_id") == "P1") & (pl.col("entry_id") == "E2"))["score"][0]
+    common = a.filter((pl.col("passenger_id") == "P1") & (pl.col("entry_id") == "E7"))["score"][0]
     assert rare > common
 
 

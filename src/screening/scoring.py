@@ -44,7 +44,7 @@ def _default_weights() -> dict[str, dict[str, float]]:
 class ScoringConfig:
     token_bits_cap: float = 14.0  # one token can't say more than ~1 in 16,000
     name_bits_cap: float = 30.0
-    token_correlation_bits: float = 7.0  # bits a token after the first loses: shared culture
+    extra_token_weight: float = 0.5  # share of the other tokens' bits that counts
     name_floor: float = 0.70  # similarity below which a name is no evidence of identity
     name_disagree_bits: float = -4.0
     midpoint_bits: float = 18.0  # total evidence at which the score is 0.5
@@ -62,11 +62,10 @@ def token_bits(core: pl.Series, counts: pl.DataFrame, total: int, cfg: ScoringCo
         )
     )
     # Tokens of one name are not independent: they come from one culture's name pool, so
-    # each token after the first says less than its marginal frequency suggests.
+    # the tokens besides the most informative one count only in part.
+    b = pl.col("bits").fill_null(0)
     bits = flat.group_by("row").agg(
-        (pl.col("bits").fill_null(0).sum() - cfg.token_correlation_bits * (pl.len() - 1))
-        .clip(0.0, None)
-        .alias("bits")
+        (b.max() + cfg.extra_token_weight * (b.sum() - b.max())).alias("bits")
     )
     out = np.zeros(len(core))
     out[bits["row"].to_numpy()] = bits["bits"].to_numpy()
