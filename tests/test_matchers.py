@@ -1,0 +1,42 @@
+import polars as pl
+import pytest
+
+from screening import lists
+from screening.matchers import get_matcher, registry
+from screening.screen import ALERT_COLUMNS
+
+
+@pytest.fixture(scope="module")
+def rows(teaching):
+    return lists.from_generated(teaching["watchlist"], teaching["watchlist_names"])
+
+
+@pytest.mark.parametrize("name", sorted(registry()))
+def test_every_matcher_gives_explained_alerts(name, rows, teaching):
+    m = get_matcher(name)
+    index = m.build(rows)
+    result = m.screen(index, teaching["passengers"], 0.5, 10)
+    a = result.alerts
+    assert dict(a.schema) == ALERT_COLUMNS
+    assert a.height > 0 and a["reason"].null_count() == 0
+    assert ((a["score"] >= 0.5) & (a["score"] <= 1.0)).all()
+    # Most alerts of every matcher are on listed travellers of this small world.
+    t = teaching["truth"].select("passenger_id", true=pl.col("entry_id"))
+    j = a.join(t, on="passenger_id")
+    assert (j["entry_id"] == j["true"]).fill_null(False).sum() > 0
+
+
+def test_gtas_rule_needs_a_date_of_birth(rows, teaching):
+    p = teaching["passengers"].with_columns(dob=pl.lit(None, pl.Date))
+    m = get_matcher("gtas")
+    a = m.screen(m.build(rows), p, 0.5, 10).alerts
+    # Without a DOB only the exact rule could fire, and it needs the DOB too.
+    assert a.is_empty()
+
+
+def test_matcher_from_module_path_and_errors():
+    assert get_matcher("screening.matchers.default:DefaultMatcher").name == "default"
+    with pytest.raises(ValueError, match="unknown matcher"):
+        get_matcher("nope")
+    with pytest.raises(ValueError, match="cannot load"):
+        get_matcher("screening.matchers.default:Nope")
