@@ -82,7 +82,8 @@ def main() -> None:
     mated = truth.filter(pl.col("entry_id").is_not_null())
     pc = mated.join(cand, on=["passenger_id", "entry_id"], how="semi").height / mated.height
     print(
-        f"{args.scenario} seed {args.seed}: {w['passengers'].height:,} passengers, "
+        f"matcher {args.matcher}, {args.scenario} seed {args.seed}: "
+        f"{w['passengers'].height:,} passengers, "
         f"{idx.size:,} list names, {mated.height:,} mated"
     )
     print(

@@ -12,8 +12,13 @@ from rapidfuzz import fuzz
 from screening import lists
 from screening.compare import dob_evidence, name_arrays, name_similarity, token_overlap
 from screening.index import build_index
+from screening.intake import WATCHLIST_REQUIRED
 from screening.normalize import name_forms
 from screening.screen import screen
+
+# The flat-file columns, less doc_issuer (added as null) and doc_type/doc_expiry.
+L_COLUMNS = [c for c in WATCHLIST_REQUIRED if c != "doc_issuer"]
+P_COLUMNS = ["passenger_id", "surname", "given_names", "dob", "sex", "nationality", "doc_number"]
 
 # A small list: identities with names, dates, nationalities and documents.
 LIST = pl.DataFrame(
@@ -26,7 +31,7 @@ LIST = pl.DataFrame(
         ("E6", "ZHANG", "WEI", "1985-02-10", "M", "CHN;TWN", None),
         ("E7", "ZHANG", "WEI", "1975", "M", "CHN", None),
     ],
-    schema=["entry_id", "surname", "given_names", "dob", "sex", "nationality", "doc_number"],
+    schema=L_COLUMNS,
     orient="row",
 ).with_columns(doc_issuer=pl.lit(None, pl.String))
 
@@ -59,15 +64,7 @@ def _passengers(rows):
     crowd = [(f"C{i}", s, g, "1950-01-01", "M", "GBR", None) for i, (s, g) in enumerate(CROWD)]
     return pl.DataFrame(
         [(f"P{i}", s, g, d, "M", n, doc) for i, (_, s, g, d, n, doc, _) in enumerate(rows)] + crowd,
-        schema=[
-            "passenger_id",
-            "surname",
-            "given_names",
-            "dob",
-            "sex",
-            "nationality",
-            "doc_number",
-        ],
+        schema=P_COLUMNS,
         orient="row",
     ).with_columns(pl.col("dob").str.to_date())
 
@@ -115,15 +112,7 @@ def test_exact_copy_with_dob_is_always_alerted(surname, given, day):
     distract = [(f"D{i}", surname, f"{given}X{i}", "1950", "M", "FRA", None) for i in range(80)]
     wl = pl.DataFrame(
         [("T", surname, given, day.isoformat(), "M", "FRA", None), *distract],
-        schema=[
-            "entry_id",
-            "surname",
-            "given_names",
-            "dob",
-            "sex",
-            "nationality",
-            "doc_number",
-        ],
+        schema=L_COLUMNS,
         orient="row",
     ).with_columns(doc_issuer=pl.lit(None, pl.String))
     idx = build_index(lists.from_flat(wl))
