@@ -69,8 +69,8 @@ def name_similarity(
             s_sort,
             s_compact * 0.99,
             np.where(s_skel >= 0.999, 0.90 + 0.1 * s_sort, 0.0),
-            s_set * (0.70 + 0.22 * cover),
-            s_init * 0.88,
+            s_set * (0.85 + 0.12 * cover),
+            s_init * 0.95,
         ],
         axis=1,
     )

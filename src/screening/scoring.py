@@ -46,6 +46,7 @@ class ScoringConfig:
     name_bits_cap: float = 30.0
     extra_token_weight: float = 0.5  # share of the other tokens' bits that counts
     name_floor: float = 0.70  # similarity below which a name is no evidence of identity
+    name_curve: float = 1.0  # how fast evidence grows from the floor to an exact name
     name_disagree_bits: float = -4.0
     midpoint_bits: float = 18.0  # total evidence at which the score is 0.5
     bits_per_doubling: float = 3.0  # logistic slope: odds double every 3 bits
@@ -91,7 +92,7 @@ def log_odds(
 ) -> dict[str, np.ndarray]:
     """Per-field evidence in bits (the explanation) for every pair."""
     w = cfg.field_weights
-    f = np.clip((name_sim - cfg.name_floor) / (1.0 - cfg.name_floor), 0.0, 1.0) ** 1.5
+    f = np.clip((name_sim - cfg.name_floor) / (1.0 - cfg.name_floor), 0.0, 1.0) ** cfg.name_curve
     dob_w = np.array([w["dob"][k] for k in DOB_LEVELS])[dob]
     # A birth-year range of 10 years says less than a single year.
     dob_w = np.where(DOB_LEVELS.index("partial") == dob, dob_w - np.log2(dob_width), dob_w)
