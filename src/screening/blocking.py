@@ -8,7 +8,8 @@ Keys (each a string; a row has several):
 - `ini`: initial of the first name part plus the skeleton of the last (survives initials
   and typos in given names);
 - `doc`: the OCR-folded document number;
-- `exact`: the whole order-free name (never capped: an exact copy is always compared).
+- `exact`: the whole order-free name (refined by birth year when common, never dropped:
+  an exact copy is always compared).
 A key shared by more list names than `max_block` would flood every passenger carrying it
 with candidates (MOHAMMED + ALI): it is used only combined with the birth year, and the
 rarer keys of those same names still find them.
@@ -96,33 +97,39 @@ def list_blocks(l_keys: pl.DataFrame, l_years: pl.DataFrame, cfg: BlockingConfig
     """Split the list's keys by block size; `l_years` has `year_from`, `year_to` per row."""
     sizes = l_keys.group_by("key").agg(pl.len().alias("n"), pl.col("kind").first())
     limit = pl.when(pl.col("kind") == "tok").then(cfg.max_block_token).otherwise(cfg.max_block)
-    # Exact names and documents are never capped: an exact copy must always be compared.
-    small = (pl.col("n") <= limit) | pl.col("kind").is_in(["doc", "exact"])
+    small = (pl.col("n") <= limit) | (pl.col("kind") == "doc")
     keep = sizes.filter(small).select("key")
-    common = sizes.filter(~small).select("key")
+    common = sizes.filter(~small).select("key", "kind")
     l_all = l_keys.select(pl.col("row").alias("l"), "key")
     ly = l_years.with_row_index("l").with_columns(pl.col("l").cast(pl.Int64))
-    ly = ly.filter(
-        pl.col("year_from").is_not_null()
-        & (pl.col("year_to") - pl.col("year_from") <= cfg.max_year_span)
+    dated = (pl.col("year_from").is_not_null()) & (
+        pl.col("year_to") - pl.col("year_from") <= cfg.max_year_span
     )
     refined = (
-        l_all.join(common, on="key", how="semi")
-        .join(ly, on="l")
+        l_all.join(common, on="key")
+        .join(ly.filter(dated), on="l")
         .with_columns(y=pl.int_ranges(pl.col("year_from"), pl.col("year_to") + 1))
         .explode("y")
-        .select("l", pl.concat_str(["key", pl.lit("#"), pl.col("y").cast(pl.String)]))
+        .select("l", "kind", pl.concat_str(["key", pl.lit("#"), pl.col("y").cast(pl.String)]))
     )
     ref_sizes = refined.group_by("key").len()
-    refined = refined.join(
-        ref_sizes.filter(pl.col("len") <= cfg.max_block_refined), on="key", how="semi"
+    # An exact copy of a listed name is always compared: exact-name keys are refined by
+    # birth year but never dropped, and their undated list names stay unrefined.
+    refined = (
+        refined.join(ref_sizes, on="key")
+        .filter((pl.col("len") <= cfg.max_block_refined) | (pl.col("kind") == "exact"))
+        .select("l", "key")
     )
+    undated_exact = l_all.join(common.filter(pl.col("kind") == "exact"), on="key", how="semi").join(
+        ly.filter(~dated), on="l", how="semi"
+    )
+    plain = pl.concat([l_all.join(keep, on="key", how="semi"), undated_exact])
     stats = {
         "keys": sizes.height,
         "keys_common": common.height,
         "keys_refined_by_year": refined["key"].n_unique(),
     }
-    return ListBlocks(l_all.join(keep, on="key", how="semi"), refined, common, stats)
+    return ListBlocks(plain, refined, common.select("key"), stats)
 
 
 def candidate_pairs(
