@@ -34,13 +34,21 @@ def registry() -> dict[str, type]:
         BruteForceMatcher,
         ExactMatcher,
         GtasMatcher,
+        OfacMatcher,
         SoundexMatcher,
     )
     from screening.matchers.default import DefaultMatcher
 
     return {
         m.name: m
-        for m in (DefaultMatcher, ExactMatcher, SoundexMatcher, BruteForceMatcher, GtasMatcher)
+        for m in (
+            DefaultMatcher,
+            ExactMatcher,
+            SoundexMatcher,
+            BruteForceMatcher,
+            GtasMatcher,
+            OfacMatcher,
+        )
     }
 
 

@@ -4,6 +4,8 @@
 - `soundex`: legacy airline practice: Soundex of the surname + first initial + birth year.
 - `bruteforce`: every passenger against every list name (Jaro-Winkler via rapidfuzz
   `cdist`, in chunks), then the default scoring: what blocking would lose, it does not.
+- `ofac`: OFAC Sanctions List Search style: whole-name Jaro-Winkler or per-token
+  Jaro-Winkler with Soundex, the better of the two; names only.
 - `gtas`: the open-source GTAS system's published rule (gtasDefault): exact first name,
   last name and DOB → 1.0; else birth years within 3 and (equal metaphone strings and
   Jaro-Winkler of the full names >= 0.95 → 0.9, or Jaro-Winkler >= 0.95 and identical
@@ -20,6 +22,7 @@ import polars as pl
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
+from screening.blocking import fold_document
 from screening.compare import DOB_LEVELS, NAME_HOW
 from screening.index import WatchlistIndex, build_index
 from screening.normalize import fold, name_forms
@@ -184,12 +187,7 @@ class GtasMatcher(_Base):
     name = "gtas"
 
     def screen(self, index, passengers, threshold, top_k):
-        forms = name_forms(passengers)
-        doc = pl.DataFrame({"d": passengers["doc_number"].cast(pl.String)})
-        from screening.blocking import fold_document
-
-        folded = doc.select(fold_document(pl.col("d"))).to_series()
-        pi, li, stats = blocked_candidates(index, passengers, forms, folded)
+        forms, pi, li, stats = _blocked(index, passengers)
         full_p = _full_names(forms)
         full_l = _full_names(index.forms)
         jw = process.cpdist(
@@ -231,6 +229,14 @@ class GtasMatcher(_Base):
         )
 
 
+def _blocked(index: WatchlistIndex, passengers: pl.DataFrame):
+    """Name forms and the default blocking's candidate pairs, for rule-based baselines."""
+    forms = name_forms(passengers)
+    doc = pl.DataFrame({"d": passengers["doc_number"].cast(pl.String)})
+    folded = doc.select(fold_document(pl.col("d"))).to_series()
+    return forms, *blocked_candidates(index, passengers, forms, folded)
+
+
 def _full_names(forms: pl.DataFrame) -> np.ndarray:
     """first + middle + last as written (GTAS compares the ordered full name)."""
     return forms["tokens"].list.join(" ").to_numpy().astype(object)
@@ -246,3 +252,66 @@ def _metaphones(forms: pl.DataFrame) -> np.ndarray:
         .to_numpy()
         .astype(object)
     )
+
+
+class OfacMatcher(_Base):
+    """OFAC Sanctions List Search style: the better of whole-name Jaro-Winkler and a
+    per-token score (each list token's best Jaro-Winkler against the passenger's tokens,
+    raised to 1.0 where their Soundex codes agree), averaged over the list name's tokens.
+    Names only, as that tool does; candidates from our blocking."""
+
+    name = "ofac"
+
+    def screen(self, index, passengers, threshold, top_k):
+        forms, pi, li, stats = _blocked(index, passengers)
+        whole = process.cpdist(
+            _full_names(forms)[pi],
+            _full_names(index.forms)[li],
+            scorer=JaroWinkler.normalized_similarity,
+            dtype=np.float32,
+            workers=-1,
+        )
+        per_token = _per_token_score(forms["core"], index.forms["core"], pi, li)
+        score = np.maximum(whole, per_token)
+        keep = score >= 0.5
+        how = np.where(score[keep] >= 0.999, 0, NAME_HOW.index("spelling")).astype(np.int8)
+        return _result(
+            index,
+            passengers,
+            pi[keep],
+            li[keep],
+            score[keep],
+            score[keep],
+            how,
+            threshold,
+            top_k,
+            stats,
+        )
+
+
+def _per_token_score(p_core: pl.Series, l_core: pl.Series, pi, li) -> np.ndarray:
+    """Mean over list tokens of the best (Soundex-boosted) Jaro-Winkler to any passenger
+    token, for every pair at once: pairs x list tokens x passenger tokens, exploded."""
+    pairs = pl.DataFrame(
+        {"pair": np.arange(len(pi)), "lt": l_core.gather(li), "pt": p_core.gather(pi)}
+    )
+    grid = pairs.explode("lt").drop_nulls("lt").explode("pt").drop_nulls("pt")
+    if grid.is_empty():
+        return np.zeros(len(pi), dtype=np.float32)
+    uniq = pl.concat([grid["lt"], grid["pt"]]).unique().to_list()
+    sdx = dict(zip(uniq, [jellyfish.soundex(t) for t in uniq], strict=True))
+    jw = process.cpdist(
+        grid["lt"].to_numpy().astype(object),
+        grid["pt"].to_numpy().astype(object),
+        scorer=JaroWinkler.normalized_similarity,
+        dtype=np.float32,
+        workers=-1,
+    )
+    same = (grid["lt"].replace_strict(sdx) == grid["pt"].replace_strict(sdx)).to_numpy()
+    grid = grid.with_columns(s=pl.Series(np.where(same, 1.0, jw)))
+    best = (
+        grid.group_by("pair", "lt").agg(pl.col("s").max()).group_by("pair").agg(pl.col("s").mean())
+    )
+    out = np.zeros(len(pi), dtype=np.float32)
+    out[best["pair"].to_numpy()] = best["s"].to_numpy()
+    return out
