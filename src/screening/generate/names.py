@@ -45,6 +45,7 @@ class Origin:
     nationality_p: np.ndarray
     non_latin: bool  # names are written in another script (kept as `original_script`)
     surname_first: bool  # native order puts the surname first (Chinese)
+    patronymic: bool  # later given names are the father's and grandfather's
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ def build_name_table(zipf_exponent: float = 1.0, data: Path | None = None) -> Na
                 nationality_p=_probs(list(natl.values())),
                 non_latin=cfg["romanize"] != "latin",
                 surname_first=cfg["romanize"] == "pinyin",
+                patronymic=bool(cfg.get("patronymic", False)),
             )
         )
         entries = _read_sources(key, cfg, data, rules, zipf_exponent)

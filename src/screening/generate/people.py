@@ -16,13 +16,14 @@ from screening.generate.codes import passport_numbers
 from screening.generate.names import NameTable
 
 GIVEN_M, GIVEN_F, SURNAME = 0, 1, 2
+GIVEN_SLOTS = 3  # up to three given names (a name and a patronymic chain)
 
 
 @dataclass(frozen=True)
 class People:
     origin: np.ndarray  # int16 index into NameTable.origins
     female: np.ndarray  # bool
-    given: np.ndarray  # (n, 2) int32 name ids, -1 = no such part
+    given: np.ndarray  # (n, GIVEN_SLOTS) int32 name ids, -1 = no such part
     given_var: np.ndarray  # (n, 2) int32 spelling index
     surname: np.ndarray  # (n, 2) int32 name ids (male/neutral form)
     surname_var: np.ndarray  # (n, 2) int32
@@ -86,16 +87,19 @@ def sample_people(
 ) -> People:
     """New people of the given origins and sexes, with names, dates and a passport."""
     n = len(origin)
-    given = np.full((n, 2), -1, dtype=np.int32)
+    given = np.full((n, GIVEN_SLOTS), -1, dtype=np.int32)
     surname = np.full((n, 2), -1, dtype=np.int32)
-    given[:, 0] = np.where(
-        female, table.sample(rng, origin, GIVEN_F), table.sample(rng, origin, GIVEN_M)
-    )
-    second = np.where(
-        female, table.sample(rng, origin, GIVEN_F), table.sample(rng, origin, GIVEN_M)
-    )
+    male = table.sample(rng, origin, GIVEN_M)
+    given[:, 0] = np.where(female, table.sample(rng, origin, GIVEN_F), male)
     n_given = _parts(rng, table, origin, "given_names")
-    given[:, 1] = np.where((n_given > 1) & (second != given[:, 0]), second, -1)
+    # Later given names are a middle name of the person's sex, or, where names are
+    # patronymic chains (MOHAMMED AHMED HASSAN), the father's and grandfather's names.
+    chain = np.array([o.patronymic for o in table.origins])[origin]
+    for j in range(1, GIVEN_SLOTS):
+        other = np.where(
+            female & ~chain, table.sample(rng, origin, GIVEN_F), table.sample(rng, origin, GIVEN_M)
+        )
+        given[:, j] = np.where((n_given > j) & (other != given[:, j - 1]), other, -1)
     given[rng.random(n) < mononym_share, :] = -1
     surname[:, 0] = table.sample(rng, origin, SURNAME)
     second_s = table.sample(rng, origin, SURNAME)
@@ -175,11 +179,13 @@ def original_script(table: NameTable, p: People) -> np.ndarray:
         p.female[:, None] & (p.surname >= 0), table.female_form[p.surname], p.surname
     )
     native = lambda ids: np.where(ids >= 0, table.native[np.maximum(ids, 0)], "")  # noqa: E731
-    cols = {f"g{j}": native(p.given[:, j]) for j in range(2)}
-    cols |= {f"s{j}": native(sur_ids[:, j]) for j in range(2)}
+    g = [f"g{j}" for j in range(p.given.shape[1])]
+    s = [f"s{j}" for j in range(p.surname.shape[1])]
+    cols = {c: native(p.given[:, j]) for j, c in enumerate(g)}
+    cols |= {c: native(sur_ids[:, j]) for j, c in enumerate(s)}
     frame = pl.DataFrame({k: pl.Series(v, dtype=pl.String) for k, v in cols.items()})
-    western = pl.concat_str(["g0", "g1", "s0", "s1"], separator=" ")
-    chinese = pl.concat_str(["s0", "s1", "g0", "g1"])
+    western = pl.concat_str([*g, *s], separator=" ")
+    chinese = pl.concat_str([*s, *g])
     first = np.array([o.surname_first for o in table.origins])[p.origin]
     keep = np.array([o.non_latin for o in table.origins])[p.origin]
     full = frame.with_columns(first=first, keep=keep).select(

@@ -169,7 +169,8 @@ def _mated(
     var[r, slot[r]] = (
         var[r, slot[r]] % c + 1 + rng.integers(0, 1 << 20, len(r)) % np.maximum(c - 1, 1)
     ) % c
-    p = p.replace(given_var=var[:, :2].copy(), surname_var=var[:, 2:].copy())
+    k = p.given.shape[1]
+    p = p.replace(given_var=var[:, :k].copy(), surname_var=var[:, k:].copy())
     sur, giv = name_strings(table, p)
 
     extra = table.spelling(
