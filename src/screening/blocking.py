@@ -82,14 +82,49 @@ def name_keys(forms: pl.DataFrame, cfg: BlockingConfig) -> pl.DataFrame:
     ).unique(["row", "key"], maintain_order=True)
 
 
+def key_hash(keys: pl.Series) -> np.ndarray:
+    """64-bit hashes of key strings (stable for a polars version; a collision only adds a
+    candidate pair, never loses one)."""
+    return keys.hash(seed=0).to_numpy()
+
+
+@dataclass(frozen=True)
+class HashedKeys:
+    """List rows by key hash, sorted, so that lookups are numpy searchsorted calls."""
+
+    hashes: np.ndarray  # uint64, sorted
+    rows: np.ndarray  # int64 list row of each hash
+
+    @staticmethod
+    def of(frame: pl.DataFrame) -> HashedKeys:
+        h = key_hash(frame["key"])
+        order = np.argsort(h, kind="stable")
+        return HashedKeys(h[order], frame["l"].to_numpy().astype(np.int64)[order])
+
+    def lookup(self, q_hash: np.ndarray, q_row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(query row, list row) for every list row sharing a query's key."""
+        lo = np.searchsorted(self.hashes, q_hash, side="left")
+        hi = np.searchsorted(self.hashes, q_hash, side="right")
+        count = hi - lo
+        total = int(count.sum())
+        if total == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        start = np.repeat(lo - np.concatenate([[0], np.cumsum(count)[:-1]]), count)
+        return np.repeat(q_row, count), self.rows[start + np.arange(total)]
+
+    def contains(self, q_hash: np.ndarray) -> np.ndarray:
+        pos = np.clip(np.searchsorted(self.hashes, q_hash), 0, max(len(self.hashes) - 1, 0))
+        return (self.hashes[pos] == q_hash) if len(self.hashes) else np.zeros(len(q_hash), bool)
+
+
 @dataclass(frozen=True)
 class ListBlocks:
     """The list side of blocking, which does not depend on the passengers: keys small
     enough to use alone, and over-common keys refined by each listed birth year."""
 
-    plain: pl.DataFrame  # (l, key)
-    refined: pl.DataFrame  # (l, key) with key = "<key>#<year>"
-    common: pl.DataFrame  # (key) keys only used with a birth year
+    plain: HashedKeys
+    refined: HashedKeys  # keys "<key>#<year>"
+    common: HashedKeys  # keys only used with a birth year
     stats: dict[str, int]
 
 
@@ -129,7 +164,10 @@ def list_blocks(l_keys: pl.DataFrame, l_years: pl.DataFrame, cfg: BlockingConfig
         "keys_common": common.height,
         "keys_refined_by_year": refined["key"].n_unique(),
     }
-    return ListBlocks(plain, refined, common.select("key"), stats)
+    common_keys = common.select("key", pl.lit(0, pl.Int64).alias("l"))
+    return ListBlocks(
+        HashedKeys.of(plain), HashedKeys.of(refined), HashedKeys.of(common_keys), stats
+    )
 
 
 def candidate_pairs(
@@ -141,15 +179,23 @@ def candidate_pairs(
     (`p_year` per passenger row), so MOHAMMED ALI born 1980 meets only the MOHAMMED ALIs
     whose listed birth years cover 1980.
     """
-    p_all = p_keys.select(pl.col("row").alias("p"), "key").lazy()
-    plain = p_all.join(blocks.plain.lazy(), on="key").select("p", "l")
-    years = pl.LazyFrame({"p": np.arange(len(p_year)), "y": p_year.cast(pl.Int32)})
-    p_ref = (
-        p_all.join(blocks.common.lazy(), on="key", how="semi")
-        .join(years.drop_nulls("y"), on="p")
-        .select("p", pl.concat_str(["key", pl.lit("#"), pl.col("y").cast(pl.String)]))
+    rows = p_keys["row"].to_numpy().astype(np.int64)
+    h = key_hash(p_keys["key"])
+    p1, l1 = blocks.plain.lookup(h, rows)
+    common = blocks.common.contains(h)
+    year = p_year.cast(pl.Int32).to_numpy()[rows[common]] if common.any() else np.zeros(0)
+    dated = ~np.isnan(year.astype(float)) if len(year) else np.zeros(0, bool)
+    ref = pl.DataFrame(
+        {
+            "key": p_keys["key"].filter(pl.Series(common)).filter(pl.Series(dated)),
+            "y": year[dated].astype(np.int64),
+        }
     )
-    refined = p_ref.join(blocks.refined.lazy(), on="key").select("p", "l")
-    pairs = pl.concat([plain, refined]).unique().sort("p", "l").collect()
-    stats = blocks.stats | {"pairs": pairs.height}
-    return pairs["p"].to_numpy(), pairs["l"].to_numpy(), stats
+    ref_keys = ref.select(pl.concat_str(["key", pl.lit("#"), pl.col("y").cast(pl.String)]))
+    p2, l2 = blocks.refined.lookup(key_hash(ref_keys.to_series()), rows[common][dated])
+    p = np.concatenate([p1, p2])
+    li = np.concatenate([l1, l2])
+    n_l = int(max(li.max(initial=0), 0)) + 1
+    code = pl.Series(p * n_l + li).unique().sort().to_numpy()
+    stats = blocks.stats | {"pairs": len(code)}
+    return code // n_l, code % n_l, stats
