@@ -103,6 +103,11 @@ class HashedKeys:
 
     def lookup(self, q_hash: np.ndarray, q_row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(query row, list row) for every list row sharing a query's key."""
+        if len(q_hash) > 50_000:  # a day's manifest: polars' parallel hash join is faster
+            j = pl.DataFrame({"h": q_hash, "p": q_row}).join(
+                pl.DataFrame({"h": self.hashes, "l": self.rows}), on="h"
+            )
+            return j["p"].to_numpy(), j["l"].to_numpy()
         lo = np.searchsorted(self.hashes, q_hash, side="left")
         hi = np.searchsorted(self.hashes, q_hash, side="right")
         count = hi - lo
