@@ -124,24 +124,22 @@ def _probs(values: list[float]) -> np.ndarray:
     return a / a.sum()
 
 
-Entry = tuple[int, str, list[str], float, "tuple[str, list[str]] | None"]
-
-
 def _read_sources(key: str, cfg: dict, data: Path, rules: romanize.Rules, s: float) -> list:
     """(kind, native, variants, weight, female surname form or None) for one origin."""
     out: list = []
     for source in cfg["sources"]:
         if source.startswith("faker:"):
             lists = _faker_lists(source.removeprefix("faker:"))
+            given_variants: dict[str, list[str]] = {}
         else:
-            lists = _csv_lists(data / source)
+            lists, given_variants = _csv_lists(data / source)
         for kind, (names, weights, female) in lists.items():
             if key == "chinese" and kind != 2:
                 names, weights = _chinese_given(names, s)
             ranks = np.arange(len(names))
             w = np.asarray(weights) if weights is not None else 1.0 / (ranks + 1.0) ** s
-            for i, native in enumerate(names):
-                variants = _romanize(native, kind, key, cfg, rules)
+            for i, native in enumerate(names):  # pool entries (hundreds), not travellers
+                variants = given_variants.get(native) or _romanize(native, kind, key, cfg, rules)
                 fem = None
                 if female is not None and female[i] != native:
                     fem = (female[i], _romanize(female[i], kind, key, cfg, rules))
@@ -151,8 +149,6 @@ def _read_sources(key: str, cfg: dict, data: Path, rules: romanize.Rules, s: flo
 
 def _romanize(native: str, kind: int, key: str, cfg: dict, rules: romanize.Rules) -> list[str]:
     method = cfg["romanize"]
-    if method == "table":
-        return native_table_variants(native, kind, key, cfg)
     if method == "cyrillic":
         return romanize.cyrillic(native, cfg["systems"], rules)
     if method == "pinyin":
@@ -160,22 +156,15 @@ def _romanize(native: str, kind: int, key: str, cfg: dict, rules: romanize.Rules
     return romanize.latin(native, key, rules)
 
 
-def native_table_variants(native: str, kind: int, key: str, cfg: dict) -> list[str]:
-    # Table origins carry their variants in the CSV; they were attached in _csv_lists.
-    return native.split("\x1f")[1].split("|")
-
-
-def _csv_lists(path: Path) -> dict[int, tuple[list[str], None, None]]:
-    lists: dict[int, tuple[list[str], None, None]] = {
-        0: ([], None, None),
-        1: ([], None, None),
-        2: ([], None, None),
-    }
+def _csv_lists(path: Path) -> tuple[dict[int, tuple[list[str], None, None]], dict[str, list]]:
+    """Names per kind from one of our CSVs, and the romanizations the CSV spells out."""
+    lists: dict[int, tuple[list[str], None, None]] = {k: ([], None, None) for k in range(3)}
+    variants: dict[str, list[str]] = {}
     with path.open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
-            kind = KINDS.index(row["kind"])
-            lists[kind][0].append(row["native"] + "\x1f" + row["variants"])
-    return lists
+            lists[KINDS.index(row["kind"])][0].append(row["native"])
+            variants[row["native"]] = row["variants"].split("|")
+    return lists, variants
 
 
 def _faker_lists(locale: str) -> dict[int, tuple[list[str], list[float] | None, list[str] | None]]:
@@ -245,7 +234,7 @@ def _lay_out(origins: tuple[Origin, ...], rows: list) -> NameTable:
             weight[index[key]] += w
             continue
         index[key] = len(native)
-        native.append(nat.split("\x1f")[0])
+        native.append(nat)
         origin.append(o)
         kind.append(k)
         weight.append(w)
