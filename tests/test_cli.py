@@ -9,7 +9,7 @@ from screening.cli import app
 from screening.io import read_table
 
 runner = CliRunner()
-COMMANDS = ["generate", "run", "scenarios", "screen"]
+COMMANDS = ["generate", "run", "scenarios", "screen", "evaluate"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -87,3 +87,26 @@ def test_scenarios_lists_the_builtins():
     assert result.exit_code == 0
     for name in ("teaching", "standard", "national-day", "operational"):
         assert name in result.output
+
+
+def test_evaluate_prints_and_writes_metrics(tmp_path):
+    world = tmp_path / "w"
+    assert (
+        runner.invoke(app, ["generate", "-s", "teaching", "--out", str(world), "--quiet"]).exit_code
+        == 0
+    )
+    alerts = tmp_path / "alerts.parquet"
+    r = runner.invoke(app, ["screen", str(world), "--threshold", "0.05", "--out", str(alerts)])
+    assert r.exit_code == 0, r.output
+    out = tmp_path / "metrics.json"
+    r = runner.invoke(app, ["evaluate", str(alerts), "--truth", str(world), "--json", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "Operating points" in r.output and "FNIR per corruption" in r.output
+    metrics = json.loads(out.read_text())
+    assert [p["fpir_target"] for p in metrics["operating_points"]] == [0.001, 0.003, 0.01, 0.03]
+    assert all(p["fpir"] <= p["fpir_target"] for p in metrics["operating_points"])
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("passenger_id,score\nP1,0.5\n")
+    r = runner.invoke(app, ["evaluate", str(bad), "--truth", str(world)])
+    assert r.exit_code == 2 and "missing column(s) entry_id, kind" in r.output

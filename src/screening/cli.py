@@ -17,6 +17,7 @@ from rich.table import Table
 from screening import __version__, lists
 from screening import intake as intake_mod
 from screening.documents import invalid_document_alerts, lost_stolen_alerts
+from screening.evaluate import evaluate
 from screening.generate.scenario import ScenarioError, builtin_scenarios, load_scenario
 from screening.generate.summary import corruption_counts, origin_mix, role_shares, table_sizes
 from screening.generate.world import World, generate_world
@@ -313,3 +314,67 @@ def screen_cmd(
         highlight=False,
         soft_wrap=True,
     )
+
+
+def _read_any(path: Path, table: str | None = None) -> pl.DataFrame:
+    """An alerts or truth file (CSV/Parquet/JSON), or a table of a generated folder."""
+    if path.is_dir() and table:
+        return _generated(path, table)
+    if path.suffix == ".json":
+        return pl.read_json(path)
+    if path.suffix == ".parquet" or table is None:
+        return read_user_table(path)
+    return read_table(path, table)
+
+
+@app.command("evaluate")
+def evaluate_cmd(
+    alerts: Annotated[Path, typer.Argument(help="Alerts from `screening screen`.")],
+    truth: Annotated[Path, typer.Option(help="truth.parquet/csv, or a generated folder.")],
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write all metrics here.")] = None,
+) -> None:
+    """Misses and false alerts of a screening run: FNIR/FPIR, operating points, breakdowns."""
+    console = Console()
+    try:
+        a = _read_any(alerts)
+        t = _read_any(truth, "truth")
+        if a.is_empty():
+            a = pl.DataFrame(
+                schema={
+                    "passenger_id": pl.String,
+                    "entry_id": pl.String,
+                    "kind": pl.String,
+                    "score": pl.Float64,
+                }
+            )
+        intake_mod.check_columns(a, ("passenger_id", "entry_id", "kind", "score"), str(alerts))
+        a = a.with_columns(pl.col("score").cast(pl.Float64), pl.col("entry_id").cast(pl.String))
+    except (intake_mod.InputError, ValueError, OSError, pl.exceptions.PolarsError) as exc:
+        raise _fail(console, str(exc)) from exc
+    ev = evaluate(a, t)
+    console.print(f"{ev.passengers:,} passengers, {ev.mated:,} mated", highlight=False)
+    _print_frame(
+        console, "Operating points (lowest threshold with FPIR <= target)", ev.operating_points
+    )
+    _print_frame(console, "FNIR per corruption at the first operating point", ev.by_corruption)
+    _print_frame(
+        console,
+        "FNIR and FPIR per name origin (95 % Wilson intervals)",
+        ev.by_origin.select(
+            "origin",
+            "mated",
+            "fnir",
+            "fnir_low",
+            "fnir_high",
+            "non_mated",
+            "fpir",
+            "fpir_low",
+            "fpir_high",
+        ),
+    )
+    console.print(f"demographic differential: {ev.differential}", highlight=False)
+    if not ev.documents.is_empty():
+        _print_frame(console, "Document checks", ev.documents)
+    if json_out is not None:
+        json_out.write_text(json.dumps(ev.to_dict(), indent=2, default=str) + "\n")
+        console.print(f"wrote {json_out}", highlight=False)

@@ -1,0 +1,91 @@
+"""Exact metric values on tiny hand-made cases."""
+
+import math
+
+import numpy as np
+import polars as pl
+import pytest
+
+from screening.evaluate import evaluate, operating_point, wilson
+
+TRUTH = pl.DataFrame(
+    {
+        "passenger_id": ["P1", "P2", "P3", "P4", "P5", "P6"],
+        "entry_id": ["E1", "E2", None, None, None, None],
+        "origin": ["arabic", "english", "arabic", "english", "arabic", "english"],
+        "corruptions": [["typo"], ["translit", "swap"], [], [], [], []],
+        "doc_lost_stolen": [False, False, True, False, False, False],
+        "mrz_invalid": [False, False, False, False, False, True],
+    }
+)
+ALERTS = pl.DataFrame(
+    {
+        "passenger_id": ["P1", "P2", "P2", "P3", "P4", "P3", "P1"],
+        "entry_id": ["E1", "E9", "E2", "E1", "E5", None, None],
+        "kind": [
+            "watchlist",
+            "watchlist",
+            "watchlist",
+            "watchlist_document",
+            "watchlist",
+            "document_lost_stolen",
+            "document_invalid",
+        ],
+        "score": [0.9, 0.8, 0.3, 0.7, 0.2, 1.0, 1.0],
+    }
+)
+
+
+def test_rates_at_a_threshold():
+    ev = evaluate(ALERTS, TRUTH, targets=(0.25,))
+    row = ev.curve.filter(pl.col("threshold") == 0.7).row(0, named=True)
+    # P1 hit, P2's identity only at 0.3: FNIR 1/2. P3 alerted among 4 non-mated: FPIR 1/4.
+    # False alerts: P3, and P2 (alerted on a wrong identity only): 2 per 6 passengers.
+    assert row["fnir"] == 0.5 and row["fpir"] == 0.25
+    assert row["false_alerts_per_1000"] == pytest.approx(1000 * 2 / 6)
+    assert row["precision"] == pytest.approx(1 / 3)
+
+
+def test_operating_points():
+    ev = evaluate(ALERTS, TRUTH, targets=(0.25, 0.0))
+    ops = ev.operating_points.rows(named=True)
+    # One false alert allowed among 4: just above P4's 0.2 -> P2's 0.3 is now a hit.
+    assert ops[0]["threshold"] == pytest.approx(np.nextafter(0.2, 1))
+    assert (ops[0]["fnir"], ops[0]["fpir"]) == (0.0, 0.25)
+    # None allowed: just above P3's 0.7 -> P2 missed.
+    assert (ops[1]["fnir"], ops[1]["fpir"]) == (0.5, 0.0)
+    # Precision at 8 per million: 8e-6 * 1 / (8e-6 * 1 + (1 - 8e-6) * 0.25).
+    assert ops[0]["precision_at_base_rate"] == pytest.approx(8e-6 / (8e-6 + (1 - 8e-6) * 0.25))
+
+
+def test_breakdowns_and_documents():
+    ev = evaluate(ALERTS, TRUTH, targets=(0.0,))
+    c = dict(ev.by_corruption.select("corruption", "fnir").iter_rows())
+    assert c == {"translit": 1.0, "swap": 1.0, "typo": 0.0}
+    o = {r["origin"]: r for r in ev.by_origin.rows(named=True)}
+    assert (o["arabic"]["mated"], o["arabic"]["misses"], o["arabic"]["false_alerts"]) == (1, 0, 0)
+    assert o["english"]["fnir"] == 1.0 and o["english"]["non_mated"] == 2
+    d = {r["check"]: r for r in ev.documents.rows(named=True)}
+    assert (
+        d["document_lost_stolen"]["detected"] == 1
+        and d["document_lost_stolen"]["other_alerts"] == 0
+    )
+    assert d["document_invalid"]["detected"] == 0 and d["document_invalid"]["other_alerts"] == 1
+
+
+def test_absent_passengers_count_as_not_alerted():
+    ev = evaluate(ALERTS.filter(pl.col("passenger_id") != "P1"), TRUTH, targets=(0.25,))
+    assert ev.operating_points["fnir"][0] == 0.5  # P1 is now a miss
+
+
+def test_operating_point_edge_cases():
+    assert operating_point(np.array([np.nan, np.nan]), 0.001) == 0.0
+    # Binary scores: every non-mated alert at 1.0 -> only "above 1.0" meets a small target.
+    assert operating_point(np.array([1.0, 1.0, np.nan, np.nan]), 0.001) > 1.0
+
+
+def test_wilson_interval():
+    lo, hi = wilson(np.array([0, 5]), np.array([10, 10]))
+    assert lo[0] == 0.0 and hi[0] == pytest.approx(0.2775, abs=1e-4)
+    assert lo[1] == pytest.approx(0.2366, abs=1e-4) and hi[1] == pytest.approx(0.7634, abs=1e-4)
+    assert all(math.isnan(x) for x in wilson(np.array([0]), np.array([0]))[0])
