@@ -16,6 +16,7 @@ from rich.table import Table
 
 from screening import __version__, lists
 from screening import intake as intake_mod
+from screening.bench import run_bench, summary_markdown, write_results
 from screening.documents import invalid_document_alerts, lost_stolen_alerts
 from screening.evaluate import evaluate
 from screening.generate.scenario import ScenarioError, builtin_scenarios, load_scenario
@@ -378,3 +379,37 @@ def evaluate_cmd(
     if json_out is not None:
         json_out.write_text(json.dumps(ev.to_dict(), indent=2, default=str) + "\n")
         console.print(f"wrote {json_out}", highlight=False)
+
+
+def _csv_list(text: str) -> list[str]:
+    return [x.strip() for x in text.split(",") if x.strip()]
+
+
+@app.command("bench")
+def bench_cmd(
+    scenarios: Annotated[str, typer.Option(help="Comma-separated scenarios.")] = "teaching",
+    matchers: Annotated[
+        str, typer.Option(help="Comma-separated matchers (or module:Class).")
+    ] = "default,exact,soundex,gtas,ofac,bruteforce",
+    seeds: Annotated[str, typer.Option(help="Comma-separated seeds.")] = "1",
+    out: Annotated[Path, typer.Option(help="Folder for results.csv/json and summary.md.")] = Path(
+        "results"
+    ),
+) -> None:
+    """Run every matcher on every scenario and seed; write a tidy results table."""
+    console = Console()
+    try:
+        names = _csv_list(matchers)
+        for name in names:
+            get_matcher(name)
+        seed_list = [int(x) for x in _csv_list(seeds)]
+        scen = _csv_list(scenarios)
+        for sc in scen:
+            load_scenario(sc)
+    except (ValueError, ScenarioError) as exc:
+        raise _fail(console, str(exc)) from exc
+    with console.status("benchmark", spinner="dots") as status:
+        results = run_bench(scen, names, seed_list, progress=status.update)
+    paths = write_results(results, out)
+    console.print(summary_markdown(results), highlight=False, soft_wrap=True)
+    console.print("wrote " + ", ".join(str(p) for p in paths), highlight=False)

@@ -38,6 +38,7 @@ from screening.screen import (
 
 class _Base:
     name = "base"
+    index_kind = "watchlist_index"  # shares the default matcher's WatchlistIndex
 
     def build(self, rows: pl.DataFrame) -> WatchlistIndex:
         return build_index(rows)

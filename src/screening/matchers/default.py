@@ -11,6 +11,7 @@ from screening.screen import ScreenResult, screen
 
 class DefaultMatcher:
     name = "default"
+    index_kind = "watchlist_index"
 
     def build(self, rows: pl.DataFrame) -> WatchlistIndex:
         return build_index(rows)
