@@ -51,4 +51,4 @@ def test_peak_memory_sees_an_allocation():
         block = np.ones(50_000_000 // 8)  # ~50 MB, touched
         del block
     assert mem.mib > 30
-    assert run_bench([], ["default"], [1]).is_empty()
+    assert run_bench([], ["default"], [1]).results.is_empty()

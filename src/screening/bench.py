@@ -74,14 +74,40 @@ def machine() -> dict[str, str | int | None]:
     } | {lib: version(lib) for lib in LIBRARIES}
 
 
+@dataclass(frozen=True)
+class BenchResults:
+    """The tidy results table plus the detail tables the report draws."""
+
+    results: pl.DataFrame  # one row per scenario x seed x matcher
+    curves: pl.DataFrame  # FNIR/FPIR per threshold, per run
+    by_corruption: pl.DataFrame
+    by_origin: pl.DataFrame
+    examples: pl.DataFrame  # a sample of alerts with their truth, per run
+
+    def tables(self) -> dict[str, pl.DataFrame]:
+        return {
+            "results": self.results,
+            "curves": self.curves,
+            "by_corruption": self.by_corruption,
+            "by_origin": self.by_origin,
+            "examples": self.examples,
+        }
+
+
 def run_bench(
     scenarios: list[str],
     matchers: list[str],
     seeds: list[int],
     progress: Callable[[str], None] = lambda _: None,
-) -> pl.DataFrame:
+) -> BenchResults:
     """One row per scenario × seed × matcher with the headline metrics and costs."""
     rows = []
+    details: dict[str, list[pl.DataFrame]] = {
+        "curves": [],
+        "by_corruption": [],
+        "by_origin": [],
+        "examples": [],
+    }
     for scenario in scenarios:  # dozens of runs at most, each vectorized inside
         s = load_scenario(scenario)
         for seed in seeds:
@@ -118,6 +144,11 @@ def run_bench(
                 ops = {round(r["fpir_target"], 6): r for r in ev.operating_points.rows(named=True)}
                 top = float(res.alerts["score"].max() or 0.0)
                 reach = {t: ops[t]["threshold"] <= top for t in ops}
+                run = {"scenario": scenario, "seed": seed, "matcher": name}
+                details["curves"].append(ev.curve.with_columns(**_lit(run)))
+                details["by_corruption"].append(ev.by_corruption.with_columns(**_lit(run)))
+                details["by_origin"].append(ev.by_origin.with_columns(**_lit(run)))
+                details["examples"].append(_examples(res.alerts, truth).with_columns(**_lit(run)))
                 rows.append(
                     {
                         "scenario": scenario,
@@ -138,18 +169,57 @@ def run_bench(
                         "peak_mib": round(mem.mib, 1),
                     }
                 )
-    return pl.DataFrame(rows)
+
+    def cat(k: str) -> pl.DataFrame:
+        return pl.concat(details[k], how="diagonal_relaxed") if details[k] else pl.DataFrame()
+
+    return BenchResults(
+        pl.DataFrame(rows), cat("curves"), cat("by_corruption"), cat("by_origin"), cat("examples")
+    )
 
 
-def write_results(results: pl.DataFrame, out: Path) -> list[Path]:
-    """results.csv, results.json (with the machine), summary.md."""
+def _lit(run: dict) -> dict[str, pl.Expr]:
+    return {k: pl.lit(v) for k, v in run.items()}
+
+
+def _examples(alerts: pl.DataFrame, truth: pl.DataFrame, n: int = 60) -> pl.DataFrame:
+    """Watch-list alerts across the score range, each marked true or false, for the report."""
+    a = alerts.filter(pl.col("kind").is_in(["watchlist", "watchlist_document"]))
+    a = a.join(
+        truth.select("passenger_id", pl.col("entry_id").alias("true_entry")),
+        on="passenger_id",
+        how="left",
+    )
+    a = a.with_columns(correct=(pl.col("entry_id") == pl.col("true_entry")).fill_null(False))
+    a = a.sort("score", descending=True)
+    step = max(1, a.height // n)
+    return (
+        a.gather_every(step)
+        .head(n)
+        .select("passenger_id", "entry_id", "score", "correct", "reason")
+    )
+
+
+def write_results(bench: BenchResults, out: Path) -> list[Path]:
+    """results.csv, results.json (with the machine), summary.md, and the detail tables."""
     out.mkdir(parents=True, exist_ok=True)
-    results.write_csv(out / "results.csv")
+    results = bench.results
+    for name, frame in bench.tables().items():
+        frame.write_csv(out / f"{name}.csv")
     (out / "results.json").write_text(
         json.dumps({"machine": machine(), "results": results.to_dicts()}, indent=2) + "\n"
     )
     (out / "summary.md").write_text(summary_markdown(results))
     return [out / "results.csv", out / "results.json", out / "summary.md"]
+
+
+def read_results(folder: Path) -> BenchResults:
+    """The tables `write_results` wrote."""
+    tables = {
+        n: pl.read_csv(folder / f"{n}.csv")
+        for n in ("results", "curves", "by_corruption", "by_origin", "examples")
+    }
+    return BenchResults(**tables)
 
 
 def summary_markdown(results: pl.DataFrame) -> str:

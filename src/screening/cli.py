@@ -409,7 +409,7 @@ def bench_cmd(
     except (ValueError, ScenarioError) as exc:
         raise _fail(console, str(exc)) from exc
     with console.status("benchmark", spinner="dots") as status:
-        results = run_bench(scen, names, seed_list, progress=status.update)
-    paths = write_results(results, out)
-    console.print(summary_markdown(results), highlight=False, soft_wrap=True)
+        bench = run_bench(scen, names, seed_list, progress=status.update)
+    paths = write_results(bench, out)
+    console.print(summary_markdown(bench.results), highlight=False, soft_wrap=True)
     console.print("wrote " + ", ".join(str(p) for p in paths), highlight=False)
