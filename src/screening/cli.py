@@ -16,7 +16,7 @@ from rich.table import Table
 
 from screening import __version__, lists
 from screening import intake as intake_mod
-from screening.bench import run_bench, summary_markdown, write_results
+from screening.bench import read_results, run_bench, summary_markdown, write_results
 from screening.documents import invalid_document_alerts, lost_stolen_alerts
 from screening.evaluate import evaluate
 from screening.generate.scenario import ScenarioError, builtin_scenarios, load_scenario
@@ -24,6 +24,7 @@ from screening.generate.summary import corruption_counts, origin_mix, role_share
 from screening.generate.world import World, generate_world
 from screening.io import FORMATS, read_table, read_user_table, write_alerts, write_tables
 from screening.matchers import get_matcher
+from screening.report import build_report
 
 app = typer.Typer(
     help="Travel-data screening simulator: synthetic API/PNR worlds, watch lists, evaluation.",
@@ -413,3 +414,19 @@ def bench_cmd(
     paths = write_results(bench, out)
     console.print(summary_markdown(bench.results), highlight=False, soft_wrap=True)
     console.print("wrote " + ", ".join(str(p) for p in paths), highlight=False)
+
+
+@app.command("report")
+def report_cmd(
+    results: Annotated[Path, typer.Argument(help="A folder written by `screening bench`.")],
+    out: Annotated[Path, typer.Option(help="The HTML file to write.")] = Path("report.html"),
+    figures: Annotated[Path | None, typer.Option(help="Also export each chart as SVG/PNG.")] = None,
+) -> None:
+    """One self-contained HTML page of the trade-offs (works offline)."""
+    console = Console()
+    try:
+        bench = read_results(results)
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise _fail(console, f"{results}: not a `screening bench` folder ({exc})") from exc
+    path = build_report(bench, out, figures)
+    console.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)", highlight=False)

@@ -1,0 +1,245 @@
+"""Charts (Altair specs) from benchmark results, and the offline HTML page that holds them.
+
+The page inlines the Vega JavaScript bundle once (vl-convert), so it opens with no server
+and no network; each chart has a short plain-language explanation beside it.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+import altair as alt
+import polars as pl
+import vl_convert as vlc
+
+from screening.bench import BenchResults
+
+BASE_RATE = 8e-6
+
+EXPLAIN = {
+    "det": "Each line is a matcher. Moving along a line trades misses (FNIR, up) for false "
+    "alerts (FPIR, right). Lower-left is better; both axes are logarithmic.",
+    "pareto": "Accuracy against speed: misses at one false alert per 1,000 travellers versus "
+    "passengers screened per second. The best matchers sit low and to the right.",
+    "slider": "Move the threshold. A higher threshold raises fewer false alerts but lets more "
+    "listed travellers through; the example alerts below show what an analyst would see.",
+    "corruption": "Which errors between the list and the passport cause misses, at one false "
+    "alert per 1,000 travellers. Bars show the miss rate with a 95 % interval.",
+    "origin": "The same threshold does not treat every name culture alike: misses and false "
+    "alerts per name origin, with 95 % intervals (small groups have wide ones).",
+    "base_rate": "Real traffic has about 8 listed travellers per million. At that rate, this "
+    "is how many alerts an analyst reviews for each true hit, at each threshold.",
+}
+
+
+def _data(frame: pl.DataFrame) -> alt.InlineData:
+    """Inline values (no pandas needed); dates and nulls as JSON does them."""
+    return alt.InlineData(values=json.loads(frame.write_json()))
+
+
+def _cell(v: object) -> str:
+    if v is None:
+        return "n/r"
+    if isinstance(v, float):
+        return f"{v:,.0f}" if v >= 100 else f"{v:.3f}"
+    return str(v)
+
+
+def charts(bench: BenchResults, matcher: str = "default") -> dict[str, alt.TopLevelMixin]:
+    """Every figure of the report, keyed by name (first scenario and seed of the run)."""
+    res = bench.results
+    first = res.row(0, named=True)
+    run = (pl.col("scenario") == first["scenario"]) & (pl.col("seed") == first["seed"])
+    curves = bench.curves.filter(run)
+    one = run & (pl.col("matcher") == matcher)
+    mated = res.filter(one)["mated"][0] if res.filter(one).height else first["mated"]
+    mine = curves.filter(pl.col("matcher") == matcher).with_columns(
+        caught=(mated * (1 - pl.col("fnir"))).round(0),
+        missed=(mated * pl.col("fnir")).round(0),
+        per_hit=((1 - BASE_RATE) * pl.col("fpir") / (BASE_RATE * (1 - pl.col("fnir")))),
+    )
+    return {
+        "det": _det(curves),
+        "pareto": _pareto(res),
+        "slider": _slider(mine, bench.examples.filter(one)),
+        "corruption": _corruption(bench.by_corruption.filter(one)),
+        "origin": _origin(bench.by_origin.filter(one)),
+        "base_rate": _base_rate(mine),
+    }
+
+
+def _det(curves: pl.DataFrame) -> alt.Chart:
+    data = curves.filter((pl.col("fpir") > 0) & (pl.col("fnir") > 0)).select(
+        "matcher", "fpir", "fnir", "threshold"
+    )
+    return (
+        alt.Chart(_data(data))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("fpir:Q", scale=alt.Scale(type="log"), title="FPIR (false alerts)"),
+            y=alt.Y("fnir:Q", scale=alt.Scale(type="log"), title="FNIR (misses)"),
+            color="matcher:N",
+            tooltip=["matcher:N", "threshold:Q", "fpir:Q", "fnir:Q"],
+        )
+        .properties(width=420, height=300, title="DET curves")
+    )
+
+
+def _pareto(res: pl.DataFrame) -> alt.Chart:
+    agg = res.group_by("scenario", "matcher").agg(
+        pl.col("fnir_at_fpir_0.001").mean(), pl.col("passengers_per_s").mean()
+    )
+    data = agg.with_columns(
+        fnir=pl.col("fnir_at_fpir_0.001").fill_null(1.0),
+        reachable=pl.col("fnir_at_fpir_0.001").is_not_null(),
+    )
+    base = alt.Chart(_data(data)).encode(
+        x=alt.X("passengers_per_s:Q", scale=alt.Scale(type="log"), title="passengers / s"),
+        y=alt.Y("fnir:Q", title="FNIR at FPIR 0.001 (1 = not reachable)"),
+    )
+    points = base.mark_point(filled=True, size=90).encode(
+        color="matcher:N", shape="scenario:N", tooltip=["matcher:N", "scenario:N", "fnir:Q"]
+    )
+    labels = base.mark_text(dx=8, align="left").encode(text="matcher:N")
+    return (points + labels).properties(width=420, height=300, title="Accuracy vs speed")
+
+
+def _slider(curve: pl.DataFrame, examples: pl.DataFrame) -> alt.VConcatChart:
+    t = alt.param(
+        name="threshold",
+        value=0.5,
+        bind=alt.binding_range(min=0, max=1, step=0.01, name="threshold "),
+    )
+    at = (
+        alt.Chart(_data(curve.select("threshold", "caught", "missed", "false_alerts_per_1000")))
+        .transform_filter(alt.datum.threshold >= t)
+        .transform_window(rank="rank()", sort=[alt.SortField("threshold", order="ascending")])
+        .transform_filter(alt.datum.rank == 1)
+        .transform_fold(["caught", "missed", "false_alerts_per_1000"], as_=["what", "value"])
+    )
+    bars = at.mark_bar().encode(y=alt.Y("what:N", title=None), x=alt.X("value:Q", title=None))
+    text = at.mark_text(align="left", dx=4).encode(
+        y="what:N", x="value:Q", text=alt.Text("value:Q", format=",.1f")
+    )
+    counts = (
+        (bars + text)
+        .add_params(t)
+        .properties(
+            width=420, height=90, title="At this threshold: caught, missed, false alerts per 1,000"
+        )
+    )
+    ex = (
+        alt.Chart(
+            _data(
+                examples.with_columns(
+                    label=pl.when("correct")
+                    .then(pl.lit("TRUE HIT  "))
+                    .otherwise(pl.lit("false     "))
+                    + pl.col("score").round(2).cast(pl.String)
+                    + "  "
+                    + pl.col("reason")
+                )
+            )
+        )
+        .transform_filter(alt.datum.score >= t)
+        .transform_window(row="row_number()", sort=[alt.SortField("score", order="descending")])
+        .transform_filter(alt.datum.row <= 10)
+        .mark_text(align="left", baseline="top", fontSize=11)
+        .encode(y=alt.Y("row:O", axis=None), x=alt.value(4), text="label:N")
+        .properties(width=640, height=180, title="Example alerts at or above the threshold")
+    )
+    return alt.vconcat(counts, ex)
+
+
+def _with_interval(data: pl.DataFrame, y: str, x: str, lo: str, hi: str, title: str):
+    order = alt.EncodingSortField(field=x, op="max", order="descending")
+    base = alt.Chart(_data(data)).encode(y=alt.Y(f"{y}:N", sort=order, title=None))
+    bars = base.mark_bar().encode(x=alt.X(f"{x}:Q", title=x))
+    err = base.mark_errorbar().encode(x=f"{lo}:Q", x2=f"{hi}:Q")
+    return (bars + err).properties(width=300, height=220, title=title)
+
+
+def _corruption(by: pl.DataFrame) -> alt.LayerChart:
+    return _with_interval(
+        by, "corruption", "fnir", "fnir_low", "fnir_high", "Misses per corruption type"
+    )
+
+
+def _origin(by: pl.DataFrame) -> alt.HConcatChart:
+    return alt.hconcat(
+        _with_interval(by, "origin", "fnir", "fnir_low", "fnir_high", "Misses per origin"),
+        _with_interval(by, "origin", "fpir", "fpir_low", "fpir_high", "False alerts per origin"),
+    )
+
+
+def _base_rate(curve: pl.DataFrame) -> alt.Chart:
+    data = curve.filter(pl.col("fpir") > 0).select("threshold", "per_hit")
+    return (
+        alt.Chart(_data(data))
+        .mark_line()
+        .encode(
+            x=alt.X("threshold:Q"),
+            y=alt.Y("per_hit:Q", scale=alt.Scale(type="log"), title="alerts per true hit"),
+        )
+        .properties(width=420, height=260, title="At 8 listed travellers per million")
+    )
+
+
+def build_report(bench: BenchResults, out: Path, figures: Path | None = None) -> Path:
+    """Write the offline HTML report (and, with `figures`, each chart as SVG and PNG)."""
+    specs = {}
+    with alt.data_transformers.disable_max_rows():
+        for name, chart in charts(bench).items():
+            specs[name] = chart.to_dict()
+    if figures is not None:
+        figures.mkdir(parents=True, exist_ok=True)
+        for name, spec in specs.items():
+            (figures / f"{name}.svg").write_text(vlc.vegalite_to_svg(spec))
+            (figures / f"{name}.png").write_bytes(vlc.vegalite_to_png(spec, scale=2))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(_page(bench, specs), encoding="utf-8")
+    return out
+
+
+def _page(bench: BenchResults, specs: dict[str, dict]) -> str:
+    res = bench.results
+    cols = [
+        "scenario",
+        "seed",
+        "matcher",
+        "fnir_at_fpir_0.001",
+        "fnir_at_fpir_0.01",
+        "passengers_per_s",
+    ]
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
+    body = "".join(  # one row per run: dozens
+        "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>"
+        for row in res.select(cols).iter_rows()
+    )
+    table = f"<table><tr>{head}</tr>{body}</table>"
+    sections = "\n".join(
+        f"<section><h2>{html.escape(name.replace('_', ' ').title())}</h2>"
+        f'<p class="why">{html.escape(EXPLAIN[name])}</p><div id="vis-{name}"></div></section>'
+        for name in specs
+    )
+    embeds = "\n".join(
+        f'vegaEmbed("#vis-{n}", {json.dumps(s)}, {{"renderer": "svg", "actions": false}});'
+        for n, s in specs.items()
+    )
+    bundle = vlc.javascript_bundle()
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>screening: the trade-offs</title>
+<style>body{{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}}
+.why{{color:#444;max-width:700px}} table{{border-collapse:collapse}}
+td,th{{border:1px solid #ccc;padding:2px 8px;text-align:right}}</style>
+<script>{bundle}</script></head><body>
+<h1>Watch-list screening: misses, false alerts, fairness, speed</h1>
+<p>Synthetic travellers with known truth, screened by each matcher. FNIR: share of listed
+travellers missed. FPIR: share of everyone else who raised an alert.</p>
+{table}
+{sections}
+<script>{embeds}</script>
+</body></html>
+"""
