@@ -9,7 +9,7 @@ from screening.cli import app
 from screening.io import read_table
 
 runner = CliRunner()
-COMMANDS = ["generate", "run", "scenarios", "screen", "evaluate"]
+COMMANDS = ["generate", "run", "scenarios", "screen", "evaluate", "bench", "report"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -33,6 +33,7 @@ app = typer.Typer(
 )
 
 DEFAULT_SCENARIO = "teaching"
+MAIN_JOB_MATCHERS = ("default", "exact", "soundex", "gtas", "ofac", "bruteforce")
 
 ScenarioOpt = Annotated[
     str, typer.Option("--scenario", "-s", help="Built-in scenario name or path to a TOML file.")
@@ -128,8 +129,8 @@ def run(
         Path | None, typer.Option("--out", "-o", help="Folder (default out/NAME).")
     ] = None,
 ) -> None:
-    """The main job on a scenario: generate it, screen it with the default matcher, write
-    tables and alerts, and summarize both."""
+    """The main job on a scenario: generate it, screen it with the default matcher and the
+    baselines, evaluate every matcher, and write the tables, alerts, results and report."""
     console = Console()
     world = _generate(console, scenario, seed)
     folder = out or Path("out") / world.scenario.name
@@ -156,6 +157,12 @@ def run(
         highlight=False,
         soft_wrap=True,
     )
+    with console.status("evaluating every matcher", spinner="dots") as status:
+        bench = run_bench([scenario], list(MAIN_JOB_MATCHERS), [seed], progress=status.update)
+    write_results(bench, folder / "results")
+    report = build_report(bench, folder / "report.html")
+    console.print(summary_markdown(bench.results), highlight=False, soft_wrap=True)
+    console.print(f"report: {report}", highlight=False, soft_wrap=True)
 
 
 @app.command()
