@@ -77,9 +77,14 @@ def test_run_generates_and_summarizes(tmp_path):
         "Name origins",
         "Alerts (score >= 0.5)",
         "passengers/s",
+        "FNIR @ FPIR 0.001",
+        "| teaching | bruteforce |",
+        "report:",
     ):
         assert heading in result.output
     assert pl.read_parquet(tmp_path / "t" / "passengers.parquet").height > 1_500
+    assert (tmp_path / "t" / "report.html").stat().st_size > 500_000
+    assert pl.read_csv(tmp_path / "t" / "results" / "results.csv").height == 6
 
 
 def test_scenarios_lists_the_builtins():
