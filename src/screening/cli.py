@@ -404,7 +404,7 @@ def bench_cmd(
         "results"
     ),
 ) -> None:
-    """Run every matcher on every scenario and seed; write a tidy results table."""
+    """Run every matcher on every scenario and seed: results table, report and figures."""
     console = Console()
     try:
         names = _csv_list(matchers)
@@ -419,6 +419,7 @@ def bench_cmd(
     with console.status("benchmark", spinner="dots") as status:
         bench = run_bench(scen, names, seed_list, progress=status.update)
     paths = write_results(bench, out)
+    paths.append(build_report(bench, out / "report.html", figures=out / "figures"))
     console.print(summary_markdown(bench.results), highlight=False, soft_wrap=True)
     console.print("wrote " + ", ".join(str(p) for p in paths), highlight=False)
 
