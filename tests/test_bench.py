@@ -1,4 +1,5 @@
 import json
+import time
 
 import polars as pl
 from typer.testing import CliRunner
@@ -49,6 +50,7 @@ def test_peak_memory_sees_an_allocation():
 
     with PeakMemory() as mem:
         block = np.ones(50_000_000 // 8)  # ~50 MB, touched
+        time.sleep(0.1)  # the sampler looks every 10 ms
         del block
     assert mem.mib > 30
     assert run_bench([], ["default"], [1]).results.is_empty()
