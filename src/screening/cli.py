@@ -19,6 +19,7 @@ from screening import intake as intake_mod
 from screening.bench import read_results, run_bench, summary_markdown, write_results
 from screening.documents import invalid_document_alerts, lost_stolen_alerts
 from screening.evaluate import evaluate
+from screening.formats.un_list import read_un_xml
 from screening.generate.scenario import ScenarioError, builtin_scenarios, load_scenario
 from screening.generate.summary import corruption_counts, origin_mix, role_shares, table_sizes
 from screening.generate.world import World, generate_world
@@ -198,6 +199,10 @@ def _load_lists(err: Console, watchlist: Path, lost_stolen: Path | None):
         rows = lists.from_generated(
             _generated(watchlist, "watchlist"), _generated(watchlist, "watchlist_names")
         )
+    elif watchlist.suffix == ".xml":
+        rows = read_un_xml(watchlist)
+    elif watchlist.suffix == ".parquet" and "nationalities" in pl.read_parquet_schema(watchlist):
+        rows = lists.canonical(pl.read_parquet(watchlist), str(watchlist))
     else:
         intake = intake_mod.watchlist(read_user_table(watchlist), str(watchlist))
         _report(err, intake.rejected, "report", None)
@@ -300,7 +305,7 @@ def screen_cmd(
         rows, sltd = _load_lists(err, watchlist, lost_stolen)
         day = dt.date.fromisoformat(as_of) if as_of else _scenario_day(manifest)
         chosen = get_matcher(matcher)
-    except (intake_mod.InputError, ValueError, OSError) as exc:
+    except (intake_mod.InputError, ValueError, OSError) as exc:  # ListFormatError is a ValueError
         raise _fail(err, str(exc)) from exc
     with err.status("screening", spinner="dots") if err.is_terminal else nullcontext():
         index = chosen.build(rows)
@@ -438,3 +443,32 @@ def report_cmd(
         raise _fail(console, f"{results}: not a `screening bench` folder ({exc})") from exc
     path = build_report(bench, out, figures)
     console.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)", highlight=False)
+
+
+lists_app = typer.Typer(help="Watch-list files: import real lists into the canonical form.")
+app.add_typer(lists_app, name="lists")
+
+
+@lists_app.command("import")
+def lists_import(
+    file: Annotated[Path, typer.Argument(help="UN consolidated list XML, or a flat CSV/Parquet.")],
+    out: Annotated[Path, typer.Option(help="Canonical watch list (.parquet).")] = Path(
+        "watchlist.parquet"
+    ),
+) -> None:
+    """Convert a list to the canonical one-row-per-name watch list `screen` reads."""
+    console = Console()
+    try:
+        if file.suffix == ".xml":
+            rows = read_un_xml(file)
+        else:
+            intake = intake_mod.watchlist(read_user_table(file), str(file))
+            _report(console, intake.rejected, "report", None)
+            rows = lists.from_flat(intake.frame)
+    except (intake_mod.InputError, ValueError, OSError) as exc:
+        raise _fail(console, str(exc)) from exc
+    rows.write_parquet(out)
+    console.print(
+        f"wrote {out}: {rows['entry_id'].n_unique():,} identities, {rows.height:,} name rows",
+        highlight=False,
+    )

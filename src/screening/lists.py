@@ -95,3 +95,11 @@ def from_flat(frame: pl.DataFrame) -> pl.DataFrame:
             for c, t in LIST_COLUMNS.items()
         ]
     ).with_columns(pl.col("quality").fill_null("good"))
+
+
+def canonical(frame: pl.DataFrame, source: str) -> pl.DataFrame:
+    """A frame already in canonical form (e.g. from `screening lists import`), checked."""
+    missing = [c for c in LIST_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{source}: not a canonical watch list, missing {', '.join(missing)}")
+    return frame.select([pl.col(c).cast(t) for c, t in LIST_COLUMNS.items()])
