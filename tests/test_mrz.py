@@ -82,3 +82,48 @@ def test_every_generated_passport_validates_unless_planted_invalid(research):
     line2 = p["mrz"].str.split("\n").list.get(1)
     assert (line2.str.slice(0, 9).str.strip_chars("<") == p["doc_number"]).all()
     assert (line2.str.slice(13, 6) == p["dob"].dt.strftime("%y%m%d")).all()
+
+
+SPECIMENS = [
+    # (layout, zone, document number, surname, given names) — ICAO Doc 9303 specimens and
+    # issuer specimens from formats.md, every check digit verified independently.
+    ("TD3", ICAO_TD3, "L898902C3", "ERIKSSON", "ANNA MARIA"),
+    ("TD2", "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\nD231458907UTO7408122F1204159<<<<<<<6",
+     "D23145890", "ERIKSSON", "ANNA MARIA"),
+    ("TD1", "I<UTOD231458907<<<<<<<<<<<<<<<\n7408122F1204159UTO<<<<<<<<<<<6\n"
+     "ERIKSSON<<ANNA<MARIA<<<<<<<<<<", "D23145890", "ERIKSSON", "ANNA MARIA"),
+    # Long TD1 document numbers, under both issuers' check-digit conventions.
+    ("TD1", "I<UTOD23145890<7349<<<<<<<<<<<\n3407127M9507122UTO<<<<<<<<<<<2\n"
+     "STEVENSON<<PETER<JOHN<<<<<<<<<", "D23145890734", "STEVENSON", "PETER JOHN"),
+    ("TD1", "IDBEL600001795<0152<<<<<<<<<<<\n1301014F2311207BEL130101987398\n"
+     "SPECIMEN<<SPECIMEN<<<<<<<<<<<<", "600001795015", "SPECIMEN", "SPECIMEN"),
+    ("TD1", "IDBEL000590240<6013<<<<<<<<<<<\n8512017F1311048BEL851201002007\n"
+     "REINARTZ<<ULRIKE<KATIA<E<<<<<<", "000590240601", "REINARTZ", "ULRIKE KATIA E"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("layout", "zone", "number", "surname", "given"), SPECIMENS)
+def test_parse_specimens(layout, zone, number, surname, given):
+    from screening.formats.mrz import parse_mrz
+
+    r = parse_mrz(zone)
+    assert (r.layout, r.valid) == (layout, True), r.problems
+    assert (r.fields["doc_number"], r.fields["surname"], r.fields["given_names"]) == (
+        number, surname, given)  # fmt: skip
+    # One flipped digit in the date of birth breaks that check and the composite.
+    lines = zone.split("\n")
+    row, pos = (1, 2) if layout == "TD1" else (1, 15)
+    bad = list(lines[row])
+    bad[pos] = "9" if bad[pos] != "9" else "8"
+    lines[row] = "".join(bad)
+    broken = parse_mrz("\n".join(lines))
+    assert "date of birth check digit" in broken.problems
+    assert "composite check digit" in broken.problems
+
+
+def test_mrz_valid_mixes_layouts_and_rejects_garbage():
+    from screening.formats.mrz import mrz_valid, parse_mrz
+
+    zones = [z for _, z, *_ in SPECIMENS] + ["", None, "P<UTO\nnot an mrz", ICAO_TD3.lower()]
+    assert mrz_valid(pl.Series(zones, dtype=pl.String)).tolist() == [True] * 6 + [False] * 4
+    assert parse_mrz("abc").problems == ("layout not TD1, TD2 or TD3",)

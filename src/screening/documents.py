@@ -8,7 +8,7 @@ import datetime as dt
 import polars as pl
 
 from screening.blocking import fold_document
-from screening.formats.mrz import td3_valid
+from screening.formats.mrz import mrz_valid
 from screening.screen import ALERT_COLUMNS
 
 
@@ -76,7 +76,8 @@ def lost_stolen_alerts(passengers: pl.DataFrame, sltd: pl.DataFrame) -> pl.DataF
 
 
 def invalid_document_alerts(passengers: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
-    """Alerts for failing MRZ check digits, MRZ/data disagreement and expired documents."""
+    """Alerts for failing MRZ check digits (TD1, TD2, TD3), TD3/data disagreement and
+    expired documents."""
     cols = passengers.columns
     p = passengers.select(
         "passenger_id",
@@ -85,12 +86,15 @@ def invalid_document_alerts(passengers: pl.DataFrame, as_of: dt.date) -> pl.Data
         pl.col("doc_expiry") if "doc_expiry" in cols else pl.lit(None, pl.Date).alias("doc_expiry"),
         pl.col("mrz") if "mrz" in cols else pl.lit(None, pl.String).alias("mrz"),
     )
-    has_mrz = p["mrz"].is_not_null() & (p["mrz"].str.len_chars() >= 88)
-    valid = pl.Series(td3_valid(p["mrz"].fill_null("")))
+    has_mrz = p["mrz"].is_not_null() & (p["mrz"].str.strip_chars().str.len_chars() > 0)
+    valid = pl.Series(mrz_valid(p["mrz"]))
+    # The data fields are compared with TD3 zones (passports); TD1/TD2 get the checks only.
+    td3 = p["mrz"].str.len_chars() == 89
     line2 = p["mrz"].str.split("\n").list.get(1, null_on_oob=True)
     checks = p.with_columns(
         bad_check=has_mrz & ~valid,
         disagrees=has_mrz
+        & td3
         & (
             (line2.str.slice(0, 9).str.strip_chars("<") != pl.col("doc_number").cast(pl.String))
             | (line2.str.slice(13, 6) != pl.col("dob").cast(pl.Date).dt.strftime("%y%m%d"))

@@ -1,10 +1,13 @@
-"""ICAO Doc 9303 machine readable zone: check digits and TD3 (passport) lines, vectorized.
+"""ICAO Doc 9303 machine readable zone: check digits, TD3 (passport) lines built and
+checked vectorized, and TD1/TD2/TD3 zones parsed and validated one at a time.
 
 Check digit: characters 0-9 → 0-9, A-Z → 10-35, `<` → 0, weights 7, 3, 1 repeating,
 sum mod 10. Lines are built as polars string expressions and checked as uint8 matrices.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
@@ -134,3 +137,130 @@ def td3_valid(mrz: pl.Series) -> np.ndarray:
     ok &= (check_digits(m[:, 28:42]) == m[:, 42]) | (opt_filler & np.isin(m[:, 42], [60, 48]))
     comp = np.hstack([m[:, 0:10], m[:, 13:20], m[:, 21:43]])
     return ok & (check_digits(comp) == m[:, 43])
+
+
+# ---- one MRZ at a time: parse and validate TD1, TD2 and TD3 ----
+
+LAYOUTS = {(3, 30): "TD1", (2, 36): "TD2", (2, 44): "TD3"}
+
+
+@dataclass(frozen=True)
+class ParsedMRZ:
+    """The fields of one MRZ and the names of the checks that failed (empty if valid)."""
+
+    layout: str
+    fields: dict[str, str]
+    problems: tuple[str, ...]
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+
+def _ok(field: str, digit: str) -> bool:
+    return check_digit(field) == digit
+
+
+def parse_mrz(text: str) -> ParsedMRZ:
+    """Parse and validate a TD1 (3x30), TD2 (2x36) or TD3 (2x44) machine readable zone."""
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    layout = LAYOUTS.get((len(lines), len(lines[0]) if lines else 0))
+    if layout is None or any(len(ln) != len(lines[0]) for ln in lines):
+        return ParsedMRZ("unknown", {}, ("layout not TD1, TD2 or TD3",))
+    if any(not set(ln) <= _ALLOWED for ln in lines):
+        return ParsedMRZ(layout, {}, ("characters outside A-Z, 0-9 and <",))
+    return _td1(lines) if layout == "TD1" else _td23(lines, layout)
+
+
+_ALLOWED = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<")
+
+
+def _name(field: str) -> tuple[str, str]:
+    surname, _, given = field.partition("<<")
+    clean = lambda s: " ".join(s.replace("<", " ").split())  # noqa: E731
+    return clean(surname), clean(given)
+
+
+def _td23(lines: list[str], layout: str) -> ParsedMRZ:
+    l1, l2 = lines
+    width = len(l1)
+    surname, given = _name(l1[5:])
+    fields = {
+        "doc_code": l1[0:2].rstrip("<"),
+        "issuer": l1[2:5].rstrip("<"),
+        "surname": surname,
+        "given_names": given,
+        "doc_number": l2[0:9].rstrip("<"),
+        "nationality": l2[10:13].rstrip("<"),
+        "dob": l2[13:19],
+        "sex": l2[20],
+        "expiry": l2[21:27],
+        "optional": l2[28 : width - 2 if layout == "TD3" else width - 1].rstrip("<"),
+    }
+    problems = []
+    for name, field, digit in (
+        ("document number", l2[0:9], l2[9]),
+        ("date of birth", l2[13:19], l2[19]),
+        ("expiry", l2[21:27], l2[27]),
+    ):
+        if not _ok(field, digit):
+            problems.append(f"{name} check digit")
+    if layout == "TD3":
+        opt, digit = l2[28:42], l2[42]
+        if not (_ok(opt, digit) or (opt == "<" * 14 and digit in "<0")):
+            problems.append("personal number check digit")
+        composite = l2[0:10] + l2[13:20] + l2[21:43]
+    else:
+        composite = l2[0:10] + l2[13:20] + l2[21:35]
+    if not _ok(composite, l2[-1]):
+        problems.append("composite check digit")
+    return ParsedMRZ(layout, fields, tuple(problems))
+
+
+def _td1(lines: list[str]) -> ParsedMRZ:
+    l1, l2, l3 = lines
+    number, problems = l1[5:14], []
+    if l1[14] == "<" and l1[15] != "<":
+        # Long document number: the rest and its check digit open the optional field.
+        ext = l1[15:30].split("<")[0]
+        rest, digit = ext[:-1], ext[-1:]
+        number = l1[5:14] + rest
+        # Issuers disagree on whether the filler at position 15 is in the check: accept both.
+        if not (_ok(number, digit) or _ok(l1[5:15] + rest, digit)):
+            problems.append("document number check digit")
+    elif not _ok(number, l1[14]):
+        problems.append("document number check digit")
+    for name, field, digit in (("date of birth", l2[0:6], l2[6]), ("expiry", l2[8:14], l2[14])):
+        if not _ok(field, digit):
+            problems.append(f"{name} check digit")
+    if not _ok(l1[5:30] + l2[0:7] + l2[8:15] + l2[18:29], l2[29]):
+        problems.append("composite check digit")
+    surname, given = _name(l3)
+    fields = {
+        "doc_code": l1[0:2].rstrip("<"),
+        "issuer": l1[2:5].rstrip("<"),
+        "doc_number": number.rstrip("<"),
+        "dob": l2[0:6],
+        "sex": l2[7],
+        "expiry": l2[8:14],
+        "nationality": l2[15:18].rstrip("<"),
+        "surname": surname,
+        "given_names": given,
+    }
+    return ParsedMRZ("TD1", fields, tuple(problems))
+
+
+def mrz_valid(mrz: pl.Series) -> np.ndarray:
+    """True where an MRZ of any layout passes its checks: TD3 vectorized, the (rare) TD1
+    and TD2 zones parsed one distinct value at a time."""
+    text = mrz.fill_null("")
+    td3 = (text.str.len_chars() == 89) & (text.str.count_matches("\\n") == 1)
+    out = np.zeros(len(mrz), dtype=bool)
+    rows = np.flatnonzero(td3.to_numpy())
+    out[rows] = td3_valid(text.gather(rows))
+    other = np.flatnonzero(~td3.to_numpy() & (text.str.len_chars() > 0).to_numpy())
+    if len(other):
+        values = text.gather(other)
+        verdict = {v: parse_mrz(v).valid for v in values.unique().to_list()}
+        out[other] = values.replace_strict(verdict, return_dtype=pl.Boolean).to_numpy()
+    return out
