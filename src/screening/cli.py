@@ -19,6 +19,7 @@ from screening import intake as intake_mod
 from screening.bench import read_results, run_bench, summary_markdown, write_results
 from screening.documents import invalid_document_alerts, lost_stolen_alerts
 from screening.evaluate import evaluate
+from screening.formats.ofac_sdn import looks_like_sdn, read_ofac_sdn
 from screening.formats.un_list import read_un_xml
 from screening.generate.scenario import ScenarioError, builtin_scenarios, load_scenario
 from screening.generate.summary import corruption_counts, origin_mix, role_shares, table_sizes
@@ -201,6 +202,8 @@ def _load_lists(err: Console, watchlist: Path, lost_stolen: Path | None):
         )
     elif watchlist.suffix == ".xml":
         rows = read_un_xml(watchlist)
+    elif watchlist.suffix == ".csv" and looks_like_sdn(watchlist):
+        rows = read_ofac_sdn(watchlist)
     elif watchlist.suffix == ".parquet" and "nationalities" in pl.read_parquet_schema(watchlist):
         rows = lists.canonical(pl.read_parquet(watchlist), str(watchlist))
     else:
@@ -451,7 +454,12 @@ app.add_typer(lists_app, name="lists")
 
 @lists_app.command("import")
 def lists_import(
-    file: Annotated[Path, typer.Argument(help="UN consolidated list XML, or a flat CSV/Parquet.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="UN list XML, OFAC sdn.csv (alt.csv beside it), or a flat CSV/Parquet."
+        ),
+    ],
     out: Annotated[Path, typer.Option(help="Canonical watch list (.parquet).")] = Path(
         "watchlist.parquet"
     ),
@@ -461,6 +469,8 @@ def lists_import(
     try:
         if file.suffix == ".xml":
             rows = read_un_xml(file)
+        elif file.suffix == ".csv" and looks_like_sdn(file):
+            rows = read_ofac_sdn(file)
         else:
             intake = intake_mod.watchlist(read_user_table(file), str(file))
             _report(console, intake.rejected, "report", None)
