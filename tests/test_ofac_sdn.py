@@ -54,7 +54,7 @@ def test_sample(tmp_path):
 def test_bad_files(tmp_path):
     bad = tmp_path / "sdn.csv"
     bad.write_text('1,"A",individual\n', encoding="ascii")
-    with pytest.raises(ListFormatError, match="sdn.csv: not an OFAC legacy CSV"):
+    with pytest.raises(ListFormatError, match=r"sdn\.csv: not an OFAC legacy CSV"):
         read_ofac_sdn(bad)
 
 
