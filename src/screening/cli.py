@@ -20,6 +20,7 @@ from screening.bench import read_results, run_bench, summary_markdown, write_res
 from screening.documents import invalid_document_alerts, lost_stolen_alerts
 from screening.evaluate import evaluate
 from screening.formats.ofac_sdn import looks_like_sdn, read_ofac_sdn
+from screening.formats.paxlst import looks_like_edifact, read_paxlst
 from screening.formats.un_list import read_un_xml
 from screening.generate.scenario import ScenarioError, builtin_scenarios, load_scenario
 from screening.generate.summary import corruption_counts, origin_mix, role_shares, table_sizes
@@ -299,7 +300,11 @@ def screen_cmd(
             if lost_stolen is None and any(manifest.glob("documents_lost_stolen.*")):
                 lost_stolen = manifest
         else:
-            raw = intake_mod.rename_columns(read_user_table(manifest), columns, str(manifest))
+            raw = (
+                read_paxlst(manifest)
+                if looks_like_edifact(manifest)
+                else intake_mod.rename_columns(read_user_table(manifest), columns, str(manifest))
+            )
             intake = intake_mod.manifest(raw, str(manifest))
             _report(err, intake.rejected, on_error, out)
             passengers = intake.frame

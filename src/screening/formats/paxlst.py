@@ -1,0 +1,145 @@
+"""UN/EDIFACT PAXLST (API) messages → passenger manifest rows.
+
+pydifact does the syntax (UNA service characters, release character, elements and
+components); this module walks the segments itself (its message grouping fails on UNG/UNE)
+and is lenient the way real traffic needs: leading blanks and line breaks between
+segments, a blank inside a tag (`UNG `), lower-case names under UNOA, non-UTF-8 bytes
+(read as Latin-1), junk after UNZ. Anything else is a PaxlstError naming file and segment.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+import polars as pl
+from pydifact.exceptions import EDISyntaxError
+from pydifact.parser import Parser
+
+TRAVELLER = {"FL": "passenger", "DDU": "passenger", "FM": "crew", "DDT": "crew"}
+COLUMNS = (
+    "passenger_id",
+    "flight_id",
+    "surname",
+    "given_names",
+    "dob",
+    "sex",
+    "nationality",
+    "doc_type",
+    "doc_number",
+    "doc_issuer",
+    "doc_expiry",
+    "residence_country",
+    "traveller_type",
+    "record_locator",
+)
+
+
+class PaxlstError(ValueError):
+    """A PAXLST file that cannot be read; the message names the file and the segment."""
+
+
+def looks_like_edifact(path: Path) -> bool:
+    """An EDIFACT interchange (UNA or UNB first), whatever the file is called."""
+    with Path(path).open("rb") as fh:
+        head = fh.read(64).lstrip()
+    return head[:3] in (b"UNA", b"UNB")
+
+
+def _clean(text: str) -> str:
+    """Drop blanks/line breaks between segments, blanks inside tags, junk after UNZ."""
+    sep, term = "+", "'"
+    m = re.match(r"\s*UNA(.)(.)(.)(.)(.)(.)", text)
+    if m:
+        sep, term = m.group(2), m.group(6)
+    t, s = re.escape(term), re.escape(sep)
+    text = re.sub(rf"{t}[ \t\r\n]+", term, text.strip())
+    text = re.sub(rf"(^|{t})([A-Z]{{3}})[ \t]+(?={s}|{t})", r"\1\2", text)
+    end = re.search(rf"(^|{t})UNZ{s}[^{t}]*{t}", text)
+    return text[: end.end()] if end else text
+
+
+def _el(seg, i: int, j: int = 0) -> str:
+    """Component j of element i of a segment ('' when absent)."""
+    if i >= len(seg.elements):
+        return ""
+    e = seg.elements[i]
+    if isinstance(e, list):
+        return e[j] if j < len(e) else ""
+    return e if j == 0 else ""
+
+
+def _date(yymmdd: str) -> str | None:
+    """YYMMDD → YYYY-MM-DD; years above the current two digits + 10 are 19xx."""
+    if not re.fullmatch(r"\d{6}", yymmdd):
+        return None
+    yy = int(yymmdd[:2])
+    return f"{1900 + yy if yy > 35 else 2000 + yy}-{yymmdd[2:4]}-{yymmdd[4:6]}"
+
+
+def read_paxlst(path: Path) -> pl.DataFrame:
+    """All travellers of all messages in a PAXLST file, as manifest rows (text columns)."""
+    path = Path(path)
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            segments = list(Parser().parse(_clean(text)))
+    except (EDISyntaxError, ValueError) as exc:  # pydifact raises both on broken syntax
+        raise PaxlstError(f"{path}: EDIFACT syntax: {exc}") from exc
+    rows: list[dict] = []
+    flight = ""
+    msg = "M"
+    person: dict | None = None
+    in_doc = False
+    for pos, seg in enumerate(segments, start=1):  # segments of one file, not data rows
+        tag = seg.tag
+        if tag == "UNH":
+            msg = _el(seg, 0) or msg
+        elif tag == "TDT":
+            flight = (_el(seg, 1) or "").replace(" ", "")
+        elif tag == "NAD" and _el(seg, 0) in TRAVELLER:
+            person = {c: None for c in COLUMNS}
+            rows.append(person)
+            surname, given, middle = _el(seg, 3, 0), _el(seg, 3, 1), _el(seg, 3, 2)
+            person |= {
+                "passenger_id": f"{msg}-{len(rows)}",
+                "flight_id": flight,
+                "surname": surname.upper(),
+                "given_names": " ".join(x for x in (given, middle) if x).upper() or None,
+                "traveller_type": TRAVELLER[_el(seg, 0)],
+            }
+            in_doc = False
+        elif person is None:
+            continue
+        elif tag == "ATT" and _el(seg, 0) == "2":
+            person["sex"] = _el(seg, 2).upper()[:1] or None
+        elif tag == "DTM" and _el(seg, 0, 0) == "329":
+            person["dob"] = _date(_el(seg, 0, 1)) or _bad(path, pos, seg, "date of birth")
+        elif tag == "NAT":
+            person["nationality"] = _el(seg, 1).upper() or None
+        elif tag == "LOC" and _el(seg, 0) == "174" and not in_doc:
+            person["residence_country"] = _el(seg, 1).upper() or None
+        elif tag == "RFF" and _el(seg, 0, 0) == "AVF":
+            person["record_locator"] = _el(seg, 0, 1) or None
+        elif tag == "DOC":
+            in_doc = True
+            person["doc_type"] = _el(seg, 0, 0) or None
+            person["doc_number"] = _el(seg, 1) or None
+        elif in_doc and tag == "DTM" and _el(seg, 0, 0) == "36":
+            person["doc_expiry"] = _date(_el(seg, 0, 1)) or _bad(path, pos, seg, "expiry")
+        elif in_doc and tag == "LOC" and _el(seg, 0) == "91":
+            person["doc_issuer"] = _el(seg, 1).upper() or None
+    if not rows:
+        raise PaxlstError(f"{path}: no traveller (NAD+FL/FM/DDU/DDT) segments")
+    return pl.DataFrame(rows, schema=dict.fromkeys(COLUMNS, pl.String))
+
+
+def _bad(path: Path, pos: int, seg, what: str) -> str:
+    """Keep the raw value so that intake reports the row; note where it came from."""
+    return f"{_el(seg, 0, 1)} (segment {pos})"

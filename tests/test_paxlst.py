@@ -1,0 +1,105 @@
+"""PAXLST reading: a message of our own, the GTAS samples, hostile and mutated input."""
+
+import contextlib
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from screening.cli import app
+from screening.formats.paxlst import PaxlstError, read_paxlst
+
+REAL = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "paxlst"
+
+# Synthetic travellers; custom separators (element *, terminator $) and a released quote.
+OURS = (
+    "UNA:*.? $UNB*UNOA:4*TESTAIR*RECEIVER*260301:0900*1**APIS$UNH*M1*PAXLST:D:05B:UN:IATA$"
+    "BGM*745$TDT*20*XA123***XA$LOC*125*CDG$DTM*189:2603011000:201$LOC*87*JFK$"
+    "NAD*FL***O?'VARANE:PELLO:ZED$ATT*2**M$DTM*329:710403$NAT*2*FRA$LOC*174*FRA$"
+    "RFF*AVF:ABC123$DOC*P:110:111*X1234567$DTM*36:300101$LOC*91*FRA$"
+    "NAD*FM***TALIQ:ZARKAN$ATT*2**F$DTM*329:051231$CNT*42:1$UNT*17*M1$UNZ*1*1$"
+    "trailing junk that real senders append"
+)
+
+
+def test_our_message(tmp_path):
+    path = tmp_path / "m.edi"
+    path.write_text(OURS, encoding="ascii")
+    rows = read_paxlst(path).rows(named=True)
+    assert len(rows) == 2
+    a, b = rows
+    assert (a["surname"], a["given_names"], a["dob"], a["sex"], a["nationality"]) == (
+        "O'VARANE",
+        "PELLO ZED",
+        "1971-04-03",
+        "M",
+        "FRA",
+    )
+    assert (a["doc_type"], a["doc_number"], a["doc_issuer"], a["doc_expiry"]) == (
+        "P",
+        "X1234567",
+        "FRA",
+        "2030-01-01",
+    )
+    assert (a["flight_id"], a["record_locator"], a["residence_country"]) == (
+        "XA123",
+        "ABC123",
+        "FRA",
+    )
+    assert (b["traveller_type"], b["dob"], b["doc_number"]) == ("crew", "2005-12-31", None)
+
+
+GTAS = {  # file: (travellers, passenger or crew) — counted by reading the messages
+    "gtas_Test1.txt": (8, "crew"),
+    "gtas_Test3.txt": (260, "passenger"),
+    "gtas_airline2.edi": (10, "passenger"),
+    "gtas_apisMessage.txt": (2, "passenger"),
+    "gtas_multiple_flight_leg_apis.txt": (2, "passenger"),
+}
+
+
+@pytest.mark.skipif(not REAL.exists(), reason=f"real-data folder absent ({REAL})")
+@pytest.mark.parametrize(("name", "expected"), GTAS.items())
+def test_gtas_samples(name, expected):
+    rows = read_paxlst(REAL / name)
+    assert (rows.height, rows["traveller_type"].unique().to_list()) == (expected[0], [expected[1]])
+    assert rows["surname"].null_count() == 0
+
+
+def test_screen_accepts_paxlst(tmp_path):
+    path = tmp_path / "manifest.txt"
+    path.write_text(OURS, encoding="ascii")
+    wl = tmp_path / "list.csv"
+    wl.write_text(
+        "entry_id,surname,given_names,dob,sex,nationality,doc_number,doc_issuer\n"
+        "E1,O'Varane,Pello Zed,1971-04-03,M,FRA,,\n"
+    )
+    r = CliRunner().invoke(
+        app, ["screen", str(path), "--watchlist", str(wl), "--as-of", "2026-03-01"]
+    )
+    assert r.exit_code == 0, r.output
+    assert "M1-1,E1," in r.stdout
+
+
+def test_not_paxlst(tmp_path):
+    path = tmp_path / "x.edi"
+    path.write_text("UNB+UNOA:4+A+B+260301:0900+1'UNH+1+PAXLST'BGM+745'UNT+3+1'UNZ+1+1'")
+    with pytest.raises(PaxlstError, match="no traveller"):
+        read_paxlst(path)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_mutated_messages_give_rows_or_our_error(tmp_path, data):
+    text = OURS
+    for _ in range(data.draw(st.integers(1, 4))):
+        i = data.draw(st.integers(0, len(text) - 1))
+        text = text[:i] + data.draw(st.text(max_size=3)) + text[i + data.draw(st.integers(0, 3)) :]
+    path = tmp_path / "fuzz.edi"
+    path.write_bytes(text.encode("utf-8", "surrogatepass"))
+    with contextlib.suppress(PaxlstError):
+        read_paxlst(path)
