@@ -42,6 +42,8 @@ class PaxlstError(ValueError):
 
 def looks_like_edifact(path: Path) -> bool:
     """An EDIFACT interchange (UNA or UNB first), whatever the file is called."""
+    if not Path(path).is_file():
+        return False
     with Path(path).open("rb") as fh:
         head = fh.read(64).lstrip()
     return head[:3] in (b"UNA", b"UNB")
