@@ -103,3 +103,51 @@ def test_mutated_messages_give_rows_or_our_error(tmp_path, data):
     path.write_bytes(text.encode("utf-8", "surrogatepass"))
     with contextlib.suppress(PaxlstError):
         read_paxlst(path)
+
+
+def test_round_trip_through_paxlst(tmp_path, teaching):
+    """Our frames -> one PAXLST message per flight -> frames: the same travellers."""
+    import polars as pl
+
+    from screening.formats.paxlst import write_paxlst
+
+    messages = write_paxlst(teaching["passengers"], teaching["flights"])
+    assert len(messages) == teaching["flights"].height
+    frames = []
+    for fid, text in messages.items():
+        assert text.count("\nNAD+FL") == int((teaching["passengers"]["flight_id"] == fid).sum())
+        path = tmp_path / f"{fid}.edi"
+        path.write_text(text, encoding="utf-8")
+        frames.append(read_paxlst(path).with_columns(flight_ref=pl.lit(fid)))
+    back = pl.concat(frames)
+    cols = [
+        "surname",
+        "given_names",
+        "sex",
+        "nationality",
+        "doc_type",
+        "doc_number",
+        "doc_issuer",
+        "residence_country",
+    ]
+    original = teaching["passengers"].with_columns(
+        pl.col("dob").cast(pl.String), pl.col("doc_expiry").cast(pl.String)
+    )
+    assert back.select(*cols, "dob", "doc_expiry").equals(
+        original.select(*cols, "dob", "doc_expiry")
+    )
+    assert back["flight_ref"].equals(original["flight_id"].alias("flight_ref"))
+
+
+def test_generate_format_paxlst_and_screen_a_flight(tmp_path):
+    out = tmp_path / "w"
+    r = CliRunner().invoke(
+        app, ["generate", "-s", "teaching", "--out", str(out), "--format", "paxlst", "--quiet"]
+    )
+    assert r.exit_code == 0, r.output
+    edi = sorted((out / "paxlst").glob("*.edi"))
+    assert edi and (out / "passengers.parquet").exists()
+    r = CliRunner().invoke(
+        app, ["screen", str(edi[0]), "--watchlist", str(out), "--as-of", "2026-03-01"]
+    )
+    assert r.exit_code == 0, r.output and "screened" in r.stderr

@@ -20,7 +20,7 @@ from screening.bench import read_results, run_bench, summary_markdown, write_res
 from screening.documents import invalid_document_alerts, lost_stolen_alerts
 from screening.evaluate import evaluate
 from screening.formats.ofac_sdn import looks_like_sdn, read_ofac_sdn
-from screening.formats.paxlst import looks_like_edifact, read_paxlst
+from screening.formats.paxlst import looks_like_edifact, read_paxlst, write_paxlst
 from screening.formats.un_list import read_un_xml
 from screening.generate.scenario import ScenarioError, builtin_scenarios, load_scenario
 from screening.generate.summary import corruption_counts, origin_mix, role_shares, table_sizes
@@ -75,7 +75,11 @@ def _write(console: Console, world: World, out: Path, fmt: str, overwrite: bool)
         "tables": {k: len(v) for k, v in world.tables.items()},
     }
     try:
-        write_tables(world.tables, out, fmt, meta=meta, overwrite=overwrite)
+        extra = None
+        if fmt == "paxlst":
+            messages = write_paxlst(world["passengers"], world["flights"])
+            extra = {f"paxlst/{fid}.edi": text for fid, text in messages.items()}
+        write_tables(world.tables, out, fmt, meta=meta, overwrite=overwrite, extra=extra)
     except (FileExistsError, OSError) as exc:
         raise _fail(console, str(exc)) from exc
     console.print(f"wrote {len(world.tables)} tables + scenario.json to {out}", highlight=False)
@@ -112,7 +116,13 @@ def generate(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the tables to.")],
     scenario: ScenarioOpt = DEFAULT_SCENARIO,
     seed: SeedOpt = 1,
-    fmt: Annotated[str, typer.Option("--format", help="parquet (default) or csv.")] = "parquet",
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="parquet (default), csv, or paxlst (Parquet + one PAXLST message per flight).",
+        ),
+    ] = "parquet",
     overwrite: Annotated[bool, typer.Option(help="Replace a non-empty --out folder.")] = False,
     quiet: Annotated[bool, typer.Option(help="Do not print the summary tables.")] = False,
 ) -> None:

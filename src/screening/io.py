@@ -19,7 +19,7 @@ import polars as pl
 
 from screening.schema import SCHEMAS, validate
 
-FORMATS = ("parquet", "csv")
+FORMATS = ("parquet", "csv", "paxlst")
 LIST_SEP = "|"
 
 
@@ -29,6 +29,7 @@ def write_tables(
     fmt: str = "parquet",
     meta: Mapping[str, Any] | None = None,
     overwrite: bool = False,
+    extra: Mapping[str, str] | None = None,
 ) -> list[Path]:
     """Write every table (plus `scenario.json` from `meta`) into `out`, all or nothing.
 
@@ -48,10 +49,14 @@ def write_tables(
     try:
         for name, frame in tables.items():
             path = tmp / f"{name}.{fmt}"
-            if fmt == "parquet":
-                frame.write_parquet(path)
+            if fmt in ("parquet", "paxlst"):  # paxlst: tables as Parquet, manifests as EDIFACT
+                frame.write_parquet(path.with_suffix(".parquet"))
             else:
                 _flatten_lists(frame).write_csv(path)
+        for rel, text in (extra or {}).items():  # e.g. one PAXLST message per flight
+            target = tmp / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
         if meta is not None:
             (tmp / "scenario.json").write_text(
                 json.dumps(meta, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"

@@ -72,12 +72,13 @@ def _el(seg, i: int, j: int = 0) -> str:
     return e if j == 0 else ""
 
 
-def _date(yymmdd: str) -> str | None:
-    """YYMMDD → YYYY-MM-DD; years above the current two digits + 10 are 19xx."""
+def _date(yymmdd: str, future: bool = False) -> str | None:
+    """YYMMDD → YYYY-MM-DD. Birth dates above 35 are 19xx; expiry dates are always 20xx."""
     if not re.fullmatch(r"\d{6}", yymmdd):
         return None
     yy = int(yymmdd[:2])
-    return f"{1900 + yy if yy > 35 else 2000 + yy}-{yymmdd[2:4]}-{yymmdd[4:6]}"
+    century = 2000 if future or yy <= 35 else 1900
+    return f"{century + yy}-{yymmdd[2:4]}-{yymmdd[4:6]}"
 
 
 def read_paxlst(path: Path) -> pl.DataFrame:
@@ -134,7 +135,9 @@ def read_paxlst(path: Path) -> pl.DataFrame:
             person["doc_type"] = _el(seg, 0, 0) or None
             person["doc_number"] = _el(seg, 1) or None
         elif in_doc and tag == "DTM" and _el(seg, 0, 0) == "36":
-            person["doc_expiry"] = _date(_el(seg, 0, 1)) or _bad(path, pos, seg, "expiry")
+            person["doc_expiry"] = _date(_el(seg, 0, 1), future=True) or _bad(
+                path, pos, seg, "expiry"
+            )
         elif in_doc and tag == "LOC" and _el(seg, 0) == "91":
             person["doc_issuer"] = _el(seg, 1).upper() or None
     if not rows:
@@ -145,3 +148,69 @@ def read_paxlst(path: Path) -> pl.DataFrame:
 def _bad(path: Path, pos: int, seg, what: str) -> str:
     """Keep the raw value so that intake reports the row; note where it came from."""
     return f"{_el(seg, 0, 1)} (segment {pos})"
+
+
+def write_paxlst(
+    passengers: pl.DataFrame, flights: pl.DataFrame, sender: str = "SCREENING"
+) -> dict[str, str]:
+    """One PAXLST D05B interchange per flight (flight_id → EDIFACT text), with correct
+    UNT/CNT counts; pydifact escapes the data (O'NEIL → O?'NEIL)."""
+    from pydifact.segments import Segment
+    from pydifact.serializer import Serializer
+
+    legs = flights.select(
+        "flight_id",
+        "carrier",
+        "flight_number",
+        "origin",
+        "destination",
+        pl.col("departure").dt.strftime("%y%m%d%H%M").alias("dep"),
+        pl.col("arrival").dt.strftime("%y%m%d%H%M").alias("arr"),
+    )
+    yymmdd = lambda c: pl.col(c).dt.strftime("%y%m%d").fill_null("")  # noqa: E731
+    p = passengers.join(legs, on="flight_id").with_columns(
+        dob6=yymmdd("dob"), exp6=yymmdd("doc_expiry")
+    )
+    out = {}
+    for (fid,), group in p.group_by("flight_id", maintain_order=True):  # one message per flight
+        first = group.row(0, named=True)
+        body = [
+            Segment("BGM", "745"),
+            Segment("TDT", "20", first["flight_number"], "", "", first["carrier"]),
+            Segment("LOC", "125", first["origin"]),
+            Segment("DTM", ["189", first["dep"], "201"]),
+            Segment("LOC", "87", first["destination"]),
+            Segment("DTM", ["232", first["arr"], "201"]),
+        ]
+        for r in group.iter_rows(named=True):  # travellers of one flight (hundreds)
+            given = (r["given_names"] or "").split(" ", 1)
+            body += [
+                Segment("NAD", "FL", "", "", [r["surname"], *given]),
+                Segment("ATT", "2", "", r["sex"] or "U"),
+                Segment("DTM", ["329", r["dob6"]]),
+                Segment("NAT", "2", r["nationality"] or ""),
+                Segment("LOC", "174", r["residence_country"] or ""),
+                Segment("DOC", [r["doc_type"] or "P", "110", "111"], r["doc_number"] or ""),
+                Segment("DTM", ["36", r["exp6"]]),
+                Segment("LOC", "91", r["doc_issuer"] or ""),
+            ]
+        body.append(Segment("CNT", ["42", str(group.height)]))
+        ref = str(fid)
+        segments = [
+            Segment(
+                "UNB",
+                ["UNOB", "4"],
+                sender,
+                "RECEIVER",
+                [first["dep"][:6], first["dep"][6:]],
+                ref,
+                "",
+                "APIS",
+            ),
+            Segment("UNH", ref, ["PAXLST", "D", "05B", "UN", "IATA"]),
+            *body,
+            Segment("UNT", str(len(body) + 2), ref),
+            Segment("UNZ", "1", ref),
+        ]
+        out[str(fid)] = Serializer().serialize(segments, with_una_header=True, break_lines=True)
+    return out
