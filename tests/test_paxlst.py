@@ -150,4 +150,5 @@ def test_generate_format_paxlst_and_screen_a_flight(tmp_path):
     r = CliRunner().invoke(
         app, ["screen", str(edi[0]), "--watchlist", str(out), "--as-of", "2026-03-01"]
     )
-    assert r.exit_code == 0, r.output and "screened" in r.stderr
+    assert r.exit_code == 0, r.output
+    assert "screened" in r.stderr
