@@ -19,8 +19,9 @@ from screening import intake as intake_mod
 from screening.bench import read_results, run_bench, summary_markdown, write_results
 from screening.documents import invalid_document_alerts, lost_stolen_alerts
 from screening.evaluate import evaluate
+from screening.formats.edifact import looks_like_edifact
 from screening.formats.ofac_sdn import looks_like_sdn, read_ofac_sdn
-from screening.formats.paxlst import looks_like_edifact, read_paxlst, write_paxlst
+from screening.formats.paxlst import read_paxlst, write_paxlst
 from screening.formats.un_list import read_un_xml
 from screening.generate.scenario import ScenarioError, builtin_scenarios, load_scenario
 from screening.generate.summary import corruption_counts, origin_mix, role_shares, table_sizes

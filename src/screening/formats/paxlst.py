@@ -10,12 +10,12 @@ segments, a blank inside a tag (`UNG `), lower-case names under UNOA, non-UTF-8 
 from __future__ import annotations
 
 import re
-import warnings
 from pathlib import Path
 
 import polars as pl
-from pydifact.exceptions import EDISyntaxError
-from pydifact.parser import Parser
+
+from screening.formats.edifact import EdifactError, parse_segments
+from screening.formats.edifact import element as _el
 
 TRAVELLER = {"FL": "passenger", "DDU": "passenger", "FM": "crew", "DDT": "crew"}
 COLUMNS = (
@@ -40,38 +40,6 @@ class PaxlstError(ValueError):
     """A PAXLST file that cannot be read; the message names the file and the segment."""
 
 
-def looks_like_edifact(path: Path) -> bool:
-    """An EDIFACT interchange (UNA or UNB first), whatever the file is called."""
-    if not Path(path).is_file():
-        return False
-    with Path(path).open("rb") as fh:
-        head = fh.read(64).lstrip()
-    return head[:3] in (b"UNA", b"UNB")
-
-
-def _clean(text: str) -> str:
-    """Drop blanks/line breaks between segments, blanks inside tags, junk after UNZ."""
-    sep, term = "+", "'"
-    m = re.match(r"\s*UNA(.)(.)(.)(.)(.)(.)", text)
-    if m:
-        sep, term = m.group(2), m.group(6)
-    t, s = re.escape(term), re.escape(sep)
-    text = re.sub(rf"{t}[ \t\r\n]+", term, text.strip())
-    text = re.sub(rf"(^|{t})([A-Z]{{3}})[ \t]+(?={s}|{t})", r"\1\2", text)
-    end = re.search(rf"(^|{t})UNZ{s}[^{t}]*{t}", text)
-    return text[: end.end()] if end else text
-
-
-def _el(seg, i: int, j: int = 0) -> str:
-    """Component j of element i of a segment ('' when absent)."""
-    if i >= len(seg.elements):
-        return ""
-    e = seg.elements[i]
-    if isinstance(e, list):
-        return e[j] if j < len(e) else ""
-    return e if j == 0 else ""
-
-
 def _date(yymmdd: str, future: bool = False) -> str | None:
     """YYMMDD → YYYY-MM-DD. Birth dates above 35 are 19xx; expiry dates are always 20xx."""
     if not re.fullmatch(r"\d{6}", yymmdd):
@@ -84,17 +52,10 @@ def _date(yymmdd: str, future: bool = False) -> str | None:
 def read_paxlst(path: Path) -> pl.DataFrame:
     """All travellers of all messages in a PAXLST file, as manifest rows (text columns)."""
     path = Path(path)
-    data = path.read_bytes()
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            segments = list(Parser().parse(_clean(text)))
-    except (EDISyntaxError, ValueError) as exc:  # pydifact raises both on broken syntax
-        raise PaxlstError(f"{path}: EDIFACT syntax: {exc}") from exc
+        segments = parse_segments(path)
+    except EdifactError as exc:
+        raise PaxlstError(str(exc)) from exc
     rows: list[dict] = []
     flight = ""
     msg = "M"

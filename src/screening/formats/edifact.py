@@ -1,0 +1,67 @@
+"""The EDIFACT syntax layer shared by the PAXLST and PNRGOV readers: decoding, the
+real-world clean-ups, and pydifact's segment parser."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+from pydifact.exceptions import EDISyntaxError
+from pydifact.parser import Parser
+from pydifact.segments import Segment
+
+
+class EdifactError(ValueError):
+    """An interchange whose syntax cannot be read; the message names the file."""
+
+
+def looks_like_edifact(path: Path) -> bool:
+    """An EDIFACT interchange (UNA or UNB first), whatever the file is called."""
+    if not Path(path).is_file():
+        return False
+    with Path(path).open("rb") as fh:
+        head = fh.read(64).lstrip()
+    return head[:3] in (b"UNA", b"UNB")
+
+
+def clean(text: str) -> str:
+    """Drop line breaks, blanks between segments and inside tags, junk after UNZ."""
+    sep, term = "+", "'"
+    m = re.match(r"\s*UNA(.)(.)(.)(.)(.)(.)", text)
+    if m:
+        sep, term = m.group(2), m.group(6)
+    t, s = re.escape(term), re.escape(sep)
+    if term == "'":
+        text = text.replace("\u2019", "'")  # typographic quotes typed as terminators
+    if term not in "\r\n":
+        text = re.sub(r"[\r\n]+", "", text)  # lines wrapped inside a segment
+    text = re.sub(rf"{t}[ \t]+", term, text.strip())
+    text = re.sub(rf"(^|{t})([A-Z]{{3}})[ \t]+(?={s}|{t})", r"\1\2", text)
+    end = re.search(rf"(^|{t})UNZ{s}[^{t}]*{t}", text)
+    return text[: end.end()] if end else text
+
+
+def element(seg, i: int, j: int = 0) -> str:
+    """Component j of element i of a segment ('' when absent)."""
+    if i >= len(seg.elements):
+        return ""
+    e = seg.elements[i]
+    if isinstance(e, list):
+        return e[j] if j < len(e) else ""
+    return e if j == 0 else ""
+
+
+def parse_segments(path: Path) -> list[Segment]:
+    """The segments of a file: UTF-8 or else Latin-1, cleaned, parsed by pydifact."""
+    data = Path(path).read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pydifact warns on every message type it lacks
+            return list(Parser().parse(clean(text)))
+    except (EDISyntaxError, ValueError) as exc:  # pydifact raises both on broken syntax
+        raise EdifactError(f"{path}: EDIFACT syntax: {exc}") from exc
