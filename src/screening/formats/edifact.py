@@ -27,19 +27,19 @@ def looks_like_edifact(path: Path) -> bool:
 
 def clean(text: str) -> str:
     """Drop line breaks, blanks between segments and inside tags, junk after UNZ."""
+    text = text.replace("\u2019", "'")  # typographic quotes typed for the terminator
     sep, term = "+", "'"
     m = re.match(r"\s*UNA(.)(.)(.)(.)(.)(.)", text)
     if m:
         sep, term = m.group(2), m.group(6)
     t, s = re.escape(term), re.escape(sep)
-    if term == "'":
-        text = text.replace("\u2019", "'")  # typographic quotes typed as terminators
     if term not in "\r\n":
         text = re.sub(r"[\r\n]+", "", text)  # lines wrapped inside a segment
     text = re.sub(rf"{t}[ \t]+", term, text.strip())
     text = re.sub(rf"(^|{t})([A-Z]{{3}})[ \t]+(?={s}|{t})", r"\1\2", text)
-    end = re.search(rf"(^|{t})UNZ{s}[^{t}]*{t}", text)
-    return text[: end.end()] if end else text
+    end = re.search(rf"(^|{t})UNZ{s}[^{t}]*({t}|$)", text)
+    text = text[: end.end()] if end else text
+    return text if text.endswith(term) else text + term  # a last segment left open
 
 
 def element(seg, i: int, j: int = 0) -> str:

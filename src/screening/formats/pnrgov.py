@@ -1,0 +1,157 @@
+"""UN/EDIFACT PNRGOV messages → bookings and booking passengers.
+
+Reads what screening needs from each PNR (from SRC to the next SRC): record locator (RCI),
+last transaction / booking date (DAT+700), the booking originator (ORG, agency for type T),
+contacts (IFT 4:28 CTC... and ADD phone), payment form (FOP), itinerary (TVL), names (TIF,
+titles removed) and SSR DOCS passport data per traveller.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polars as pl
+
+from screening.formats.edifact import EdifactError, parse_segments
+from screening.formats.edifact import element as _el
+
+TITLES = r"(?:MRS|MR|MS|MSTR|MISS|DR|CHD|INF)$"
+BOOKING_COLUMNS = {
+    "record_locator": pl.String,
+    "booking_date": pl.String,
+    "agency": pl.String,
+    "payment_form": pl.String,
+    "contact_phone": pl.String,
+    "contact_email": pl.String,
+    "flight_ids": pl.List(pl.String),
+}
+PASSENGER_COLUMNS = {
+    "booking_passenger_id": pl.String,
+    "record_locator": pl.String,
+    "surname": pl.String,
+    "given_names": pl.String,
+    "dob": pl.String,
+    "doc_number": pl.String,
+    "nationality": pl.String,
+}
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), 1
+    )
+}
+
+
+class PnrgovError(ValueError):
+    """A PNRGOV file that cannot be read; the message names the file and the segment."""
+
+
+def _ddmmmyy(text: str) -> str | None:
+    m = re.fullmatch(r"(\d{2})([A-Z]{3})(\d{2})", text.strip().upper())
+    if not m or m.group(2) not in MONTHS:
+        return None
+    yy = int(m.group(3))
+    return f"{1900 + yy if yy > 35 else 2000 + yy}-{MONTHS[m.group(2)]:02d}-{m.group(1)}"
+
+
+def _date6(ddmmyy: str) -> str | None:
+    if not re.fullmatch(r"\d{6}", ddmmyy):
+        return None
+    return f"20{ddmmyy[4:6]}-{ddmmyy[2:4]}-{ddmmyy[0:2]}"
+
+
+def read_pnrgov(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(bookings, booking passengers) of every PNR in a PNRGOV file."""
+    path = Path(path)
+    try:
+        segments = parse_segments(path)
+    except EdifactError as exc:
+        raise PnrgovError(str(exc)) from exc
+    bookings: list[dict] = []
+    people: list[dict] = []
+    pnr: dict | None = None
+    person: dict | None = None
+    for seg in segments:  # segments of one file
+        tag = seg.tag
+        if tag == "SRC":
+            pnr = {
+                "record_locator": None,
+                "booking_date": None,
+                "agency": None,
+                "payment_form": None,
+                "contact_phone": None,
+                "contact_email": None,
+                "flight_ids": [],
+            }
+            bookings.append(pnr)
+            person = None
+        elif pnr is None:
+            continue
+        elif tag == "RCI" and pnr["record_locator"] is None:
+            pnr["record_locator"] = _el(seg, 0, 1) or None
+        elif tag == "DAT" and _el(seg, 0, 0) == "700" and pnr["booking_date"] is None:
+            pnr["booking_date"] = _date6(_el(seg, 0, 1))
+        elif tag == "ORG" and person is None and pnr["agency"] is None:
+            pnr["agency"] = _el(seg, 1, 0) or _el(seg, 0, 0) or None
+        elif tag == "IFT" and _el(seg, 0, 1) == "28":
+            _contact(pnr, _el(seg, 1))
+        elif tag == "FOP" and pnr["payment_form"] is None:
+            pnr["payment_form"] = _el(seg, 0, 0) or None
+        elif tag == "TVL":
+            carrier, number = _el(seg, 3, 0), _el(seg, 4, 0)
+            if carrier and number:
+                pnr["flight_ids"].append(f"{carrier}{number}")
+        elif tag == "TIF":
+            given = re.sub(TITLES, "", _el(seg, 1, 0).upper()).strip() or None
+            person = {
+                "booking_passenger_id": None,
+                "record_locator": pnr["record_locator"],
+                "surname": _el(seg, 0, 0).upper() or None,
+                "given_names": given,
+                "dob": None,
+                "doc_number": None,
+                "nationality": None,
+            }
+            people.append(person)
+        elif tag == "SSR" and _el(seg, 0, 0) == "DOCS" and person is not None:
+            _docs(person, seg)
+    if not bookings:
+        raise PnrgovError(f"{path}: no PNR (SRC segment) in the file")
+    for b in bookings:
+        b["flight_ids"] = list(dict.fromkeys(b["flight_ids"]))
+    for i, p in enumerate(people, start=1):
+        p["booking_passenger_id"] = f"{p['record_locator']}-{i}"
+    return (
+        pl.DataFrame(bookings, schema=BOOKING_COLUMNS),
+        pl.DataFrame(people, schema=PASSENGER_COLUMNS),
+    )
+
+
+def _contact(pnr: dict, text: str) -> None:
+    """IFT 4:28 OSI contacts: CTCE (e-mail, // for @, .. for _), CTCM/CTCH/CTCB/CTCR phones."""
+    m = re.match(r"CTC([EMHBRPT])\s*(.*)", text.strip().upper())
+    if not m:
+        return
+    kind, value = m.groups()
+    if kind == "E" and pnr["contact_email"] is None:
+        pnr["contact_email"] = value.replace("//", "@").replace("..", "_").lower() or None
+    elif kind != "E" and pnr["contact_phone"] is None:
+        pnr["contact_phone"] = re.sub(r"[^\d+]", "", value) or None
+
+
+def _docs(person: dict, seg) -> None:
+    """SSR DOCS free text: /type/issuer/number/nationality/DOB/sex/expiry/surname/given."""
+    raw = next((e for e in map(str, _flat(seg)) if "/" in e), "")
+    parts = raw.split("/")
+    if len(parts) >= 6:
+        person["doc_number"] = parts[3].strip() or None
+        person["nationality"] = parts[4].strip().upper() or None
+        person["dob"] = _ddmmmyy(parts[5])
+
+
+def _flat(seg) -> list[str]:
+    out: list[str] = []
+    for e in seg.elements:
+        out += e if isinstance(e, list) else [e]
+    return out

@@ -1,0 +1,80 @@
+"""PNRGOV reading: a PNR of our own, every GTAS sample, mutated input."""
+
+import contextlib
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from screening.formats.pnrgov import PnrgovError, read_pnrgov
+
+REAL = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "pnrgov"
+
+OURS = (
+    "UNA:+.?*'UNB+IATA:1+XA++260301:0900+1'UNH+1+PNRGOV:11:1:IA+XA123'MSG+:22'"
+    "ORG+XA:CDG'TVL+010326:1000+CDG+JFK+XA+123'EQN+1'SRC'RCI+XA:ABC123'"
+    "DAT+700:150226:1200'ORG+1A:PAR+12345678:PAR+++T'IFT+4:28::XA+CTCE PELLO..V//EXAMPLE.COM'"
+    "IFT+4:28::XA+CTCM 33 1 23 45 67 89'TIF+VARANE+PELLOMR:A:1'"
+    "SSR+DOCS:HK::XA:::::/P/FRA/X1234567/FRA/03APR71/M/01JAN30/VARANE/PELLO'"
+    "TIF+VARANE+ZOEMRS:A:2'FOP+CC:::VI:XXXX1111:0130'TVL+010326:1000+CDG+JFK+XA+123:Y'"
+    "UNT+16+1'UNZ+1+1'"
+)
+
+
+def test_our_pnr(tmp_path):
+    path = tmp_path / "p.edi"
+    path.write_text(OURS)
+    bookings, people = read_pnrgov(path)
+    b = bookings.row(0, named=True)
+    assert (b["record_locator"], b["booking_date"], b["agency"], b["payment_form"]) == (
+        "ABC123",
+        "2026-02-15",
+        "12345678",
+        "CC",
+    )
+    assert (b["contact_email"], b["contact_phone"]) == ("pello_v@example.com", "33123456789")
+    assert b["flight_ids"] == ["XA123"]
+    assert people.select("surname", "given_names", "dob", "doc_number", "nationality").rows() == [
+        ("VARANE", "PELLO", "1971-04-03", "X1234567", "FRA"),
+        ("VARANE", "ZOE", None, None, None),
+    ]
+
+
+def _raw_counts(path: Path) -> tuple[int, int]:
+    text = path.read_bytes().decode("latin-1").replace("\u2019", "'")
+    seg = r"(?:^|['*\s])"
+    return (len(re.findall(seg + r"SRC(?=['*])", text)), len(re.findall(seg + r"TIF[+\-]", text)))
+
+
+SAMPLES = sorted(REAL.iterdir()) if REAL.exists() else []
+REJECTED = {"gtas-loader_codeshare.edi"}  # a tag pydifact cannot split: our error, with file
+
+
+@pytest.mark.skipif(not REAL.exists(), reason=f"real-data folder absent ({REAL})")
+@pytest.mark.parametrize("path", SAMPLES, ids=[p.name for p in SAMPLES])
+def test_gtas_samples(path):
+    if path.name in REJECTED:
+        with pytest.raises(PnrgovError, match=re.escape(str(path))):
+            read_pnrgov(path)
+        return
+    bookings, people = read_pnrgov(path)
+    n_pnr, n_tif = _raw_counts(path)
+    assert (bookings.height, people.height) == (max(n_pnr, 1), n_tif)
+    assert bookings["record_locator"].null_count() == 0
+
+
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_mutated_pnrs_give_rows_or_our_error(tmp_path, data):
+    text = OURS
+    for _ in range(data.draw(st.integers(1, 4))):
+        i = data.draw(st.integers(0, len(text) - 1))
+        text = text[:i] + data.draw(st.text(max_size=3)) + text[i + data.draw(st.integers(0, 3)) :]
+    path = tmp_path / "f.edi"
+    path.write_bytes(text.encode("utf-8", "surrogatepass"))
+    with contextlib.suppress(PnrgovError):
+        read_pnrgov(path)
