@@ -133,7 +133,7 @@ def read_user_table(path: Path) -> pl.DataFrame:
     sep = "\t" if path.suffix == ".tsv" else ","
     try:
         return pl.read_csv(io.StringIO(text), infer_schema=False, separator=sep)
-    except pl.exceptions.PolarsError as exc:
+    except (pl.exceptions.PolarsError, pl.exceptions.PanicException) as exc:
         raise InputError(f"{path}: malformed CSV: {exc}".splitlines()[0]) from exc
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import polars as pl
 from anyascii import anyascii
 
+from screening.schema import empty_list_if_null
+
 PLACEHOLDERS = ("FNU", "LNU", "UNK", "UNKNOWN", "NFN", "XXX")
 PARTICLES = (
     "AL",
@@ -149,6 +151,6 @@ def name_forms(frame: pl.DataFrame) -> pl.DataFrame:
     )
     out = out.join(sk, on="_row", how="left", maintain_order="left").with_columns(
         pl.col("skeleton_sorted").fill_null(""),
-        pl.col("skeletons").fill_null(pl.lit([], dtype=pl.List(pl.String))),
+        empty_list_if_null("skeletons"),
     )
     return out.drop("_row", "_s", "_g", "_st", "_gt", "_sc", "_gc")

@@ -151,3 +151,10 @@ def validate(frame: pl.DataFrame, table: str) -> pl.DataFrame:
         dup = frame[key].filter(frame[key].is_duplicated())[0]
         raise SchemaError(f"{table}.{key}: duplicate key {dup!r}")
     return frame.select(list(expected))
+
+
+def empty_list_if_null(col: str) -> pl.Expr:
+    """A list-of-strings column with nulls as empty lists (fill_null with a list literal
+    panics in polars 2.1 when a whole chunk is null)."""
+    c = pl.col(col).cast(pl.List(pl.String))
+    return pl.when(c.is_null()).then(pl.lit([], dtype=pl.List(pl.String))).otherwise(c).alias(col)

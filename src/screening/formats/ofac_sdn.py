@@ -15,6 +15,7 @@ import polars as pl
 
 from screening.formats.un_list import APPROX_YEARS, ListFormatError, country_code
 from screening.lists import LIST_COLUMNS
+from screening.schema import empty_list_if_null
 
 SDN_COLUMNS = [
     "ent_num",
@@ -51,7 +52,8 @@ def _read(path: Path, columns: list[str]) -> pl.DataFrame:
         frame = pl.read_csv(
             io.StringIO(text), has_header=False, new_columns=columns, infer_schema=False
         )
-    except pl.exceptions.PolarsError as exc:
+    except (pl.exceptions.PolarsError, pl.exceptions.PanicException) as exc:
+        # polars can panic (not raise) on some malformed CSV; both are our error here
         raise ListFormatError(f"{path}: not an OFAC legacy CSV: {exc}".splitlines()[0]) from exc
     if frame.width != len(columns):
         raise ListFormatError(f"{path}: expected {len(columns)} columns, found {frame.width}")
@@ -145,7 +147,7 @@ def _identity_fields(sdn: pl.DataFrame) -> pl.DataFrame:
         out.drop("nat_text", "dob_text")
         .join(nats, on="entry_id", how="left")
         .join(dobs, on="entry_id", how="left")
-        .with_columns(pl.col("nationalities").fill_null(pl.lit([], dtype=pl.List(pl.String))))
+        .with_columns(empty_list_if_null("nationalities"))
     )
 
 
