@@ -16,7 +16,8 @@ import polars as pl
 from screening.formats.edifact import EdifactError, parse_segments
 from screening.formats.edifact import element as _el
 
-TITLES = r"(?:MRS|MR|MS|MSTR|MISS|DR|CHD|INF)$"
+# Titles glued to the given name (JOHNMR). DR is left alone: ALEXANDR is a name.
+TITLES = r"(?:MRS|MR|MS|MSTR|MISS|CHD|INF)$"
 BOOKING_COLUMNS = {
     "record_locator": pl.String,
     "booking_date": pl.String,
