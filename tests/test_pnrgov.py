@@ -78,3 +78,39 @@ def test_mutated_pnrs_give_rows_or_our_error(tmp_path, data):
     path.write_bytes(text.encode("utf-8", "surrogatepass"))
     with contextlib.suppress(PnrgovError):
         read_pnrgov(path)
+
+
+def test_round_trip_through_pnrgov(tmp_path, teaching):
+    """Generated bookings -> one PNRGOV push -> bookings: the same PNRs and travellers."""
+    import polars as pl
+
+    from screening.formats.pnrgov import write_pnrgov
+
+    path = tmp_path / "push.edi"
+    path.write_text(
+        write_pnrgov(teaching["bookings"], teaching["booking_passengers"], teaching["flights"])
+    )
+    bookings, people = read_pnrgov(path)
+    fl = teaching["flights"].select("flight_id", "flight_number")
+    want = (
+        teaching["bookings"]
+        .with_columns(pl.col("booking_date").cast(pl.String))
+        .explode("flight_ids")
+        .join(fl, left_on="flight_ids", right_on="flight_id", how="left")
+        .group_by("record_locator", maintain_order=True)
+        .agg(pl.exclude("flight_ids", "flight_number").first(), pl.col("flight_number"))
+    )
+    cols = [
+        "record_locator",
+        "booking_date",
+        "agency",
+        "payment_form",
+        "contact_phone",
+        "contact_email",
+    ]
+    assert bookings.select(cols).equals(want.select(cols))
+    assert bookings["flight_ids"].to_list() == want["flight_number"].to_list()
+    pcols = ["record_locator", "surname", "given_names", "doc_number", "nationality"]
+    original = teaching["booking_passengers"]
+    assert people.select(pcols).equals(original.select(pcols))
+    assert people["dob"].equals(original["dob"].cast(pl.String))

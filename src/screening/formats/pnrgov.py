@@ -9,6 +9,7 @@ titles removed) and SSR DOCS passport data per traveller.
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 
 import polars as pl
@@ -17,7 +18,7 @@ from screening.formats.edifact import EdifactError, parse_segments
 from screening.formats.edifact import element as _el
 
 # Titles glued to the given name (JOHNMR). DR is left alone: ALEXANDR is a name.
-TITLES = r"(?:MRS|MR|MS|MSTR|MISS|CHD|INF)$"
+TITLES = r"(?:MRS|MR|MS|MX|MSTR|MISS|CHD|INF)$"
 BOOKING_COLUMNS = {
     "record_locator": pl.String,
     "booking_date": pl.String,
@@ -156,3 +157,65 @@ def _flat(seg) -> list[str]:
     for e in seg.elements:
         out += e if isinstance(e, list) else [e]
     return out
+
+
+def write_pnrgov(
+    bookings: pl.DataFrame,
+    passengers: pl.DataFrame,
+    flights: pl.DataFrame,
+    sender: str = "SCREENING",
+) -> str:
+    """All bookings as one PNRGOV push (one Gr.1 per PNR), readable by `read_pnrgov`.
+
+    Titles are written apart from the given names (`PELLO MX`), so that no name is cut by
+    title stripping; MX because the bookings carry no sex.
+    """
+    from pydifact.segments import Segment
+    from pydifact.serializer import Serializer
+
+    number = dict(
+        zip(flights["flight_id"], flights["carrier"] + "|" + flights["flight_number"], strict=True)
+    )
+    people = passengers.group_by("record_locator", maintain_order=True).agg(pl.all())
+    b = bookings.join(people, on="record_locator", how="left")
+    body = [Segment("MSG", ["", "22"]), Segment("EQN", str(b.height))]
+    for r in b.iter_rows(named=True):  # one group per PNR (a push holds thousands at most)
+        body += [_src(), Segment("RCI", [sender[:2], r["record_locator"]])]
+        if r["booking_date"] is not None:
+            body.append(Segment("DAT", ["700", r["booking_date"].strftime("%d%m%y"), "0000"]))
+        body.append(Segment("ORG", [sender[:2], "HDQ"], r["agency"] or "DIRECT"))
+        if r["contact_email"]:
+            mail = r["contact_email"].upper().replace("_", "..").replace("@", "//")
+            body.append(Segment("IFT", ["4", "28"], f"CTCE {mail}"))
+        if r["contact_phone"]:
+            body.append(Segment("IFT", ["4", "28"], f"CTCM {r['contact_phone']}"))
+        for i, surname in enumerate(r["surname"] or []):
+            given = r["given_names"][i]
+            body.append(Segment("TIF", surname or "", f"{given} MX" if given else "MX"))
+            if r["doc_number"][i]:
+                dob = r["dob"][i].strftime("%d%b%y").upper() if r["dob"][i] else ""
+                nat = r["nationality"][i] or ""
+                docs = f"/P/{nat}/{r['doc_number'][i]}/{nat}/{dob}/U"
+                body.append(Segment("SSR", ["DOCS", "HK", "", sender[:2], "", "", "", "", docs]))
+        if r["payment_form"]:
+            body.append(Segment("FOP", r["payment_form"]))
+        for fid in r["flight_ids"] or []:
+            carrier, flight = number[fid].split("|")
+            body.append(Segment("TVL", "", "", "", carrier, flight.removeprefix(carrier)))
+    segments = [
+        Segment("UNB", ["IATA", "1"], sender, "RECEIVER", ["260101", "0000"], "1"),
+        Segment("UNH", "1", ["PNRGOV", "11", "1", "IA"], "PUSH"),
+        *body,
+        Segment("UNT", str(len(body) + 2), "1"),
+        Segment("UNZ", "1", "1"),
+    ]
+    return Serializer().serialize(segments, with_una_header=True, break_lines=True)
+
+
+def _src():
+    """The (mandatory, empty) SRC segment that opens a PNR; pydifact warns about it."""
+    from pydifact.segments import Segment
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return Segment("SRC")
