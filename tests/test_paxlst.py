@@ -147,6 +147,7 @@ def test_generate_format_paxlst_and_screen_a_flight(tmp_path):
     assert r.exit_code == 0, r.output
     edi = sorted((out / "paxlst").glob("*.edi"))
     assert edi and (out / "passengers.parquet").exists()
+    assert (out / "pnrgov" / "push.edi").read_text().startswith("UNA")
     r = CliRunner().invoke(
         app, ["screen", str(edi[0]), "--watchlist", str(out), "--as-of", "2026-03-01"]
     )

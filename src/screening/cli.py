@@ -22,6 +22,7 @@ from screening.evaluate import evaluate
 from screening.formats.edifact import looks_like_edifact
 from screening.formats.ofac_sdn import looks_like_sdn, read_ofac_sdn
 from screening.formats.paxlst import read_paxlst, write_paxlst
+from screening.formats.pnrgov import write_pnrgov
 from screening.formats.un_list import read_un_xml
 from screening.generate.scenario import ScenarioError, builtin_scenarios, load_scenario
 from screening.generate.summary import corruption_counts, origin_mix, role_shares, table_sizes
@@ -80,6 +81,9 @@ def _write(console: Console, world: World, out: Path, fmt: str, overwrite: bool)
         if fmt == "paxlst":
             messages = write_paxlst(world["passengers"], world["flights"])
             extra = {f"paxlst/{fid}.edi": text for fid, text in messages.items()}
+            extra["pnrgov/push.edi"] = write_pnrgov(
+                world["bookings"], world["booking_passengers"], world["flights"]
+            )
         write_tables(world.tables, out, fmt, meta=meta, overwrite=overwrite, extra=extra)
     except (FileExistsError, OSError) as exc:
         raise _fail(console, str(exc)) from exc
