@@ -153,3 +153,25 @@ def test_generate_format_paxlst_and_screen_a_flight(tmp_path):
     )
     assert r.exit_code == 0, r.output
     assert "screened" in r.stderr
+
+
+def test_trailer_counts(tmp_path, teaching):
+    """Our writers' UNT counts are right; a wrong count in a sender's message warns."""
+    import warnings
+
+    from screening.formats.edifact import EdifactCountWarning
+    from screening.formats.paxlst import write_paxlst
+    from screening.formats.pnrgov import read_pnrgov, write_pnrgov
+
+    text = next(iter(write_paxlst(teaching["passengers"], teaching["flights"]).values()))
+    (tmp_path / "a.edi").write_text(text)
+    (tmp_path / "b.edi").write_text(
+        write_pnrgov(teaching["bookings"], teaching["booking_passengers"], teaching["flights"])
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", EdifactCountWarning)
+        read_paxlst(tmp_path / "a.edi")
+        read_pnrgov(tmp_path / "b.edi")
+    (tmp_path / "c.edi").write_text(text.replace("UNT+", "UNT+9"))
+    with pytest.warns(EdifactCountWarning, match="UNT says 9"):
+        read_paxlst(tmp_path / "c.edi")

@@ -65,3 +65,29 @@ def parse_segments(path: Path) -> list[Segment]:
             return list(Parser().parse(clean(text)))
     except (EDISyntaxError, ValueError) as exc:  # pydifact raises both on broken syntax
         raise EdifactError(f"{path}: EDIFACT syntax: {exc}") from exc
+
+
+class EdifactCountWarning(UserWarning):
+    """A trailer count (UNT segments, UNZ messages) that disagrees with the content."""
+
+
+def count_problems(segments: list[Segment]) -> list[str]:
+    """Trailer counts that disagree with the content. Real senders get them wrong often
+    (GTAS samples: UNT+135 on a 20-segment message), so readers warn and go on."""
+    problems = []
+    start = None
+    messages = 0
+    for i, seg in enumerate(segments):  # segments of one file
+        if seg.tag == "UNH":
+            start, messages = i, messages + 1
+        elif seg.tag == "UNT" and start is not None:
+            actual = i - start + 1
+            said = element(seg, 0)
+            if not said.isdigit() or int(said) != actual:
+                problems.append(f"UNT says {said} segments, message {element(seg, 1)} has {actual}")
+            start = None
+        elif seg.tag == "UNZ" and element(seg, 0) not in (str(messages), ""):
+            groups = sum(s.tag == "UNG" for s in segments)
+            if element(seg, 0) != str(groups):  # UNZ counts groups when there are groups
+                problems.append(f"UNZ says {element(seg, 0)} messages, interchange has {messages}")
+    return problems

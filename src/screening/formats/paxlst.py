@@ -10,11 +10,17 @@ segments, a blank inside a tag (`UNG `), lower-case names under UNOA, non-UTF-8 
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 
 import polars as pl
 
-from screening.formats.edifact import EdifactError, parse_segments
+from screening.formats.edifact import (
+    EdifactCountWarning,
+    EdifactError,
+    count_problems,
+    parse_segments,
+)
 from screening.formats.edifact import element as _el
 
 TRAVELLER = {"FL": "passenger", "DDU": "passenger", "FM": "crew", "DDT": "crew"}
@@ -56,6 +62,8 @@ def read_paxlst(path: Path) -> pl.DataFrame:
         segments = parse_segments(path)
     except EdifactError as exc:
         raise PaxlstError(str(exc)) from exc
+    for problem in count_problems(segments):
+        warnings.warn(f"{path}: {problem}", EdifactCountWarning, stacklevel=2)
     rows: list[dict] = []
     flight = ""
     msg = "M"

@@ -14,7 +14,12 @@ from pathlib import Path
 
 import polars as pl
 
-from screening.formats.edifact import EdifactError, parse_segments
+from screening.formats.edifact import (
+    EdifactCountWarning,
+    EdifactError,
+    count_problems,
+    parse_segments,
+)
 from screening.formats.edifact import element as _el
 
 # Titles glued to the given name (JOHNMR). DR is left alone: ALEXANDR is a name.
@@ -70,6 +75,8 @@ def read_pnrgov(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
         segments = parse_segments(path)
     except EdifactError as exc:
         raise PnrgovError(str(exc)) from exc
+    for problem in count_problems(segments):
+        warnings.warn(f"{path}: {problem}", EdifactCountWarning, stacklevel=2)
     bookings: list[dict] = []
     people: list[dict] = []
     pnr: dict | None = None
