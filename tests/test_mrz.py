@@ -3,6 +3,8 @@ import datetime as dt
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from screening.formats.mrz import check_digit, check_digits, td3, td3_valid
 
@@ -159,3 +161,88 @@ def test_mrz_valid_mixes_layouts_and_rejects_garbage():
     zones = [z for _, z, *_ in SPECIMENS] + ["", None, "P<UTO\nnot an mrz", ICAO_TD3.lower()]
     assert mrz_valid(pl.Series(zones, dtype=pl.String)).tolist() == [True] * 6 + [False] * 4
     assert parse_mrz("abc").problems == ("layout not TD1, TD2 or TD3",)
+
+
+def test_build_reproduces_the_specimens():
+    from screening.formats.mrz import build_mrz
+
+    uto = ("UTO", "ERIKSSON", "ANNA MARIA", "UTO", "740812", "F", "120415")
+    assert build_mrz("TD3", "P", uto[0], "L898902C3", *uto[1:], "ZE184226B") == ICAO_TD3
+    assert build_mrz("TD2", "I", uto[0], "D23145890", *uto[1:]) == SPECIMENS[1][1]
+    assert build_mrz("TD1", "I", uto[0], "D23145890", *uto[1:]) == SPECIMENS[2][1]
+    long = build_mrz(
+        "TD1", "I", "UTO", "D23145890734", "STEVENSON", "PETER JOHN", "UTO", "340712", "M", "950712"
+    )
+    assert long == SPECIMENS[3][1]
+
+
+def test_name_truncation_follows_doc_9303():
+    from screening.formats.mrz import mrz_name
+
+    assert mrz_name("O'Brien-Smith", "Anna Maria", 39) == "OBRIEN<SMITH<<ANNA<MARIA".ljust(39, "<")
+    # Given names shrink to initials, last ones first, before the surname is touched.
+    assert mrz_name("ABCDEFGHIJKLMNOPQRSTUVWX", "ALEXANDRA MARIE CHRISTINE", 39) == (
+        "ABCDEFGHIJKLMNOPQRSTUVWX<<ALEXANDRA<M<C"
+    )
+    assert mrz_name("ABCDEFGHIJKLMNOPQRSTUVWXY", "ALEXANDRA MARIE CHRISTINE", 39) == (
+        "ABCDEFGHIJKLMNOPQRSTUVWXY<<A<M<C".ljust(39, "<")
+    )
+    assert mrz_name("A" * 45, "JOHN", 39) == "A" * 39
+    assert mrz_name("NASR", "FNU", 30) == "NASR".ljust(30, "<")
+
+
+LETTERS = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=14)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    layout=st.sampled_from(["TD1", "TD2", "TD3"]),
+    number=st.text(alphabet="ABCDEFGHJKLMNPRSTUVWXYZ0123456789", min_size=5, max_size=12),
+    surname=LETTERS,
+    given=st.lists(LETTERS, max_size=3),
+    dob=st.dates(dt.date(1930, 1, 1), dt.date(2029, 12, 31)),
+    sex=st.sampled_from("MFX"),
+)
+def test_built_zones_parse_back(layout, number, surname, given, dob, sex):
+    from screening.formats.mrz import build_mrz, parse_mrz
+
+    if layout != "TD1":
+        number = number[:9]  # only TD1 carries long numbers
+    zone = build_mrz(
+        layout,
+        "P" if layout == "TD3" else "I",
+        "FRA",
+        number,
+        surname,
+        " ".join(given),
+        "FRA",
+        dob.strftime("%y%m%d"),
+        sex,
+        "300101",
+    )
+    parsed = parse_mrz(zone)
+    assert parsed.valid, (zone, parsed.problems)
+    assert parsed.fields["doc_number"] == number
+    assert parsed.fields["dob"] == dob.strftime("%y%m%d")
+    assert surname.startswith(parsed.fields["surname"][:1])
+
+
+def test_td3_truncates_long_names_like_the_scalar_builder():
+    from screening.formats.mrz import mrz_name
+
+    frame = pl.DataFrame(
+        {
+            "surname": ["GARCIA FERNANDEZ DE LA SERNA"],
+            "given_names": ["MARIA DEL CARMEN LUISA"],
+            "doc_issuer": ["ESP"],
+            "doc_number": ["AB1234567"],
+            "nationality": ["ESP"],
+            "dob": [dt.date(1980, 1, 2)],
+            "sex": ["F"],
+            "doc_expiry": [dt.date(2030, 1, 1)],
+        }
+    )
+    line1 = td3(frame)[0].split("\n")[0]
+    assert line1 == "P<ESP" + mrz_name("GARCIA FERNANDEZ DE LA SERNA", "MARIA DEL CARMEN LUISA", 39)
+    assert "SERNA<<M<D<C<L" in line1 and len(line1) == 44
+    assert td3_valid(td3(frame)).all()

@@ -7,6 +7,7 @@ sum mod 10. Lines are built as polars string expressions and checked as uint8 ma
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,7 +43,17 @@ def as_matrix(lines: pl.Series, width: int) -> np.ndarray:
     return np.frombuffer(buf, dtype=np.uint8).reshape(len(lines), width).copy()
 
 
-def name_field(surname: pl.Expr, given: pl.Expr, width: int = 39) -> pl.Expr:
+def _truncate_long_names(names: pl.Series, frame: pl.DataFrame, width: int = 39) -> pl.Series:
+    """Fields wider than the zone go through Doc 9303's truncation (`mrz_name`); they are
+    a handful of rows, so they are done one at a time."""
+    long_rows = np.flatnonzero((names.str.len_chars() > width).to_numpy())
+    out = names.str.pad_end(width, "<").to_numpy().astype(object)
+    for i in long_rows:  # rare: names longer than 39 characters
+        out[i] = mrz_name(frame["surname"][int(i)] or "", frame["given_names"][int(i)] or "", width)
+    return pl.Series(out, dtype=pl.String)
+
+
+def name_field(surname: pl.Expr, given: pl.Expr, width: int | None = 39) -> pl.Expr:
     """SURNAME<<GIVEN<NAMES: spaces and hyphens become `<`, other punctuation is dropped.
 
     Too-long names are cut at the field width (Doc 9303's finer truncation rules come
@@ -61,6 +72,8 @@ def name_field(surname: pl.Expr, given: pl.Expr, width: int = 39) -> pl.Expr:
     g = clean(given)
     g = pl.when(g == "FNU").then(pl.lit("")).otherwise(g)
     full = pl.concat_str([clean(surname), pl.lit("<<"), g])
+    if width is None:
+        return full
     return full.str.slice(0, width).str.pad_end(width, "<")
 
 
@@ -78,15 +91,21 @@ def td3(frame: pl.DataFrame) -> pl.Series:
     Reads `surname`, `given_names`, `doc_issuer`, `doc_number`, `nationality`, `dob`,
     `sex`, `doc_expiry`.
     """
-    line1 = frame.select(
-        pl.concat_str(
-            [
-                pl.lit("P<"),
-                _state(pl.col("doc_issuer")),
-                name_field(pl.col("surname"), pl.col("given_names")),
-            ]
+    names = frame.select(name_field(pl.col("surname"), pl.col("given_names"), width=None))
+    names = _truncate_long_names(names.to_series(), frame)
+    line1 = (
+        frame.with_columns(_name=names)
+        .select(
+            pl.concat_str(
+                [
+                    pl.lit("P<"),
+                    _state(pl.col("doc_issuer")),
+                    pl.col("_name"),
+                ]
+            )
         )
-    ).to_series()
+        .to_series()
+    )
     parts = frame.select(
         num=pl.col("doc_number").str.slice(0, 9).str.pad_end(9, "<"),
         nat=_state(pl.col("nationality")),
@@ -264,3 +283,88 @@ def mrz_valid(mrz: pl.Series) -> np.ndarray:
         verdict = {v: parse_mrz(v).valid for v in values.unique().to_list()}
         out[other] = values.replace_strict(verdict, return_dtype=pl.Boolean).to_numpy()
     return out
+
+
+# ---- one MRZ at a time: build TD1, TD2 and TD3 ----
+
+NAME_WIDTH = {"TD1": 30, "TD2": 31, "TD3": 39}
+
+
+def mrz_name(surname: str, given: str, width: int) -> str:
+    """The name field, truncated as Doc 9303 Part 3 asks: given names first (down to
+    initials, keeping one character of each where possible), the surname only if it alone
+    does not fit."""
+    clean = lambda s: re.sub(r"[^A-Z ]", "", re.sub(r"[ \-]+", " ", s.upper())).split()  # noqa: E731
+    primary = "<".join(clean(surname))
+    parts = [p for p in clean(given) if p != "FNU"]
+    if len(primary) + 3 > width or not parts:
+        return (primary[:width] if len(primary) + 3 > width else primary).ljust(width, "<")
+    for k in range(len(parts), -1, -1):  # the last k-th.. components become initials
+        names = parts[:k] + [p[0] for p in parts[k:]]
+        text = primary + "<<" + "<".join(names)
+        if len(text) <= width:
+            return text.ljust(width, "<")
+    return (primary + "<<" + "<".join(p[0] for p in parts))[:width].ljust(width, "<")
+
+
+def _state3(code: str) -> str:
+    return _MRZ_STATE.get(code, code)[:3].ljust(3, "<")
+
+
+def build_mrz(
+    layout: str,
+    doc_code: str,
+    issuer: str,
+    number: str,
+    surname: str,
+    given: str,
+    nationality: str,
+    dob: str,
+    sex: str,
+    expiry: str,
+    optional: str = "",
+) -> str:
+    """One MRZ (lines joined by newlines). Dates as YYMMDD; sex M, F or X."""
+    sex = {"X": "<"}.get(sex, sex or "<")
+    code = doc_code.ljust(2, "<")
+    name = mrz_name(surname, given, NAME_WIDTH[layout])
+    if layout == "TD1":
+        head, tail = number[:9].ljust(9, "<"), number[9:]
+        if tail:  # long number: the rest and its check digit open the optional field
+            field = head + "<" + (tail + check_digit(number) + optional)[:15].ljust(15, "<")
+        else:
+            field = head + check_digit(head) + optional[:15].ljust(15, "<")
+        l1 = code + _state3(issuer) + field
+        l2 = (
+            dob
+            + check_digit(dob)
+            + sex
+            + expiry
+            + check_digit(expiry)
+            + _state3(nationality)
+            + "<" * 11
+        )
+        comp = check_digit(l1[5:30] + l2[0:7] + l2[8:15] + l2[18:29])
+        return "\n".join([l1, l2 + comp, name])
+    width = 44 if layout == "TD3" else 36
+    num = number[:9].ljust(9, "<")
+    opt_len = 14 if layout == "TD3" else 7
+    opt = optional[:opt_len].ljust(opt_len, "<")
+    l2 = (
+        num
+        + check_digit(num)
+        + _state3(nationality)
+        + dob
+        + check_digit(dob)
+        + sex
+        + expiry
+        + check_digit(expiry)
+        + opt
+    )
+    if layout == "TD3":
+        l2 += "<" if opt == "<" * 14 else check_digit(opt)
+        comp = check_digit(l2[0:10] + l2[13:20] + l2[21:43])
+    else:
+        comp = check_digit(l2[0:10] + l2[13:20] + l2[21:35])
+    l1 = (code + _state3(issuer) + name)[:width]
+    return l1 + "\n" + l2 + comp
