@@ -59,12 +59,24 @@ def parse_segments(path: Path) -> list[Segment]:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = data.decode("latin-1")
+    cleaned = clean(text)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # pydifact warns on every message type it lacks
-            return list(Parser().parse(clean(text)))
+            return list(Parser().parse(cleaned))
     except (EDISyntaxError, ValueError) as exc:  # pydifact raises both on broken syntax
-        raise EdifactError(f"{path}: EDIFACT syntax: {exc}") from exc
+        raise EdifactError(f"{path}: EDIFACT syntax{_where(cleaned)}: {exc}") from exc
+
+
+def _where(text: str) -> str:
+    """' at segment N (TEXT)' for the first segment whose tag is not three capitals."""
+    term = text[8] if text.startswith("UNA") and len(text) > 8 else "'"
+    sep = text[4] if text.startswith("UNA") and len(text) > 8 else "+"
+    body = text[9:] if text.startswith("UNA") else text
+    for n, raw in enumerate(body.split(term), start=1):  # segments of one file
+        if raw and not re.fullmatch(r"[A-Z0-9]{3}", raw.split(sep)[0]):
+            return f" at segment {n} ({raw[:30]!r})"
+    return ""
 
 
 class EdifactCountWarning(UserWarning):
