@@ -19,6 +19,7 @@ OURS = (
     "IFT+4:28::XA+CTCM 33 1 23 45 67 89'TIF+VARANE+PELLOMR:A:1'"
     "SSR+DOCS:HK::XA:::::/P/FRA/X1234567/FRA/03APR71/M/01JAN30/VARANE/PELLO'"
     "TIF+VARANE+ZOEMRS:A:2'FOP+CC:::VI:XXXX1111:0130'TVL+010326:1000+CDG+JFK+XA+123:Y'"
+    "DAT+2:010326:0800'TRI++1:::1'TIF+VARANE+PELLOMR'SSD+22C++++Y'TBD++2:30:700'"
     "UNT+16+1'UNZ+1+1'"
 )
 
@@ -40,12 +41,20 @@ def test_our_pnr(tmp_path):
         ("VARANE", "PELLO", "1971-04-03", "X1234567", "FRA"),
         ("VARANE", "ZOE", None, None, None),
     ]
+    # The check-in group names Pello again: his seat and bags, not a third traveller.
+    assert people.select("seat", "bags").rows() == [("22C", 2), (None, None)]
 
 
 def _raw_counts(path: Path) -> tuple[int, int]:
+    """(PNRs, travellers) read off the raw text: SRC segments, and per PNR the TIF segments
+    before its first TVL (later TIFs are check-in groups naming the same travellers)."""
     text = path.read_bytes().decode("latin-1").replace("\u2019", "'")
     seg = r"(?:^|['*\s])"
-    return (len(re.findall(seg + r"SRC(?=['*])", text)), len(re.findall(seg + r"TIF[+\-]", text)))
+    pnrs = re.split(seg + r"SRC(?=['*])", text)[1:]
+    travellers = sum(
+        len(re.findall(seg + r"TIF[+\-]", re.split(seg + r"TVL[+\-]", p)[0])) for p in pnrs
+    )
+    return len(pnrs), travellers
 
 
 SAMPLES = sorted(REAL.iterdir()) if REAL.exists() else []

@@ -3,7 +3,8 @@
 Reads what screening needs from each PNR (from SRC to the next SRC): record locator (RCI),
 last transaction / booking date (DAT+700), the booking originator (ORG, agency for type T),
 contacts (IFT 4:28 CTC... and ADD phone), payment form (FOP), itinerary (TVL), names (TIF,
-titles removed) and SSR DOCS passport data per traveller.
+titles removed), SSR DOCS passport data, and from check-in groups seats (SSD) and bags
+(TBD) of the travellers they name.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ PASSENGER_COLUMNS = {
     "dob": pl.String,
     "doc_number": pl.String,
     "nationality": pl.String,
+    "seat": pl.String,
+    "bags": pl.Int32,
 }
 MONTHS = {
     m: i
@@ -81,6 +84,7 @@ def read_pnrgov(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     people: list[dict] = []
     pnr: dict | None = None
     person: dict | None = None
+    in_itinerary, pnr_start = False, 0
     for seg in segments:  # segments of one file
         tag = seg.tag
         if tag == "SRC":
@@ -95,6 +99,8 @@ def read_pnrgov(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
             }
             bookings.append(pnr)
             person = None
+            in_itinerary = False
+            pnr_start = len(people)
         elif pnr is None:
             continue
         elif tag == "RCI" and pnr["record_locator"] is None:
@@ -111,6 +117,19 @@ def read_pnrgov(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
             carrier, number = _el(seg, 3, 0), _el(seg, 4, 0)
             if carrier and number:
                 pnr["flight_ids"].append(f"{carrier}{number}")
+            in_itinerary = True
+        elif tag == "TIF" and in_itinerary:
+            # Check-in groups name a traveller already listed: seats and bags go to them.
+            given = re.sub(TITLES, "", _el(seg, 1, 0).upper()).strip() or None
+            key = (_el(seg, 0, 0).upper() or None, given)
+            person = next(
+                (q for q in people[pnr_start:] if (q["surname"], q["given_names"]) == key), None
+            )
+        elif tag == "SSD" and person is not None:
+            person["seat"] = _el(seg, 0) or person["seat"]
+        elif tag == "TBD" and person is not None:
+            count = _el(seg, 1, 0)
+            person["bags"] = int(count) if count.isdigit() else person["bags"]
         elif tag == "TIF":
             given = re.sub(TITLES, "", _el(seg, 1, 0).upper()).strip() or None
             person = {
@@ -121,6 +140,8 @@ def read_pnrgov(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
                 "dob": None,
                 "doc_number": None,
                 "nationality": None,
+                "seat": None,
+                "bags": None,
             }
             people.append(person)
         elif tag == "SSR" and _el(seg, 0, 0) == "DOCS" and person is not None:
