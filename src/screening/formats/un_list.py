@@ -60,7 +60,8 @@ def read_un_xml(path: Path) -> pl.DataFrame:
         root = DET.parse(path, forbid_dtd=True).getroot()
     except DefusedXmlException as exc:
         raise ListFormatError(f"{path}: refused: {type(exc).__name__} ({exc})") from exc
-    except (OSError, SyntaxError) as exc:  # ParseError subclasses SyntaxError
+    except (OSError, SyntaxError, LookupError, ValueError) as exc:
+        # ParseError subclasses SyntaxError; an unknown declared encoding is a LookupError
         raise ListFormatError(f"{path}: not readable XML: {exc}") from exc
     if root.tag != "CONSOLIDATED_LIST":
         raise ListFormatError(f"{path}: root element is {root.tag}, not CONSOLIDATED_LIST")

@@ -1,0 +1,136 @@
+"""Commands for research and teaching: evaluate, bench, report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+from rich.console import Console
+
+from screening import intake as intake_mod
+from screening.bench import read_results, run_bench, summary_markdown, write_results
+from screening.cli import _fail, _print_frame, app
+from screening.cli.screening_cmds import _generated
+from screening.evaluate import evaluate
+from screening.generate.scenario import ScenarioError, load_scenario
+from screening.io import read_table, read_user_table
+from screening.matchers import get_matcher
+from screening.report import build_report
+
+
+def _read_any(path: Path, table: str | None = None) -> pl.DataFrame:
+    """An alerts or truth file (CSV/Parquet/JSON), or a table of a generated folder."""
+    if path.is_dir() and table:
+        return _generated(path, table)
+    if path.suffix == ".json":
+        return pl.read_json(path)
+    if path.suffix == ".parquet" or table is None:
+        return read_user_table(path)
+    return read_table(path, table)
+
+
+@app.command("evaluate")
+def evaluate_cmd(
+    alerts: Annotated[Path, typer.Argument(help="Alerts from `screening screen`.")],
+    truth: Annotated[Path, typer.Option(help="truth.parquet/csv, or a generated folder.")],
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write all metrics here.")] = None,
+) -> None:
+    """Misses and false alerts of a screening run: FNIR/FPIR, operating points, breakdowns."""
+    console = Console()
+    try:
+        a = _read_any(alerts)
+        t = _read_any(truth, "truth")
+        if a.is_empty():
+            a = pl.DataFrame(
+                schema={
+                    "passenger_id": pl.String,
+                    "entry_id": pl.String,
+                    "kind": pl.String,
+                    "score": pl.Float64,
+                }
+            )
+        intake_mod.check_columns(a, ("passenger_id", "entry_id", "kind", "score"), str(alerts))
+        a = a.with_columns(pl.col("score").cast(pl.Float64), pl.col("entry_id").cast(pl.String))
+    except (intake_mod.InputError, ValueError, OSError, pl.exceptions.PolarsError) as exc:
+        raise _fail(console, str(exc)) from exc
+    ev = evaluate(a, t)
+    console.print(f"{ev.passengers:,} passengers, {ev.mated:,} mated", highlight=False)
+    _print_frame(
+        console, "Operating points (lowest threshold with FPIR <= target)", ev.operating_points
+    )
+    _print_frame(console, "FNIR per corruption at the first operating point", ev.by_corruption)
+    _print_frame(
+        console,
+        "FNIR and FPIR per name origin (95 % Wilson intervals)",
+        ev.by_origin.select(
+            "origin",
+            "mated",
+            "fnir",
+            "fnir_low",
+            "fnir_high",
+            "non_mated",
+            "fpir",
+            "fpir_low",
+            "fpir_high",
+        ),
+    )
+    console.print(f"demographic differential: {ev.differential}", highlight=False)
+    if not ev.documents.is_empty():
+        _print_frame(console, "Document checks", ev.documents)
+    if json_out is not None:
+        json_out.write_text(json.dumps(ev.to_dict(), indent=2, default=str) + "\n")
+        console.print(f"wrote {json_out}", highlight=False)
+
+
+def _csv_list(text: str) -> list[str]:
+    return [x.strip() for x in text.split(",") if x.strip()]
+
+
+@app.command("bench")
+def bench_cmd(
+    scenarios: Annotated[str, typer.Option(help="Comma-separated scenarios.")] = "teaching",
+    matchers: Annotated[
+        str, typer.Option(help="Comma-separated matchers (or module:Class).")
+    ] = "default,exact,soundex,gtas,ofac,bruteforce",
+    seeds: Annotated[str, typer.Option(help="Comma-separated seeds.")] = "1",
+    out: Annotated[Path, typer.Option(help="Folder for results.csv/json and summary.md.")] = Path(
+        "results"
+    ),
+) -> None:
+    """Run every matcher on every scenario and seed: results table, report and figures."""
+    console = Console()
+    try:
+        names = _csv_list(matchers)
+        for name in names:
+            get_matcher(name)
+        seed_list = [int(x) for x in _csv_list(seeds)]
+        scen = _csv_list(scenarios)
+        for sc in scen:
+            load_scenario(sc)
+    except (ValueError, ScenarioError) as exc:
+        raise _fail(console, str(exc)) from exc
+    with console.status("benchmark", spinner="dots") as status:
+        bench = run_bench(scen, names, seed_list, progress=status.update)
+    paths = write_results(bench, out)
+    paths.append(build_report(bench, out / "report.html", figures=out / "figures"))
+    console.print(summary_markdown(bench.results), highlight=False, soft_wrap=True)
+    console.print("wrote " + ", ".join(str(p) for p in paths), highlight=False)
+
+
+@app.command("report")
+def report_cmd(
+    results: Annotated[Path, typer.Argument(help="A folder written by `screening bench`.")],
+    out: Annotated[Path, typer.Option(help="The HTML file to write.")] = Path("report.html"),
+    figures: Annotated[Path | None, typer.Option(help="Also export each chart as SVG/PNG.")] = None,
+) -> None:
+    """One self-contained HTML page of the trade-offs (works offline)."""
+    console = Console()
+    try:
+        bench = read_results(results)
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise _fail(console, f"{results}: not a `screening bench` folder ({exc})") from exc
+    path = build_report(bench, out, figures)
+    console.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)", highlight=False)
