@@ -8,13 +8,13 @@ import os
 import pytest
 from hypothesis import settings
 
+from screening.generate.scenario import Scenario, load_scenario
+from screening.generate.world import World, generate_world
+
 # CI runs are reproducible (same examples every time); local runs keep exploring.
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
-
-from screening.generate.scenario import Scenario, load_scenario
-from screening.generate.world import World, generate_world
 
 
 def scenario_with(base: Scenario, **sections: dict) -> Scenario:
