@@ -12,11 +12,16 @@ runner = CliRunner()
 COMMANDS = ["generate", "run", "scenarios", "screen", "evaluate", "bench", "report"]
 
 
-@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("command", [[c] for c in COMMANDS] + [["lists", "import"]])
 def test_every_command_has_help(command):
-    result = runner.invoke(app, [command, "--help"])
+    result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0
     assert "Usage" in result.output and len(result.output) > 200
+
+
+def test_no_command_is_missing_from_the_help_test():
+    names = {c.name or c.callback.__name__ for c in app.registered_commands}
+    assert names == set(COMMANDS)
 
 
 def test_generate_writes_every_table_in_both_formats(tmp_path, teaching):
