@@ -1,12 +1,9 @@
 """PNRGOV reading: a PNR of our own, every GTAS sample, mutated input."""
 
-import contextlib
 import re
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from screening.formats.pnrgov import PnrgovError, read_pnrgov
 
@@ -72,21 +69,6 @@ def test_gtas_samples(path):
     n_pnr, n_tif = _raw_counts(path)
     assert (bookings.height, people.height) == (max(n_pnr, 1), n_tif)
     assert bookings["record_locator"].null_count() == 0
-
-
-@settings(
-    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(data=st.data())
-def test_mutated_pnrs_give_rows_or_our_error(tmp_path, data):
-    text = OURS
-    for _ in range(data.draw(st.integers(1, 4))):
-        i = data.draw(st.integers(0, len(text) - 1))
-        text = text[:i] + data.draw(st.text(max_size=3)) + text[i + data.draw(st.integers(0, 3)) :]
-    path = tmp_path / "f.edi"
-    path.write_bytes(text.encode("utf-8", "surrogatepass"))
-    with contextlib.suppress(PnrgovError):
-        read_pnrgov(path)
 
 
 def test_round_trip_through_pnrgov(tmp_path, teaching):

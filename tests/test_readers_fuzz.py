@@ -2,14 +2,19 @@
 
 import contextlib
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from screening.formats.mrz import parse_mrz
 from screening.formats.ofac_sdn import read_ofac_sdn
+from screening.formats.paxlst import PaxlstError, read_paxlst
+from screening.formats.pnrgov import PnrgovError, read_pnrgov
 from screening.formats.un_list import ListFormatError, read_un_xml
 from tests.test_mrz import SPECIMENS
 from tests.test_ofac_sdn import SDN
+from tests.test_paxlst import OURS as PAXLST
+from tests.test_pnrgov import OURS as PNRGOV
 from tests.test_un_list import SAMPLE
 
 FUZZ = settings(
@@ -25,22 +30,23 @@ def _mutate(data, text: str) -> str:
     return text
 
 
-@FUZZ
-@given(data=st.data())
-def test_un_xml_reader(tmp_path, data):
-    path = tmp_path / "l.xml"
-    path.write_bytes(_mutate(data, SAMPLE).encode("utf-8", "surrogatepass"))
-    with contextlib.suppress(ListFormatError):
-        read_un_xml(path)
+READERS = {  # sample of our own, reader, the reader's error type, file name
+    "un_xml": (SAMPLE, read_un_xml, ListFormatError, "l.xml"),
+    "ofac_sdn": (SDN, read_ofac_sdn, ListFormatError, "sdn.csv"),
+    "paxlst": (PAXLST, read_paxlst, PaxlstError, "m.edi"),
+    "pnrgov": (PNRGOV, read_pnrgov, PnrgovError, "p.edi"),
+}
 
 
+@pytest.mark.parametrize("reader", READERS)
 @FUZZ
 @given(data=st.data())
-def test_ofac_reader(tmp_path, data):
-    path = tmp_path / "sdn.csv"
-    path.write_bytes(_mutate(data, SDN).encode("utf-8", "surrogatepass"))
-    with contextlib.suppress(ListFormatError):
-        read_ofac_sdn(path)
+def test_file_readers(tmp_path, reader, data):
+    sample, read, error, name = READERS[reader]
+    path = tmp_path / name
+    path.write_bytes(_mutate(data, sample).encode("utf-8", "surrogatepass"))
+    with contextlib.suppress(error):
+        read(path)
 
 
 @FUZZ

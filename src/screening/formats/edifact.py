@@ -103,3 +103,15 @@ def count_problems(segments: list[Segment]) -> list[str]:
             if element(seg, 0) != str(groups):  # UNZ counts groups when there are groups
                 problems.append(f"UNZ says {element(seg, 0)} messages, interchange has {messages}")
     return problems
+
+
+def read_segments(path: Path, error: type[ValueError]) -> list[Segment]:
+    """`parse_segments`, with syntax errors raised as the reader's own `error` type and
+    trailer-count mismatches issued as warnings."""
+    try:
+        segments = parse_segments(path)
+    except EdifactError as exc:
+        raise error(str(exc)) from exc
+    for problem in count_problems(segments):
+        warnings.warn(f"{path}: {problem}", EdifactCountWarning, stacklevel=3)
+    return segments

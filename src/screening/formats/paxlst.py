@@ -10,36 +10,17 @@ segments, a blank inside a tag (`UNG `), lower-case names under UNOA, non-UTF-8 
 from __future__ import annotations
 
 import re
-import warnings
 from pathlib import Path
 
 import polars as pl
 
-from screening.formats.edifact import (
-    EdifactCountWarning,
-    EdifactError,
-    count_problems,
-    parse_segments,
-)
 from screening.formats.edifact import element as _el
+from screening.formats.edifact import read_segments
+from screening.intake import MANIFEST_REQUIRED
 
 TRAVELLER = {"FL": "passenger", "DDU": "passenger", "FM": "crew", "DDT": "crew"}
-COLUMNS = (
-    "passenger_id",
-    "flight_id",
-    "surname",
-    "given_names",
-    "dob",
-    "sex",
-    "nationality",
-    "doc_type",
-    "doc_number",
-    "doc_issuer",
-    "doc_expiry",
-    "residence_country",
-    "traveller_type",
-    "record_locator",
-)
+# Manifest columns as `screening screen` reads them, plus what a PAXLST also tells.
+COLUMNS = (*MANIFEST_REQUIRED, "flight_id", "residence_country", "traveller_type", "record_locator")
 
 
 class PaxlstError(ValueError):
@@ -58,12 +39,7 @@ def _date(yymmdd: str, future: bool = False) -> str | None:
 def read_paxlst(path: Path) -> pl.DataFrame:
     """All travellers of all messages in a PAXLST file, as manifest rows (text columns)."""
     path = Path(path)
-    try:
-        segments = parse_segments(path)
-    except EdifactError as exc:
-        raise PaxlstError(str(exc)) from exc
-    for problem in count_problems(segments):
-        warnings.warn(f"{path}: {problem}", EdifactCountWarning, stacklevel=2)
+    segments = read_segments(path, PaxlstError)
     rows: list[dict] = []
     flight = ""
     msg = "M"

@@ -15,13 +15,8 @@ from pathlib import Path
 
 import polars as pl
 
-from screening.formats.edifact import (
-    EdifactCountWarning,
-    EdifactError,
-    count_problems,
-    parse_segments,
-)
 from screening.formats.edifact import element as _el
+from screening.formats.edifact import read_segments
 
 # Titles glued to the given name (JOHNMR). DR is left alone: ALEXANDR is a name.
 TITLES = r"(?:MRS|MR|MS|MX|MSTR|MISS|CHD|INF)$"
@@ -74,12 +69,7 @@ def _date6(ddmmyy: str) -> str | None:
 def read_pnrgov(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(bookings, booking passengers) of every PNR in a PNRGOV file."""
     path = Path(path)
-    try:
-        segments = parse_segments(path)
-    except EdifactError as exc:
-        raise PnrgovError(str(exc)) from exc
-    for problem in count_problems(segments):
-        warnings.warn(f"{path}: {problem}", EdifactCountWarning, stacklevel=2)
+    segments = read_segments(path, PnrgovError)
     bookings: list[dict] = []
     people: list[dict] = []
     pnr: dict | None = None
