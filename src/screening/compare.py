@@ -138,21 +138,29 @@ def document_evidence(
         .group_by("p", "code")
         .agg(pl.col("level").min())
     )
-    key = pi.astype(np.int64) * (int(l_entry_code.max(initial=0)) + 1) + l_entry_code[li]
-    hit_key = hits["p"].to_numpy().astype(np.int64) * (int(l_entry_code.max(initial=0)) + 1) + (
-        hits["code"].to_numpy()
-    )
-    order = np.argsort(hit_key)
-    pos = np.clip(np.searchsorted(hit_key[order], key), 0, max(len(hit_key) - 1, 0))
-    found = (
-        (len(hit_key) > 0) & (hit_key[order][pos] == key)
-        if len(hit_key)
-        else np.zeros(len(key), bool)
-    )
-    matched = np.where(found, hits["level"].to_numpy()[order][pos] if len(hit_key) else 0, 0)
+    matched = pair_lookup(hits, pi, l_entry_code[li], l_entry_code)
     has_p = (p_doc.fill_null("").str.len_chars() > 0).to_numpy()[pi]
     level = np.where(matched > 0, matched, np.where(has_p & l_has_doc[li], 3, 0))
     return level.astype(np.int8)
+
+
+def pair_lookup(
+    hits: pl.DataFrame, pi: np.ndarray, code: np.ndarray, all_codes: np.ndarray
+) -> np.ndarray:
+    """`level` of the hit (p, code) for each pair (pi, code), 0 where there is none.
+
+    Hits are few (a join found them); pairs are many, so each pair looks its hit up by
+    one integer key in a sorted array instead of joining on two columns.
+    """
+    width = int(all_codes.max(initial=0)) + 1
+    key = pi.astype(np.int64) * width + code
+    hit_key = hits["p"].to_numpy().astype(np.int64) * width + hits["code"].to_numpy()
+    if len(hit_key) == 0:
+        return np.zeros(len(key), dtype=np.int64)
+    order = np.argsort(hit_key)
+    pos = np.clip(np.searchsorted(hit_key[order], key), 0, len(hit_key) - 1)
+    found = hit_key[order][pos] == key
+    return np.where(found, hits["level"].to_numpy()[order][pos], 0)
 
 
 def nationality_evidence(p_nat: pl.Series, l_nats: pl.Series, pi, li) -> np.ndarray:

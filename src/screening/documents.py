@@ -22,6 +22,7 @@ def _alerts(frame: pl.DataFrame, kind: str) -> pl.DataFrame:
             name_how=pl.lit(None, pl.String),
             dob_evidence=pl.lit(None, pl.String),
             nationality_evidence=pl.lit(None, pl.String),
+            contact_evidence=pl.lit(None, pl.String),
         )
         .select(list(ALERT_COLUMNS))
         .cast(ALERT_COLUMNS)

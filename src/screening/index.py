@@ -16,6 +16,7 @@ from screening.blocking import (
     name_keys,
 )
 from screening.compare import name_arrays
+from screening.contacts import list_contacts
 from screening.normalize import name_forms
 from screening.scoring import ScoringConfig, token_counts
 
@@ -36,6 +37,8 @@ class WatchlistIndex:
     docs: pl.DataFrame  # (entry_id, code, doc, doc_folded)
     entry_code: np.ndarray  # integer code of each row's entry_id
     has_doc: np.ndarray  # bool per row: the identity has a known document
+    contacts: pl.DataFrame  # (code, kind, value): known phones and e-mails, folded
+    has_contact: np.ndarray  # bool per row: the identity has a known contact
     token_counts: pl.DataFrame  # (tok, n) over the list's own names
     token_total: int
     arrays: dict[str, np.ndarray]  # compare.name_arrays(forms), built once
@@ -68,6 +71,7 @@ def build_index(rows: pl.DataFrame, config: MatchConfig | None = None) -> Watchl
         on="entry_id",
     )
     counts, total = token_counts(forms["core"])
+    contacts = list_contacts(rows, codes.to_numpy())
     all_keys = pl.concat([keys, doc_keys])
     l_years = rows.select(
         pl.coalesce(pl.col("dob").dt.year(), "dob_year_from").alias("year_from"),
@@ -81,6 +85,8 @@ def build_index(rows: pl.DataFrame, config: MatchConfig | None = None) -> Watchl
         docs=docs,
         entry_code=codes.to_numpy(),
         has_doc=rows["entry_id"].is_in(docs["entry_id"].implode()).to_numpy(),
+        contacts=contacts,
+        has_contact=np.isin(codes.to_numpy(), contacts["code"].to_numpy()),
         token_counts=counts,
         token_total=total,
         arrays=name_arrays(forms),

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from screening.schema import empty_list_if_null
+
 LIST_COLUMNS = {
     "entry_id": pl.String,
     "name_id": pl.String,
@@ -23,7 +25,27 @@ LIST_COLUMNS = {
     "sex": pl.String,
     "nationalities": pl.List(pl.String),
     "documents": pl.List(pl.String),
+    "phones": pl.List(pl.String),
+    "emails": pl.List(pl.String),
 }
+
+
+CONTACTS = ("phones", "emails")
+
+
+def conform(frame: pl.DataFrame) -> pl.DataFrame:
+    """LIST_COLUMNS in order and type; absent columns are null, absent lists empty (a list
+    written before contacts were part of the shape still loads)."""
+    out = []
+    for c, t in LIST_COLUMNS.items():
+        if c in frame.columns:
+            out.append(pl.col(c).cast(t))
+        elif isinstance(t, pl.List):
+            out.append(pl.lit([], t).alias(c))
+        else:
+            out.append(pl.lit(None, t).alias(c))
+    lists = [c for c, t in LIST_COLUMNS.items() if isinstance(t, pl.List)]
+    return frame.select(out).with_columns(*(empty_list_if_null(c) for c in lists))
 
 
 def from_generated(watchlist: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
@@ -38,14 +60,10 @@ def from_generated(watchlist: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame
         "sex",
         "nationalities",
         "documents",
+        "phones",
+        "emails",
     )
-    rows = names.join(ident, on="entry_id", how="left", maintain_order="left")
-    return rows.select(
-        [
-            pl.col(c).cast(t) if c in rows.columns else pl.lit(None, t).alias(c)
-            for c, t in LIST_COLUMNS.items()
-        ]
-    )
+    return conform(names.join(ident, on="entry_id", how="left", maintain_order="left"))
 
 
 def parse_partial_date(col: str) -> list[pl.Expr]:
@@ -76,30 +94,30 @@ def from_flat(frame: pl.DataFrame) -> pl.DataFrame:
         )
     )
     docs = pl.col("doc_number") if "doc_number" in f.columns else pl.lit(None, pl.String)
-    nat = pl.col("nationality") if "nationality" in f.columns else pl.lit(None, pl.String)
+
+    def split(col: str, case: str = "") -> pl.Expr:
+        raw = pl.col(col) if col in f.columns else pl.lit(None, pl.String)
+        item = pl.element().str.strip_chars()
+        item = {"upper": item.str.to_uppercase(), "lower": item.str.to_lowercase()}.get(case, item)
+        return raw.fill_null("").str.split(";").list.eval(item.filter(item != ""))
+
     out = f.with_columns(
         name_id.alias("name_id"),
-        nat.fill_null("")
-        .str.split(";")
-        .list.eval(pl.element().str.strip_chars().str.to_uppercase().filter(pl.element() != ""))
-        .alias("nationalities"),
+        split("nationality", "upper").alias("nationalities"),
+        split("phone").alias("phones"),
+        split("email", "lower").alias("emails"),
         *(parse_partial_date("dob") if "dob" in f.columns else []),
     )
     # Documents of an identity are known on all of its names.
     doc_table = f.select("entry_id", docs.alias("doc")).drop_nulls("doc")
     known = doc_table.group_by("entry_id").agg(pl.col("doc").unique().sort().alias("documents"))
     out = out.join(known, on="entry_id", how="left", maintain_order="left")
-    return out.select(
-        [
-            pl.col(c).cast(t) if c in out.columns else pl.lit(None, t).alias(c)
-            for c, t in LIST_COLUMNS.items()
-        ]
-    ).with_columns(pl.col("quality").fill_null("good"))
+    return conform(out).with_columns(pl.col("quality").fill_null("good"))
 
 
 def canonical(frame: pl.DataFrame, source: str) -> pl.DataFrame:
     """A frame already in canonical form (e.g. from `screening lists import`), checked."""
-    missing = [c for c in LIST_COLUMNS if c not in frame.columns]
+    missing = [c for c in LIST_COLUMNS if c not in frame.columns and c not in CONTACTS]
     if missing:
         raise ValueError(f"{source}: not a canonical watch list, missing {', '.join(missing)}")
-    return frame.select([pl.col(c).cast(t) for c, t in LIST_COLUMNS.items()])
+    return conform(frame)

@@ -17,6 +17,7 @@ import numpy as np
 import polars as pl
 
 from screening.compare import DOB_LEVELS, DOC_LEVELS
+from screening.contacts import CONTACT_LEVELS
 
 
 def _default_weights() -> dict[str, dict[str, float]]:
@@ -37,6 +38,9 @@ def _default_weights() -> dict[str, dict[str, float]]:
         "document": {"missing": 0.0, "exact": 16.0, "ocr": 13.0, "differs": -0.5},
         "nationality": {"agree": 1.5, "differs": -1.5, "missing": 0.0},
         "sex": {"agree": 0.3, "differs": -4.0, "missing": 0.0},
+        # A booking contact the identity used: strangers almost never share one, but the
+        # booker may be a relative, so it only confirms a name that already agrees.
+        "contact": {"missing": 0.0, "none": 0.0, "phone": 8.0, "email": 8.0, "both": 10.0},
     }
 
 
@@ -48,6 +52,7 @@ class ScoringConfig:
     name_floor: float = 0.70  # similarity below which a name is no evidence of identity
     name_curve: float = 1.0  # how fast evidence grows from the floor to an exact name
     name_disagree_bits: float = -4.0
+    contact_min_name: float = 0.85  # name similarity from which a shared contact counts
     midpoint_bits: float = 18.0  # total evidence at which the score is 0.5
     bits_per_doubling: float = 3.0  # logistic slope: odds double every 3 bits
     exact_floor: float = 0.9  # least score of an identical name with an identical DOB
@@ -89,6 +94,7 @@ def log_odds(
     nat: np.ndarray,
     sex: np.ndarray,
     cfg: ScoringConfig,
+    contact: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Per-field evidence in bits (the explanation) for every pair."""
     w = cfg.field_weights
@@ -96,7 +102,12 @@ def log_odds(
     dob_w = np.array([w["dob"][k] for k in DOB_LEVELS])[dob]
     # A birth-year range of 10 years says less than a single year.
     dob_w = np.where(DOB_LEVELS.index("partial") == dob, dob_w - np.log2(dob_width), dob_w)
+    if contact is None:
+        contact = np.zeros(len(name_sim), dtype=np.int8)
+    contact_table = w.get("contact", _default_weights()["contact"])
+    contact_w = np.array([contact_table[k] for k in CONTACT_LEVELS])[contact]
     return {
+        "contact": np.where(name_sim >= cfg.contact_min_name, contact_w, 0.0),
         "name": f * name_bits + (1.0 - f) * cfg.name_disagree_bits,
         "dob": dob_w,
         "document": np.array([w["document"][k] for k in DOC_LEVELS])[doc],

@@ -26,6 +26,7 @@ from screening.compare import (
     sex_evidence,
     token_overlap,
 )
+from screening.contacts import CONTACT_LEVELS, contact_evidence
 from screening.index import WatchlistIndex, passenger_keys
 from screening.normalize import name_forms
 from screening.scoring import log_odds, to_score, token_bits, token_counts
@@ -41,6 +42,7 @@ ALERT_COLUMNS = {
     "dob_evidence": pl.String,
     "document_evidence": pl.String,
     "nationality_evidence": pl.String,
+    "contact_evidence": pl.String,
     "reason": pl.String,
 }
 
@@ -124,6 +126,9 @@ def screen(
     dob, width = dob_evidence(passengers["dob"], lst, pi, li)
     nat = nationality_evidence(passengers["nationality"], lst["nationalities"], pi, li)
     sex = sex_evidence(passengers["sex"], lst["sex"], pi, li)
+    contact = contact_evidence(
+        passengers, index.contacts, index.entry_code, index.has_contact, pi, li
+    )
     # A full name shared by many in the screened population is weak evidence however rare
     # its tokens look one by one (families, double-barrelled names). One or two sightings
     # (a traveller on two legs) say nothing about how common a name is.
@@ -131,10 +136,10 @@ def screen(
     seen_bits = -np.log2(same_name / (len(forms) + 1.0))
     list_bits = bits_needed[li_pos]
     name_bits = np.where(same_name >= 3, np.minimum(list_bits, seen_bits), list_bits)
-    bits = log_odds(sim, name_bits, dob, width, docl, nat, sex, cfg.scoring)
+    bits = log_odds(sim, name_bits, dob, width, docl, nat, sex, cfg.scoring, contact)
     clock.lap("compare_s")
     score = to_score(bits, (sim >= 0.999) & (dob == DOB_LEVELS.index("exact")), cfg.scoring)
-    best = rank_pairs(index, pi, li, score, sim, how, dob, docl, nat, threshold, top_k)
+    best = rank_pairs(index, pi, li, score, sim, how, dob, docl, nat, threshold, top_k, contact)
     clock.lap("score_s")
     alerts = _explain(best, passengers["passenger_id"])
     clock.lap("alerts_s")
@@ -154,9 +159,12 @@ def rank_pairs(
     nat: np.ndarray,
     threshold: float,
     top_k: int,
+    contact: np.ndarray | None = None,
 ) -> pl.DataFrame:
     """Best name per (passenger, identity), at most `top_k` identities per passenger."""
     lst = index.rows
+    if contact is None:
+        contact = np.zeros(len(pi), dtype=np.int8)
     pairs = pl.DataFrame(
         {
             "p": pi,
@@ -167,6 +175,7 @@ def rank_pairs(
             "dob": dob,
             "doc": docl,
             "nat": nat,
+            "contact": contact,
             "entry_id": lst["entry_id"].gather(li),
             "name_id": lst["name_id"].gather(li),
         }
@@ -223,6 +232,15 @@ def _explain(best: pl.DataFrame, passenger_id: pl.Series) -> pl.DataFrame:
         "differs": "doc differs",
     }
     nat_text = {1: "nationality listed", -1: "nationality not listed", 0: "nationality unknown"}
+    contact_text = {
+        "missing": "",
+        "none": "",
+        "phone": ", booking phone is the identity's",
+        "email": ", booking e-mail is the identity's",
+        "both": ", booking phone and e-mail are the identity's",
+    }
+    if "contact" not in best.columns:
+        best = best.with_columns(contact=pl.lit(0, pl.Int8))
     out = best.with_columns(
         passenger_id=passenger_id.gather(best["p"]),
         name_how=_label(NAME_HOW, "how"),
@@ -231,6 +249,7 @@ def _explain(best: pl.DataFrame, passenger_id: pl.Series) -> pl.DataFrame:
         nationality_evidence=pl.col("nat")
         .cast(pl.Int64)
         .replace_strict({1: "agree", -1: "differs", 0: "missing"}, return_dtype=pl.String),
+        contact_evidence=_label(CONTACT_LEVELS, "contact"),
     ).with_columns(
         kind=pl.when(pl.col("document_evidence").is_in(["exact", "ocr"]))
         .then(pl.lit("watchlist_document"))
@@ -247,6 +266,7 @@ def _explain(best: pl.DataFrame, passenger_id: pl.Series) -> pl.DataFrame:
                 pl.col("document_evidence").replace_strict(doc_text),
                 pl.lit(", "),
                 pl.col("nat").cast(pl.Int64).replace_strict(nat_text, return_dtype=pl.String),
+                pl.col("contact_evidence").replace_strict(contact_text),
             ]
         ),
     )

@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from screening.formats.un_list import APPROX_YEARS, ListFormatError, country_code
-from screening.lists import LIST_COLUMNS
+from screening.lists import conform
 from screening.schema import empty_list_if_null
 
 SDN_COLUMNS = [
@@ -107,9 +107,7 @@ def read_ofac_sdn(path: Path, individuals_only: bool = True) -> pl.DataFrame:
     )
     ident = _identity_fields(sdn)
     rows = names.join(ident, on="entry_id", how="left").explode("dob_forms").unnest("dob_forms")
-    return rows.with_columns(
-        list_name=pl.lit(LIST_NAME),
-    ).select([pl.col(c).cast(t) for c, t in LIST_COLUMNS.items()])
+    return conform(rows.with_columns(list_name=pl.lit(LIST_NAME)))
 
 
 def _identity_fields(sdn: pl.DataFrame) -> pl.DataFrame:

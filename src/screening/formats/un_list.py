@@ -21,7 +21,7 @@ import polars as pl
 import pycountry
 from defusedxml import DefusedXmlException
 
-from screening.lists import LIST_COLUMNS
+from screening.lists import CONTACTS, LIST_COLUMNS, conform
 
 LIST_NAME = "UN-SC-CONSOLIDATED"
 APPROX_YEARS = 2  # "approximately 1970" is read as 1968-1972
@@ -70,7 +70,8 @@ def read_un_xml(path: Path) -> pl.DataFrame:
         rows += _individual(ind)
     if not rows:
         raise ListFormatError(f"{path}: no INDIVIDUAL elements")
-    return pl.DataFrame(rows, schema=LIST_COLUMNS, orient="row")
+    core = {c: t for c, t in LIST_COLUMNS.items() if c not in CONTACTS}
+    return conform(pl.DataFrame(rows, schema=core, orient="row"))
 
 
 def _individual(ind: Element) -> list[tuple]:
