@@ -94,7 +94,7 @@ def contact_evidence(
 
 def contact_alerts(travellers: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
     """One `contact` alert per booking and identity sharing a phone or e-mail, on the
-    booking's lead traveller (its first row). Columns: passenger_id, entry_id,
+    booking's lead traveller (its first row). Columns: passenger_id, entry_id, kind,
     contact_evidence, score, reason."""
     codes = rows.select(pl.col("entry_id").rank("dense").cast(pl.Int64) - 1).to_series()
     listed = list_contacts(rows, codes.to_numpy()).join(
@@ -126,10 +126,15 @@ def contact_alerts(travellers: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame
                 [
                     pl.lit("booking "),
                     pl.col("contact_evidence").replace_strict(what),
-                    pl.lit(" is one the listed identity used"),
+                    pl.lit(" matches the listed identity's"),
                 ]
             ),
         )
-        .select("passenger_id", "entry_id", "contact_evidence", "score", "reason")
+        .select(
+            "passenger_id",
+            "entry_id",
+            kind=pl.lit("contact"),
+            *("contact_evidence", "score", "reason"),
+        )
         .sort("passenger_id", "entry_id")
     )

@@ -1,0 +1,163 @@
+"""Who gets notified of an alert (UNSCR 2396 paragraphs 3 and 11): the traveller's
+states of nationality (every one known: dual nationals count twice), residence, and the
+departure, transit and destination states of the itinerary, as ISO 3166 alpha-3 codes.
+
+Airports resolve to states with `airportsdata` (every IATA airport, not only the ones
+the generator uses), so real manifests get their itinerary states too.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import polars as pl
+import pycountry
+
+# Alerts that say "this traveller may be that listed identity": the identity's states of
+# nationality are concerned. An associate is someone else, with only their own states.
+IDENTITY_KINDS = ("watchlist", "watchlist_document", "contact")
+ROLES = ("nationality", "residence", "departure", "transit", "destination")
+NOTIFICATION_COLUMNS = {
+    "alert_id": pl.String,
+    "state": pl.String,
+    "role": pl.String,  # roles joined by "+", in ROLES order
+    "source": pl.String,  # "traveller" or "watch list" (the listed identity's nationality)
+}
+
+# ICAO Doc 9303 codes that are not ISO alpha-3: Germany's D, the British variants, and
+# codes for organizations or stateless persons (no state to notify).
+_ICAO = {"D": "DEU", "GBD": "GBR", "GBN": "GBR", "GBO": "GBR", "GBP": "GBR", "GBS": "GBR"}
+_NOT_A_STATE = ("UNO", "UNA", "UNK", "XXA", "XXB", "XXC", "XXX", "XOM", "XPO", "XES", "EUE")
+
+
+def state_code(e: pl.Expr) -> pl.Expr:
+    """Upper-cased state code, ICAO specials mapped to ISO, non-states null."""
+    code = e.cast(pl.String).str.strip_chars().str.to_uppercase()
+    code = code.replace(_ICAO)
+    return pl.when(code.is_in(_NOT_A_STATE) | (code == "")).then(None).otherwise(code)
+
+
+@functools.cache
+def _airport_states() -> dict[str, str]:
+    import airportsdata
+
+    alpha3 = {c.alpha_2: c.alpha_3 for c in pycountry.countries}
+    alpha3["XK"] = "RKS"  # Kosovo: no ISO code; ICAO uses RKS
+    return {
+        code: alpha3[a["country"]]
+        for code, a in airportsdata.load("IATA").items()
+        if a["country"] in alpha3
+    }
+
+
+def airport_state(e: pl.Expr) -> pl.Expr:
+    """State (alpha-3) of an IATA airport code; null when unknown."""
+    return (
+        e.cast(pl.String)
+        .str.to_uppercase()
+        .replace_strict(_airport_states(), default=None, return_dtype=pl.String)
+    )
+
+
+def itinerary_states(legs: pl.DataFrame, flights: pl.DataFrame) -> pl.DataFrame:
+    """(key, state, role) from (key, flight_id) legs: where the journey starts, ends,
+    and every point in between, in departure order."""
+    f = flights.select("flight_id", "origin", "destination", "departure")
+    j = (
+        legs.select("key", "flight_id")
+        .join(f, on="flight_id")
+        .sort("key", "departure")
+        .with_columns(i=pl.int_range(pl.len()).over("key"), n=pl.len().over("key"))
+    )
+    first, last = pl.col("i") == 0, pl.col("i") == pl.col("n") - 1
+    points = pl.concat(
+        [
+            j.filter(first).select("key", airport="origin", role=pl.lit("departure")),
+            j.filter(last).select("key", airport="destination", role=pl.lit("destination")),
+            j.filter(~first).select("key", airport="origin", role=pl.lit("transit")),
+            j.filter(~last).select("key", airport="destination", role=pl.lit("transit")),
+        ]
+    )
+    return points.select("key", state=airport_state(pl.col("airport")), role="role").drop_nulls(
+        "state"
+    )
+
+
+def notifications(
+    alerts: pl.DataFrame,
+    traveller_states: pl.DataFrame,
+    list_rows: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """One record (NOTIFICATION_COLUMNS) per alert and state to notify.
+
+    `traveller_states` holds (passenger_id, state, role) for whoever the alerts are about;
+    `list_rows` adds the nationalities of the identity an alert names.
+    """
+    mine = (
+        alerts.select("alert_id", "passenger_id")
+        .join(traveller_states, on="passenger_id")
+        .select("alert_id", "state", "role", source=pl.lit("traveller"))
+    )
+    parts = [mine]
+    if list_rows is not None:
+        nat = list_rows.select("entry_id", state=pl.col("nationalities")).explode("state")
+        parts.append(
+            alerts.filter(pl.col("kind").is_in(IDENTITY_KINDS))
+            .select("alert_id", "entry_id")
+            .join(nat.unique(), on="entry_id")
+            .select("alert_id", "state", role=pl.lit("nationality"), source=pl.lit("watch list"))
+        )
+    rank = {r: i for i, r in enumerate(ROLES)}
+    long = (
+        pl.concat(parts)
+        .with_columns(state=state_code(pl.col("state")))
+        .drop_nulls("state")
+        .unique()
+    )
+    out = long.with_columns(rank=pl.col("role").replace_strict(rank, return_dtype=pl.Int8))
+    out = out.group_by("alert_id", "state").agg(
+        pl.col("role").sort_by("rank").unique(maintain_order=True).str.join("+"),
+        # The traveller's own link to a state outranks the identity's.
+        pl.col("source").min().alias("source"),
+    )
+    return (
+        out.sort("alert_id", "state").cast(NOTIFICATION_COLUMNS).select(list(NOTIFICATION_COLUMNS))
+    )
+
+
+def notify_column(alerts: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
+    """`notify` on each alert: its states, sorted and joined by ';'."""
+    per = records.group_by("alert_id").agg(pl.col("state").sort().str.join(";").alias("notify"))
+    return (
+        alerts.drop("notify", strict=False)
+        .join(per, on="alert_id", how="left", maintain_order="left")
+        .with_columns(pl.col("notify").fill_null(""))
+    )
+
+
+def traveller_states(
+    people: pl.DataFrame, legs: pl.DataFrame | None, flights: pl.DataFrame | None
+) -> pl.DataFrame:
+    """(passenger_id, state, role) of travellers: every nationality column given
+    (`nationality`, `doc_issuer`, `nationality_pnr` …), `residence_country`, and the
+    itinerary of their legs (passenger_id, flight_id)."""
+    parts = [
+        people.select("passenger_id", state=pl.col(c), role=pl.lit("nationality"))
+        for c in ("nationality", "doc_issuer", "nationality_pnr")
+        if c in people.columns
+    ]
+    if "residence_country" in people.columns:
+        parts.append(
+            people.select(
+                "passenger_id", state=pl.col("residence_country"), role=pl.lit("residence")
+            )
+        )
+    if legs is not None and flights is not None and not legs.is_empty():
+        it = itinerary_states(legs.rename({"passenger_id": "key"}), flights)
+        parts.append(it.rename({"key": "passenger_id"}))
+    frame = pl.concat([p.cast({"state": pl.String}) for p in parts]) if parts else None
+    if frame is None:
+        return pl.DataFrame(
+            schema={"passenger_id": pl.String, "state": pl.String, "role": pl.String}
+        )
+    return frame.with_columns(state=state_code(pl.col("state"))).drop_nulls("state").unique()

@@ -1,0 +1,318 @@
+"""Screening by stage: PNR days before departure, API at check-in, and PNR then API.
+
+- `pnr`: booking passengers (names as typed, a date of birth and document only where the
+  booking has SSR DOCS) with their booking's contacts as evidence; `contact` alerts for
+  bookings that reuse a listed identity's phone or e-mail.
+- `api`: the manifest alone (names as on the passport, date of birth, document).
+- `pnr+api`: the manifest with what the linked booking adds (its contacts); PNR alerts
+  that the API record could not assess (no candidate pair for that identity) are carried
+  over, the others are confirmed or cleared by the API evidence.
+
+Every stage adds `associate` alerts for companions and the states to notify per alert.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from screening.associates import PERSON_KINDS, associate_alerts
+from screening.contacts import contact_alerts
+from screening.documents import invalid_document_alerts, lost_stolen_alerts
+from screening.notify import notifications, notify_column, traveller_states
+from screening.reconcile import LINK_COLUMNS, LinkConfig, booking_legs, link_bookings
+from screening.screen import ALERT_COLUMNS
+
+STAGES = ("pnr", "api", "pnr+api")
+
+OUTPUT_COLUMNS = {
+    "alert_id": pl.String,
+    "stage": pl.String,
+    "passenger_id": pl.String,  # the booking passenger at the PNR stage
+    "record_locator": pl.String,
+    **{c: t for c, t in ALERT_COLUMNS.items() if c not in ("passenger_id", "reason")},
+    "linked_alert_id": pl.String,  # for associates: the alert that caused them
+    "notify": pl.String,  # states to notify, ';'-separated ISO alpha-3
+    "reason": pl.String,
+}
+
+
+@dataclass(frozen=True)
+class StageData:
+    """What a screening run has: any of the manifest, its flights, the PNR bookings."""
+
+    passengers: pl.DataFrame | None = None
+    flights: pl.DataFrame | None = None
+    bookings: pl.DataFrame | None = None
+    booking_passengers: pl.DataFrame | None = None
+    lost_stolen: pl.DataFrame | None = None
+    as_of: dt.date | None = None  # for document expiry; default today
+
+
+@dataclass(frozen=True)
+class StageRun:
+    alerts: pl.DataFrame  # OUTPUT_COLUMNS, every stage run, sorted
+    notifications: pl.DataFrame  # notify.NOTIFICATION_COLUMNS
+    links: pl.DataFrame  # reconcile.LINK_COLUMNS (empty without both PNR and API)
+    pairs: dict[str, pl.DataFrame] = field(default_factory=dict)  # (passenger_id, entry_id)
+    stats: dict[str, float] = field(default_factory=dict)
+
+
+def pnr_travellers(bookings: pl.DataFrame, booking_passengers: pl.DataFrame) -> pl.DataFrame:
+    """Booking passengers in the manifest's shape (passenger_id = booking_passenger_id),
+    with their booking's locator and contacts."""
+    contact = [c for c in ("contact_phone", "contact_email") if c in bookings.columns]
+    bp = booking_passengers.join(
+        bookings.select("record_locator", *contact), on="record_locator", how="left"
+    )
+    none = pl.lit(None, pl.String)
+    return bp.select(
+        pl.col("booking_passenger_id").alias("passenger_id"),
+        "record_locator",
+        "surname",
+        "given_names",
+        pl.col("dob").cast(pl.Date),
+        none.alias("sex"),
+        pl.col("nationality").cast(pl.String),
+        none.alias("doc_type"),
+        pl.col("doc_number").cast(pl.String),
+        none.alias("doc_issuer"),
+        pl.lit(None, pl.Date).alias("doc_expiry"),
+        none.alias("residence_country"),
+        none.alias("mrz"),
+        *(pl.col(c) for c in contact),
+    )
+
+
+def run_stages(
+    matcher,
+    index,
+    list_rows: pl.DataFrame,
+    data: StageData,
+    stages: tuple[str, ...] = STAGES,
+    threshold: float = 0.5,
+    top_k: int = 10,
+    link_config: LinkConfig | None = None,
+) -> StageRun:
+    """Alerts of the chosen stages, with associates and notifications."""
+    unknown = [s for s in stages if s not in STAGES]
+    if unknown:
+        raise ValueError(f"unknown stage(s) {unknown}; known: {', '.join(STAGES)}")
+    has_pnr = data.bookings is not None and data.booking_passengers is not None
+    has_api = data.passengers is not None
+    for s in stages:
+        if s != "api" and not has_pnr:
+            raise ValueError(f"stage {s} needs bookings (PNR)")
+        if s != "pnr" and not has_api:
+            raise ValueError(f"stage {s} needs a passenger manifest (API)")
+    links = (
+        link_bookings(data.passengers, data.bookings, data.booking_passengers, link_config)
+        if has_pnr and has_api
+        else pl.DataFrame(schema=LINK_COLUMNS)
+    )
+    out, notes, pairs, stats = [], [], {}, {}
+    pnr_alerts = None
+    if "pnr" in stages or "pnr+api" in stages:
+        pnr_alerts, pnr_pairs, legs = _pnr(matcher, index, list_rows, data, threshold, top_k)
+        if "pnr" in stages:
+            travellers = pnr_travellers(data.bookings, data.booking_passengers)
+            people = travellers.select("passenger_id", "nationality")
+            states = traveller_states(people, legs, data.flights)
+            alerts, note = _finish(pnr_alerts, "pnr", _pnr_groups(travellers), states, list_rows)
+            out.append(alerts)
+            notes.append(note)
+            pairs["pnr"] = pnr_pairs
+    if "api" in stages:
+        alerts, api_pairs = _api(matcher, index, list_rows, data.passengers, data, threshold, top_k)
+        states = _api_states(data.passengers, links, data)
+        alerts, note = _finish(
+            alerts, "api", _api_groups(data.passengers, links), states, list_rows
+        )
+        out.append(alerts)
+        notes.append(note)
+        pairs["api"] = api_pairs
+    if "pnr+api" in stages:
+        enriched = _with_booking(data.passengers, links, data)
+        alerts, both_pairs = _api(matcher, index, list_rows, enriched, data, threshold, top_k)
+        carried = _carry(pnr_alerts, links, both_pairs)
+        alerts = pl.concat([alerts, carried], how="diagonal_relaxed")
+        states = _api_states(enriched, links, data)
+        groups = _api_groups(data.passengers, links)
+        alerts, note = _finish(alerts, "pnr+api", groups, states, list_rows)
+        out.append(alerts)
+        notes.append(note)
+        pairs["pnr+api"] = both_pairs
+    alerts = pl.concat(out) if out else pl.DataFrame(schema=OUTPUT_COLUMNS)
+    note = pl.concat(notes) if notes else notifications(alerts, _no_states())
+    stats["links"] = links.height
+    return StageRun(alerts, note, links, pairs, stats)
+
+
+def _pairs(result, travellers: pl.DataFrame, list_rows: pl.DataFrame) -> pl.DataFrame:
+    pi, li = result.pairs
+    return pl.DataFrame(
+        {
+            "passenger_id": travellers["passenger_id"].gather(pi),
+            "entry_id": list_rows["entry_id"].gather(li),
+        }
+    ).unique()
+
+
+def _pnr(matcher, index, list_rows, data: StageData, threshold: float, top_k: int):
+    travellers = pnr_travellers(data.bookings, data.booking_passengers)
+    res = matcher.screen(index, travellers, threshold, top_k)
+    parts = [res.alerts, contact_alerts(travellers, list_rows)]
+    if data.lost_stolen is not None:
+        parts.append(lost_stolen_alerts(travellers, data.lost_stolen))
+    alerts = pl.concat(parts, how="diagonal_relaxed").join(
+        travellers.select("passenger_id", "record_locator"), on="passenger_id", how="left"
+    )
+    legs = booking_legs(data.bookings, data.booking_passengers).select(
+        pl.col("booking_passenger_id").alias("passenger_id"), "flight_id"
+    )
+    return alerts, _pairs(res, travellers, list_rows), legs
+
+
+def _api(matcher, index, list_rows, passengers, data: StageData, threshold: float, top_k: int):
+    res = matcher.screen(index, passengers, threshold, top_k)
+    parts = [res.alerts, invalid_document_alerts(passengers, data.as_of or dt.date.today())]
+    if data.lost_stolen is not None:
+        parts.append(lost_stolen_alerts(passengers, data.lost_stolen))
+    return pl.concat(parts, how="diagonal_relaxed"), _pairs(res, passengers, list_rows)
+
+
+def _with_booking(passengers: pl.DataFrame, links: pl.DataFrame, data: StageData):
+    """The manifest plus what its linked booking knows: contacts and PNR nationality."""
+    extra = (
+        links.select("passenger_id", "record_locator", "booking_passenger_id")
+        .join(
+            data.bookings.select(
+                "record_locator",
+                *(c for c in ("contact_phone", "contact_email") if c in data.bookings.columns),
+            ),
+            on="record_locator",
+            how="left",
+        )
+        .join(
+            data.booking_passengers.select(
+                "booking_passenger_id", pl.col("nationality").alias("nationality_pnr")
+            ),
+            on="booking_passenger_id",
+            how="left",
+        )
+        .drop("booking_passenger_id")
+    )
+    return passengers.join(extra, on="passenger_id", how="left", maintain_order="left")
+
+
+def _carry(pnr_alerts, links: pl.DataFrame, assessed: pl.DataFrame) -> pl.DataFrame:
+    """PNR alerts moved onto the linked API passenger: watch-list alerts only where the
+    API record gave no candidate pair for that identity; contact alerts always."""
+    moved = (
+        pnr_alerts.filter(pl.col("kind").is_in([*PERSON_KINDS, "contact"]))
+        .rename({"passenger_id": "booking_passenger_id"})
+        .drop("record_locator")
+        .join(links.select("booking_passenger_id", "passenger_id"), on="booking_passenger_id")
+    )
+    not_assessed = moved.join(assessed, on=["passenger_id", "entry_id"], how="anti")
+    kept = pl.concat(
+        [
+            not_assessed.filter(pl.col("kind").is_in(PERSON_KINDS)),
+            moved.filter(pl.col("kind") == "contact"),
+        ]
+    )
+    return kept.with_columns(
+        reason=pl.concat_str([pl.lit("from the booking: "), pl.col("reason")])
+    ).drop("booking_passenger_id")
+
+
+def _pnr_groups(travellers: pl.DataFrame) -> pl.DataFrame:
+    return travellers.select("passenger_id", "record_locator", group=pl.col("record_locator"))
+
+
+def _api_groups(passengers: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
+    """A booking's travellers on one flight; from the manifest's own locator when it has
+    one (PAXLST RFF+AVF), else from the PNR link."""
+    if "record_locator" in passengers.columns:
+        src = passengers.select("passenger_id", "record_locator", "flight_id")
+    else:
+        src = links.select("passenger_id", "record_locator", "flight_id")
+    return src.drop_nulls("record_locator").select(
+        "passenger_id",
+        "record_locator",
+        group=pl.concat_str(["record_locator", pl.lit("|"), "flight_id"]),
+    )
+
+
+def _api_states(passengers: pl.DataFrame, links: pl.DataFrame, data: StageData):
+    """Nationalities, residence, and the itinerary: the whole booking's when linked,
+    else the passenger's own flight."""
+    own = passengers.select("passenger_id", "flight_id")
+    if data.bookings is not None and not links.is_empty():
+        trip = (
+            links.select("passenger_id", "record_locator")
+            .join(data.bookings.select("record_locator", "flight_ids"), on="record_locator")
+            .explode("flight_ids")
+            .select("passenger_id", pl.col("flight_ids").alias("flight_id"))
+        )
+        own = pl.concat([own.join(trip, on="passenger_id", how="anti"), trip])
+    cols = [
+        c
+        for c in ("nationality", "doc_issuer", "nationality_pnr", "residence_country")
+        if c in passengers.columns
+    ]
+    return traveller_states(passengers.select("passenger_id", *cols), own, data.flights)
+
+
+def _no_states() -> pl.DataFrame:
+    return pl.DataFrame(schema={"passenger_id": pl.String, "state": pl.String, "role": pl.String})
+
+
+def _finish(alerts, stage: str, groups, states, list_rows) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Ids, associates, notify states and the output columns of one stage's alerts."""
+    loc = groups.select("passenger_id", pl.col("record_locator").alias("_loc")).unique(
+        "passenger_id"
+    )
+    alerts = alerts.join(loc, on="passenger_id", how="left")
+    own = pl.col("record_locator") if "record_locator" in alerts.columns else pl.lit(None)
+    alerts = _conform(alerts.with_columns(record_locator=pl.coalesce(own, "_loc")), stage)
+    assoc = associate_alerts(alerts, groups)
+    assoc = _conform(assoc, stage)
+    alerts = pl.concat([alerts, assoc]).sort(
+        ["passenger_id", "score", "kind", "alert_id"], descending=[False, True, False, False]
+    )
+    note = notifications(alerts, states, list_rows)
+    return notify_column(alerts, note).select(list(OUTPUT_COLUMNS)), note
+
+
+def _conform(frame: pl.DataFrame, stage: str) -> pl.DataFrame:
+    """OUTPUT_COLUMNS (missing ones null) and a stable, readable alert id:
+    stage:passenger:kind:identity[:cause], numbered if still not unique."""
+    cols = [
+        pl.col(c).cast(t) if c in frame.columns else pl.lit(None, t).alias(c)
+        for c, t in OUTPUT_COLUMNS.items()
+        if c not in ("alert_id", "stage", "notify")
+    ]
+    cause = pl.col("_cause") if "_cause" in frame.columns else pl.lit(None, pl.String)
+    base = pl.concat_str(
+        [
+            pl.lit(stage + ":"),
+            pl.col("passenger_id"),
+            pl.lit(":"),
+            pl.col("kind"),
+            pl.lit(":"),
+            pl.col("entry_id").fill_null(""),
+            pl.when(cause.is_not_null()).then(pl.lit(":") + cause).otherwise(pl.lit("")),
+        ]
+    )
+    out = frame.with_columns(_base=base).select("_base", *cols)
+    n = pl.int_range(pl.len()).over("_base")
+    return out.with_columns(
+        alert_id=pl.when(n == 0)
+        .then("_base")
+        .otherwise(pl.col("_base") + "#" + (n + 1).cast(pl.String)),
+        stage=pl.lit(stage),
+        notify=pl.lit("", pl.String),
+    ).drop("_base")
