@@ -130,11 +130,7 @@ def contact_alerts(travellers: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame
                 ]
             ),
         )
-        .select(
-            "passenger_id",
-            "entry_id",
-            kind=pl.lit("contact"),
-            *("contact_evidence", "score", "reason"),
-        )
+        .with_columns(kind=pl.lit("contact"))
+        .select("passenger_id", "entry_id", "kind", "contact_evidence", "score", "reason")
         .sort("passenger_id", "entry_id")
     )

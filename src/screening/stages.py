@@ -115,13 +115,13 @@ def run_stages(
     out, notes, pairs, stats = [], [], {}, {}
     pnr_alerts = None
     if "pnr" in stages or "pnr+api" in stages:
-        pnr_alerts, pnr_pairs, legs = _pnr(matcher, index, list_rows, data, threshold, top_k)
+        raw, pnr_pairs, legs = _pnr(matcher, index, list_rows, data, threshold, top_k)
+        travellers = pnr_travellers(data.bookings, data.booking_passengers)
+        people = travellers.select("passenger_id", "nationality")
+        states = traveller_states(people, legs, data.flights)
+        pnr_alerts, note = _finish(raw, "pnr", _pnr_groups(travellers), states, list_rows)
         if "pnr" in stages:
-            travellers = pnr_travellers(data.bookings, data.booking_passengers)
-            people = travellers.select("passenger_id", "nationality")
-            states = traveller_states(people, legs, data.flights)
-            alerts, note = _finish(pnr_alerts, "pnr", _pnr_groups(travellers), states, list_rows)
-            out.append(alerts)
+            out.append(pnr_alerts)
             notes.append(note)
             pairs["pnr"] = pnr_pairs
     if "api" in stages:
@@ -208,12 +208,14 @@ def _with_booking(passengers: pl.DataFrame, links: pl.DataFrame, data: StageData
 
 
 def _carry(pnr_alerts, links: pl.DataFrame, assessed: pl.DataFrame) -> pl.DataFrame:
-    """PNR alerts moved onto the linked API passenger: watch-list alerts only where the
-    API record gave no candidate pair for that identity; contact alerts always."""
+    """PNR alerts moved onto the linked API passenger, linked to the PNR alert: watch-list
+    alerts only where the API record gave no candidate pair for that identity; contact
+    alerts always."""
     moved = (
         pnr_alerts.filter(pl.col("kind").is_in([*PERSON_KINDS, "contact"]))
         .rename({"passenger_id": "booking_passenger_id"})
-        .drop("record_locator")
+        .with_columns(linked_alert_id=pl.col("alert_id"))
+        .drop("record_locator", "alert_id", "stage", "notify")
         .join(links.select("booking_passenger_id", "passenger_id"), on="booking_passenger_id")
     )
     not_assessed = moved.join(assessed, on=["passenger_id", "entry_id"], how="anti")
