@@ -95,7 +95,7 @@ def count_problems(segments: list[Segment]) -> list[str]:
         elif seg.tag == "UNT" and start is not None:
             actual = i - start + 1
             said = element(seg, 0)
-            if not said.isdigit() or int(said) != actual:
+            if not (said.isascii() and said.isdigit()) or int(said) != actual:
                 problems.append(f"UNT says {said} segments, message {element(seg, 1)} has {actual}")
             start = None
         elif seg.tag == "UNZ" and element(seg, 0) not in (str(messages), ""):

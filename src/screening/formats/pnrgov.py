@@ -119,7 +119,7 @@ def read_pnrgov(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
             person["seat"] = _el(seg, 0) or person["seat"]
         elif tag == "TBD" and person is not None:
             count = _el(seg, 1, 0)
-            person["bags"] = int(count) if count.isdigit() else person["bags"]
+            person["bags"] = int(count) if re.fullmatch(r"[0-9]+", count) else person["bags"]
         elif tag == "TIF":
             given = re.sub(TITLES, "", _el(seg, 1, 0).upper()).strip() or None
             person = {

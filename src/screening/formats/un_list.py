@@ -130,7 +130,7 @@ def _dob(el: Element) -> tuple:
     kind = _text(el, "TYPE_OF_DATE").upper()
     date, year = _text(el, "DATE"), _text(el, "YEAR")
     lo, hi = _text(el, "FROM_YEAR"), _text(el, "TO_YEAR")
-    if kind == "BETWEEN" and lo.isdigit() and hi.isdigit():
+    if kind == "BETWEEN" and lo.isascii() and lo.isdigit() and hi.isascii() and hi.isdigit():
         return None, int(lo), int(hi)
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
         y = int(date[:4])
@@ -141,7 +141,7 @@ def _dob(el: Element) -> tuple:
         except ValueError:
             return None, y, y
     y_text = year or date[:4]
-    if y_text.isdigit():
+    if y_text.isascii() and y_text.isdigit():
         y = int(y_text)
         return (
             (None, y - APPROX_YEARS, y + APPROX_YEARS) if kind == "APPROXIMATELY" else (None, y, y)
