@@ -15,6 +15,7 @@ from screening.bench import read_results, run_bench, summary_markdown, write_res
 from screening.cli import _fail, _print_frame, app
 from screening.cli.screening_cmds import _generated
 from screening.evaluate import evaluate
+from screening.evaluate.stages import StageEvaluation, evaluate_stages
 from screening.generate.scenario import ScenarioError, load_scenario
 from screening.io import read_table, read_user_table
 from screening.matchers import get_matcher
@@ -37,12 +38,21 @@ def evaluate_cmd(
     alerts: Annotated[Path, typer.Argument(help="Alerts from `screening screen`.")],
     truth: Annotated[Path, typer.Option(help="truth.parquet/csv, or a generated folder.")],
     json_out: Annotated[Path | None, typer.Option("--json", help="Write all metrics here.")] = None,
+    links: Annotated[
+        Path | None,
+        typer.Option(help="PNR-to-API links from `screen --links` (link accuracy, transitions)."),
+    ] = None,
+    threshold: Annotated[
+        float, typer.Option(help="Alert threshold for the per-stage workload figures.")
+    ] = 0.5,
 ) -> None:
-    """Misses and false alerts of a screening run: FNIR/FPIR, operating points, breakdowns."""
+    """Misses and false alerts of a screening run: FNIR/FPIR, operating points, breakdowns;
+    per stage (PNR, API, PNR then API) when the alerts carry more than the API stage."""
     console = Console()
     try:
         a = _read_any(alerts)
         t = _read_any(truth, "truth")
+        link_frame = _read_any(links) if links is not None else None
         if a.is_empty():
             a = pl.DataFrame(
                 schema={
@@ -56,6 +66,10 @@ def evaluate_cmd(
         a = a.with_columns(pl.col("score").cast(pl.Float64), pl.col("entry_id").cast(pl.String))
     except (intake_mod.InputError, ValueError, OSError, pl.exceptions.PolarsError) as exc:
         raise _fail(console, str(exc)) from exc
+    if "stage" in a.columns and set(a["stage"].unique()) - {"api"}:
+        passengers = _generated(truth, "passengers") if truth.is_dir() else None
+        _print_stages(console, evaluate_stages(a, t, link_frame, passengers, threshold), json_out)
+        return
     ev = evaluate(a, t)
     console.print(f"{ev.passengers:,} passengers, {ev.mated:,} mated", highlight=False)
     _print_frame(
@@ -80,6 +94,32 @@ def evaluate_cmd(
     console.print(f"demographic differential: {ev.differential}", highlight=False)
     if not ev.documents.is_empty():
         _print_frame(console, "Document checks", ev.documents)
+    if json_out is not None:
+        json_out.write_text(json.dumps(ev.to_dict(), indent=2, default=str) + "\n")
+        console.print(f"wrote {json_out}", highlight=False)
+
+
+def _print_stages(console: Console, ev: StageEvaluation, json_out: Path | None) -> None:
+    wide = ev.summary.drop("unit").with_columns(pl.all().exclude("stage").cast(pl.Float64).round(4))
+    per_stage = wide.drop("stage").transpose(
+        include_header=True, header_name="metric", column_names=wide["stage"].to_list()
+    )
+    _print_frame(console, "Per stage (PNR per booking passenger, API per manifest row)", per_stage)
+    if not ev.transitions.is_empty():
+        _print_frame(
+            console, f"PNR alerts (score >= {ev.threshold}) after API evidence", ev.transitions
+        )
+    assoc = ev.associates
+    _print_frame(
+        console,
+        "Companions of alerted travellers: whole-booking policy vs associate alerts",
+        assoc.drop("stage").transpose(
+            include_header=True, header_name="count", column_names=assoc["stage"].to_list()
+        ),
+    )
+    for title, values in (("Contact alerts", ev.contacts), ("PNR-to-API links", ev.links)):
+        if values:
+            console.print(f"{title}: {values}", highlight=False, soft_wrap=True)
     if json_out is not None:
         json_out.write_text(json.dumps(ev.to_dict(), indent=2, default=str) + "\n")
         console.print(f"wrote {json_out}", highlight=False)

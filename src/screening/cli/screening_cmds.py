@@ -16,13 +16,14 @@ from rich.console import Console
 from screening import intake as intake_mod
 from screening import lists
 from screening.cli import _fail, app
-from screening.documents import invalid_document_alerts, lost_stolen_alerts
 from screening.formats.edifact import looks_like_edifact
 from screening.formats.ofac_sdn import looks_like_sdn, read_ofac_sdn
 from screening.formats.paxlst import read_paxlst
+from screening.formats.pnrgov import read_pnrgov
 from screening.formats.un_list import read_un_xml
 from screening.io import read_table, read_user_table, write_alerts
 from screening.matchers import get_matcher
+from screening.stages import STAGES, StageData, run_stages
 
 ON_ERROR = ("report", "skip", "fail")
 
@@ -89,15 +90,83 @@ def _report(err: Console, rejected: pl.DataFrame, on_error: str, out: Path | Non
         )
 
 
+def _stages(spec: str) -> tuple[str, ...]:
+    chosen = STAGES if spec == "all" else tuple(x.strip() for x in spec.split(",") if x.strip())
+    bad = [x for x in chosen if x not in STAGES]
+    if bad or not chosen:
+        raise intake_mod.InputError(
+            f"--stage {spec!r}: choose from {', '.join(STAGES)}, a comma-separated list, or all"
+        )
+    return chosen
+
+
+def _load_bookings(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(bookings, booking_passengers) from a generated folder or a PNRGOV file."""
+    if path.is_dir():
+        return _generated(path, "bookings"), _generated(path, "booking_passengers")
+    if looks_like_edifact(path):
+        return read_pnrgov(path)
+    raise intake_mod.InputError(
+        f"{path}: bookings must be a folder from `screening generate` or a PNRGOV file"
+    )
+
+
+def _optional(folder: Path, table: str) -> pl.DataFrame | None:
+    return _generated(folder, table) if any(folder.glob(f"{table}.*")) else None
+
+
+def _inputs(manifest: Path, stages, bookings: Path | None, columns, on_error, out, err):
+    """Passengers, flights and bookings for the chosen stages."""
+    passengers = flights = pnr = None
+    if manifest.is_dir():
+        passengers = _optional(manifest, "passengers") if stages != ("pnr",) else None
+        flights = _optional(manifest, "flights")
+        # Bookings group the manifest's companions and give whole itineraries, so an
+        # API-only run uses them too when the folder has them.
+        if bookings is None and any(manifest.glob("booking_passengers.*")):
+            bookings = manifest
+    elif stages == ("pnr",):
+        bookings = manifest
+    else:
+        raw = (
+            read_paxlst(manifest)
+            if looks_like_edifact(manifest)
+            else intake_mod.rename_columns(read_user_table(manifest), columns, str(manifest))
+        )
+        intake = intake_mod.manifest(raw, str(manifest))
+        _report(err, intake.rejected, on_error, out)
+        passengers = intake.frame
+    if bookings is not None:
+        pnr = _load_bookings(bookings)
+    elif any(s != "api" for s in stages):
+        raise intake_mod.InputError(f"--stage {','.join(stages)} needs --bookings (PNR)")
+    return passengers, flights, pnr
+
+
 @app.command("screen")
 def screen_cmd(
     manifest: Annotated[
-        Path, typer.Argument(help="CSV/Parquet manifest, or a folder from `screening generate`.")
+        Path,
+        typer.Argument(
+            help="CSV/Parquet/PAXLST manifest, a PNRGOV file with --stage pnr, or a folder "
+            "from `screening generate`."
+        ),
     ],
     watchlist: Annotated[
         Path | None, typer.Option(help="Watch list file (one row per name) or generated folder.")
     ] = None,
     lost_stolen: Annotated[Path | None, typer.Option(help="Lost/stolen documents file.")] = None,
+    stage: Annotated[
+        str,
+        typer.Option(
+            help="api (the manifest), pnr (bookings), pnr+api (manifest with its linked "
+            "bookings), a comma-separated list, or all."
+        ),
+    ] = "api",
+    bookings: Annotated[
+        Path | None,
+        typer.Option(help="PNR bookings (generated folder or PNRGOV file) for pnr stages."),
+    ] = None,
     threshold: Annotated[float, typer.Option(help="Lowest score alerted (0: all).")] = 0.5,
     top_k: Annotated[int, typer.Option(help="At most this many identities per passenger.")] = 10,
     matcher: Annotated[
@@ -105,6 +174,13 @@ def screen_cmd(
     ] = "default",
     out: Annotated[
         Path | None, typer.Option(help="Alerts file (.csv, .parquet, .json); stdout if absent.")
+    ] = None,
+    notifications: Annotated[
+        Path | None,
+        typer.Option(help="Write one record per alert and state to notify (.csv/.parquet)."),
+    ] = None,
+    links: Annotated[
+        Path | None, typer.Option(help="Write the PNR-to-API links (.csv/.parquet).")
     ] = None,
     columns: Annotated[
         str | None, typer.Option(help="Rename manifest columns: old=new,...")
@@ -120,51 +196,58 @@ def screen_cmd(
         ),
     ] = None,
 ) -> None:
-    """Screen a manifest against a watch list (and lost/stolen documents): explained alerts."""
+    """Screen a manifest or bookings against a watch list (and lost/stolen documents):
+    explained alerts, companions as associates, and the states to notify."""
     err = Console(stderr=True)
     if on_error not in ON_ERROR:
         raise _fail(err, f"--on-error must be one of {', '.join(ON_ERROR)}")
     try:
         start = time.perf_counter()
+        stages = _stages(stage)
+        passengers, flights, pnr = _inputs(manifest, stages, bookings, columns, on_error, out, err)
         if manifest.is_dir():
-            passengers = _generated(manifest, "passengers")
             watchlist = watchlist or manifest
             if lost_stolen is None and any(manifest.glob("documents_lost_stolen.*")):
                 lost_stolen = manifest
-        else:
-            raw = (
-                read_paxlst(manifest)
-                if looks_like_edifact(manifest)
-                else intake_mod.rename_columns(read_user_table(manifest), columns, str(manifest))
-            )
-            intake = intake_mod.manifest(raw, str(manifest))
-            _report(err, intake.rejected, on_error, out)
-            passengers = intake.frame
         if watchlist is None:
             raise intake_mod.InputError("--watchlist is required unless MANIFEST is a folder")
         rows, sltd = _load_lists(err, watchlist, lost_stolen)
         day = dt.date.fromisoformat(as_of) if as_of else _scenario_day(manifest)
         chosen = get_matcher(matcher)
+        data = StageData(
+            passengers=passengers,
+            flights=flights,
+            bookings=pnr[0] if pnr else None,
+            booking_passengers=pnr[1] if pnr else None,
+            lost_stolen=sltd,
+            as_of=day,
+        )
     except (intake_mod.InputError, ValueError, OSError) as exc:  # ListFormatError is a ValueError
         raise _fail(err, str(exc)) from exc
     with err.status("screening", spinner="dots") if err.is_terminal else nullcontext():
         index = chosen.build(rows)
-        result = chosen.screen(index, passengers, threshold, top_k)
-        parts = [result.alerts, invalid_document_alerts(passengers, day)]
-        if sltd is not None:
-            parts.append(lost_stolen_alerts(passengers, sltd))
-        alerts = pl.concat(parts).sort(["passenger_id", "score"], descending=[False, True])
+        try:
+            run = run_stages(chosen, index, rows, data, stages, threshold, top_k)
+        except ValueError as exc:
+            raise _fail(err, str(exc)) from exc
     seconds = time.perf_counter() - start
+    alerts = run.alerts
     text = write_alerts(alerts, out)
     if text is not None:
         typer.echo(text, nl=False)
+    for path, frame in ((notifications, run.notifications), (links, run.links)):
+        if path is not None:
+            write_alerts(frame, path)
     kinds = ", ".join(f"{n} {k}" for k, n in alerts["kind"].value_counts().sort("kind").iter_rows())
-    rate = passengers.height / max(seconds, 1e-9)
+    screened = " and ".join(
+        f"{f.height:,} {what}"
+        for f, what in ((passengers, "passengers"), (pnr[1] if pnr else None, "booking passengers"))
+        if f is not None
+    )
     err.print(
-        f"screened {passengers.height:,} passengers against {rows.height:,} list names "
-        f"({chosen.name}): "
-        f"{alerts.height:,} alerts ({kinds or 'none'}) in {seconds:.1f} s ({rate:,.0f} "
-        "passengers/s)",
+        f"screened {screened} against {rows.height:,} list names ({chosen.name}, stage "
+        f"{','.join(stages)}): {alerts.height:,} alerts ({kinds or 'none'}) in {seconds:.1f} s"
+        + (f"; {run.links.height:,} PNR-to-API links" if run.links.height else ""),
         highlight=False,
         soft_wrap=True,
     )
