@@ -77,7 +77,7 @@ def test_screen_accepts_paxlst(tmp_path):
         app, ["screen", str(path), "--watchlist", str(wl), "--as-of", "2026-03-01"]
     )
     assert r.exit_code == 0, r.output
-    assert "M1-1,E1," in r.stdout
+    assert "api:M1-1:watchlist:E1," in r.stdout
 
 
 def test_not_paxlst(tmp_path):

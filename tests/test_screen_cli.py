@@ -43,10 +43,10 @@ def test_happy_path_to_stdout(files):
     r = runner.invoke(app, ["screen", manifest(*GOOD), "--watchlist", wl, "--as-of", "2026-03-01"])
     assert r.exit_code == 0, r.output
     lines = r.stdout.strip().splitlines()
-    assert lines[0].startswith("passenger_id,entry_id,name_id,kind,score")
+    assert lines[0].startswith("alert_id,stage,passenger_id,record_locator,entry_id,name_id,kind")
     body = "\n".join(lines[1:])
-    assert "P1,E1,E1-1,watchlist," in body
-    assert "P3,,,document_invalid" in body and "document expired" in body
+    assert ",P1,,E1,E1-1,watchlist," in body
+    assert ",P3,,,,document_invalid" in body and "document expired" in body
     assert "P2," not in body
     # Formula injection: a cell starting with = is neutralized in CSV output.
     assert ",=HYPERLINK" not in r.stdout
@@ -117,7 +117,7 @@ def test_column_mapping_and_generated_folder(files, tmp_path):
     r = runner.invoke(
         app, ["screen", str(renamed), "--watchlist", wl, "--columns", "last_name=surname"]
     )
-    assert r.exit_code == 0 and "P1,E1" in r.stdout
+    assert r.exit_code == 0 and ",P1,,E1," in r.stdout
 
     out = tmp_path / "world"
     assert (

@@ -124,7 +124,7 @@ def test_cli_import_and_screen_against_the_xml(tmp_path):
     for wl in (xml, out):
         r = CliRunner().invoke(app, ["screen", str(manifest), "--watchlist", str(wl)])
         assert r.exit_code == 0, r.output
-        assert "P1,QDi.900," in r.stdout
+        assert ",P1,,QDi.900," in r.stdout
 
 
 @pytest.mark.skipif(not REAL.exists(), reason=f"real-data folder absent ({REAL})")

@@ -251,7 +251,8 @@ def _api_groups(passengers: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
 def _api_states(passengers: pl.DataFrame, links: pl.DataFrame, data: StageData):
     """Nationalities, residence, and the itinerary: the whole booking's when linked,
     else the passenger's own flight."""
-    own = passengers.select("passenger_id", "flight_id")
+    flight = pl.col("flight_id") if "flight_id" in passengers.columns else pl.lit(None, pl.String)
+    own = passengers.select("passenger_id", flight.alias("flight_id")).drop_nulls("flight_id")
     if data.bookings is not None and not links.is_empty():
         trip = (
             links.select("passenger_id", "record_locator")
