@@ -93,7 +93,9 @@ def _score(
     doc_a, doc_b = fold(legs).gather(a), fold(passengers).gather(b)
     both = (doc_a.str.len_chars() >= 5) & (doc_b.str.len_chars() >= 5)
     doc = np.where(both.fill_null(False), np.where((doc_a == doc_b).fill_null(False), 1, -1), 0)
-    score = sim + 0.25 * (dob == 1) - 0.5 * (dob == -1) + 0.6 * (doc == 1) - 0.5 * (doc == -1)
+    # A different document is a mild penalty: dual nationals book on one passport and
+    # check in on the other; a traveller with the very document still wins the tie.
+    score = sim + 0.25 * (dob == 1) - 0.5 * (dob == -1) + 0.6 * (doc == 1) - 0.3 * (doc == -1)
     how = np.where(doc == 1, "document", np.where(dob == 1, "name+dob", "name"))
     return score.astype(np.float64), how
 

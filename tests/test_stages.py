@@ -1,0 +1,288 @@
+"""PNR, API and PNR-then-API screening on tiny hand-made bookings: hits, associates,
+contact alerts, links and the states to notify."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from screening.evaluate.stages import evaluate_stages, link_accuracy
+from screening.lists import from_flat
+from screening.matchers import get_matcher
+from screening.notify import airport_state, state_code
+from screening.reconcile import LinkConfig, link_bookings
+from screening.stages import OUTPUT_COLUMNS, StageData, run_stages
+
+D = dt.date
+
+WATCHLIST = from_flat(
+    pl.DataFrame(
+        {
+            "entry_id": ["E1", "E2"],
+            "surname": ["KHALIDOV", "BENSALEM"],
+            "given_names": ["RUSLAN", "KARIM"],
+            "dob": ["1970-05-05", "1981-02-03"],
+            "sex": ["M", "M"],
+            "nationality": ["RUS", "FRA;DZA"],
+            "phone": ["+7 900 111 2233", None],
+            "email": ["r.k@example.org", None],
+        }
+    )
+)
+
+FLIGHTS = pl.DataFrame(
+    {
+        "flight_id": ["F1", "F2", "F3", "F4"],
+        "carrier": ["XA"] * 4,
+        "flight_number": ["1", "2", "3", "4"],
+        "origin": ["LHR", "CDG", "DXB", "SIN"],
+        "destination": ["IST", "DXB", "SIN", "SYD"],
+        "departure": [dt.datetime(2026, 3, 1, h) for h in (8, 6, 14, 23)],
+        "arrival": [dt.datetime(2026, 3, 1, h) for h in (12, 13, 22, 23)],
+    }
+)
+
+BOOKINGS = pl.DataFrame(
+    {
+        "record_locator": ["AAA111", "BBB222", "CCC333", "DDD444"],
+        "booking_date": [D(2026, 2, 1)] * 4,
+        "contact_phone": ["+44 20 7946 0000", "00 7 900 111 2233", "+33 1 44 00 00 00", None],
+        "contact_email": ["family@example.com", None, None, None],
+        "flight_ids": [["F1"], ["F1"], ["F2", "F3", "F4"], ["F1"]],
+    }
+)
+
+# (booking passenger, locator, surname as typed, given, SSR DOCS dob, doc, nationality)
+BOOKED = [
+    ("BP1", "AAA111", "KHALIDOV", "RUSLAN", D(1970, 5, 5), None, None),
+    ("BP2", "AAA111", "KALIDOVA", "AMINA", None, None, None),  # typed without the H
+    ("BP3", "AAA111", "KHALIDOV", "TIMUR", None, None, None),
+    ("BP4", "AAA111", "KHALIDOVA", "LEILA", None, None, None),
+    ("BP5", "BBB222", "SMITH", "JOHN", D(1980, 1, 1), None, None),
+    ("BP6", "CCC333", "BENSALEM", "KARIM", None, "DZ1234567", "DZA"),
+    ("BP7", "DDD444", "SMITH", "JOHN", None, None, None),
+]
+BOOKING_PASSENGERS = pl.DataFrame(
+    BOOKED,
+    schema={
+        "booking_passenger_id": pl.String,
+        "record_locator": pl.String,
+        "surname": pl.String,
+        "given_names": pl.String,
+        "dob": pl.Date,
+        "doc_number": pl.String,
+        "nationality": pl.String,
+    },
+    orient="row",
+)
+
+# (passenger, flight, surname, given, dob, nationality, doc, residence)
+ON_BOARD = [
+    ("P1", "F1", "KHALIDOV", "RUSLAN", D(1970, 5, 5), "RUS", "RU1111111", "RUS"),
+    ("P2", "F1", "KHALIDOVA", "AMINA", D(1974, 8, 9), "RUS", "RU2222222", "RUS"),
+    ("P3", "F1", "KHALIDOV", "TIMUR", D(2004, 1, 2), "RUS", "RU3333333", "RUS"),
+    ("P4", "F1", "KHALIDOVA", "LEILA", D(2008, 3, 4), "RUS", "RU4444444", "RUS"),
+    ("P5", "F1", "SMITH", "JOHN", D(1990, 9, 9), "GBR", "GB5555555", "GBR"),
+    ("P6", "F1", "SMITH", "JOHN", D(1980, 1, 1), "GBR", "GB6666666", "GBR"),
+    ("P7", "F2", "BENSALEM", "KARIM", D(1981, 2, 3), "FRA", "FR7777777", "BEL"),
+    ("P8", "F3", "BENSALEM", "KARIM", D(1981, 2, 3), "FRA", "FR7777777", "BEL"),
+    ("P9", "F4", "BENSALEM", "KARIM", D(1981, 2, 3), "FRA", "FR7777777", "BEL"),
+]
+PASSENGERS = pl.DataFrame(
+    [
+        (
+            *r[:7],
+            "P",
+            r[6][:2].replace("GB", "GBR").replace("RU", "RUS").replace("FR", "FRA"),
+            D(2031, 1, 1),
+            r[7],
+            None,
+        )
+        for r in ON_BOARD
+    ],
+    schema={
+        "passenger_id": pl.String,
+        "flight_id": pl.String,
+        "surname": pl.String,
+        "given_names": pl.String,
+        "dob": pl.Date,
+        "nationality": pl.String,
+        "doc_number": pl.String,
+        "doc_type": pl.String,
+        "doc_issuer": pl.String,
+        "doc_expiry": pl.Date,
+        "residence_country": pl.String,
+        "mrz": pl.String,
+    },
+    orient="row",
+).with_columns(sex=pl.lit("M"))
+
+TRUE_LINKS = {
+    "P1": "BP1",
+    "P2": "BP2",
+    "P3": "BP3",
+    "P4": "BP4",
+    "P5": "BP7",
+    "P6": "BP5",
+    "P7": "BP6",
+    "P8": "BP6",
+    "P9": "BP6",
+}
+
+
+def _run(stages=("pnr", "api", "pnr+api"), bookings=True):
+    m = get_matcher("default")
+    data = StageData(
+        passengers=PASSENGERS,
+        flights=FLIGHTS,
+        bookings=BOOKINGS if bookings else None,
+        booking_passengers=BOOKING_PASSENGERS if bookings else None,
+        as_of=D(2026, 3, 1),
+    )
+    return run_stages(m, m.build(WATCHLIST), WATCHLIST, data, stages)
+
+
+@pytest.fixture(scope="module")
+def run():
+    return _run()
+
+
+def _stage(run, stage):
+    return run.alerts.filter(pl.col("stage") == stage)
+
+
+def test_links_follow_spelling_dob_and_document(run):
+    got = dict(zip(run.links["passenger_id"], run.links["booking_passenger_id"], strict=True))
+    # KALIDOVA (typed) links to KHALIDOVA; the two JOHN SMITHs on F1 are told apart by
+    # the DOB in BP5's SSR DOCS; the three-leg booking links once per leg.
+    assert got == TRUE_LINKS
+    truth = pl.DataFrame(
+        {"passenger_id": list(TRUE_LINKS), "booking_passenger_id": list(TRUE_LINKS.values())}
+    )
+    assert link_accuracy(run.links, truth)["accuracy"] == 1.0
+
+
+def test_exact_name_linking_loses_the_typed_variant():
+    links = link_bookings(
+        PASSENGERS, BOOKINGS, BOOKING_PASSENGERS, LinkConfig(exact_names_only=True)
+    )
+    assert "P2" not in set(links["passenger_id"])
+
+
+@pytest.mark.parametrize("stage", ["pnr", "api", "pnr+api"])
+def test_family_of_four_one_hit_three_associates(run, stage):
+    a = _stage(run, stage)
+    family = {"pnr": ["BP1", "BP2", "BP3", "BP4"], "api": ["P1", "P2", "P3", "P4"]}
+    ids = family["pnr" if stage == "pnr" else "api"]
+    fam = a.filter(pl.col("passenger_id").is_in(ids))
+    hits = fam.filter(pl.col("kind").is_in(["watchlist", "watchlist_document"]))
+    assert hits.select("passenger_id", "entry_id").rows() == [(ids[0], "E1")]
+    assoc = fam.filter(pl.col("kind") == "associate").sort("passenger_id")
+    assert assoc["passenger_id"].to_list() == ids[1:]
+    assert set(assoc["linked_alert_id"]) == {hits["alert_id"][0]}
+    assert (assoc["score"] == hits["score"][0]).all()
+
+
+def test_companions_never_change_watch_list_scores():
+    with_bookings = _stage(_run(("api",)), "api")
+    without = _stage(_run(("api",), bookings=False), "api")
+    person = pl.col("kind").is_in(["watchlist", "watchlist_document"])
+    cols = ["passenger_id", "entry_id", "score"]
+    assert with_bookings.filter(person).select(cols).equals(without.filter(person).select(cols))
+    assert without.filter(pl.col("kind") == "associate").is_empty()
+
+
+def test_listed_phone_in_an_unrelated_booking_is_one_contact_alert(run):
+    pnr = _stage(run, "pnr")
+    contact = pnr.filter(pl.col("kind") == "contact")
+    assert contact.select("passenger_id", "entry_id", "contact_evidence").rows() == [
+        ("BP5", "E1", "phone")
+    ]
+    # The booker's name is nothing like the identity's: no watch-list alert for it.
+    smith = pnr.filter(pl.col("passenger_id") == "BP5")
+    assert set(smith["kind"]) == {"contact"}
+    # PNR then API: the contact alert follows the booking to the linked manifest row.
+    both = _stage(run, "pnr+api").filter(pl.col("kind") == "contact")
+    assert both["passenger_id"].to_list() == ["P6"]
+    assert both["linked_alert_id"].to_list() == contact["alert_id"].to_list()
+
+
+def test_dual_national_on_three_legs_notification_set(run):
+    a = _stage(run, "pnr+api").filter(
+        (pl.col("passenger_id") == "P7")
+        & (pl.col("kind") == "watchlist_document").not_()
+        & (pl.col("entry_id") == "E2")
+    )
+    assert a.height == 1
+    notes = run.notifications.filter(pl.col("alert_id") == a["alert_id"][0])
+    assert sorted(notes.select("state", "role").rows()) == [
+        ("ARE", "transit"),
+        ("AUS", "destination"),
+        ("BEL", "residence"),
+        ("DZA", "nationality"),  # the passport in the booking's SSR DOCS, and the list
+        ("FRA", "nationality+departure"),
+        ("SGP", "transit"),
+    ]
+    assert a["notify"][0] == "ARE;AUS;BEL;DZA;FRA;SGP"
+    # The traveller's own link to a state outranks the list's.
+    assert set(notes["source"]) == {"traveller"}
+
+
+def test_api_alone_notifies_its_own_leg_only():
+    a = _stage(_run(("api",), bookings=False), "api")
+    p8 = a.filter((pl.col("passenger_id") == "P8") & (pl.col("entry_id") == "E2"))
+    # Without the booking, P8 is a DXB-SIN traveller: the list adds DZA, not the itinerary.
+    assert p8["notify"].to_list() == ["ARE;BEL;DZA;FRA;SGP"]
+
+
+def test_alert_ids_unique_and_columns(run):
+    assert dict(run.alerts.schema) == OUTPUT_COLUMNS
+    assert run.alerts["alert_id"].n_unique() == run.alerts.height
+
+
+def test_state_codes_and_airports():
+    f = pl.DataFrame(
+        {"c": ["D", "gbd", "UNO", "XXA", "FRA", ""], "a": ["FRA", "lhr", "XXX", None, "SYD", "JFK"]}
+    )
+    out = f.select(state_code(pl.col("c")).alias("c"), airport_state(pl.col("a")).alias("a"))
+    assert out["c"].to_list() == ["DEU", "GBR", None, None, "FRA", None]
+    assert out["a"].to_list() == ["DEU", "GBR", None, None, "AUS", "USA"]
+
+
+def test_stage_evaluation_on_the_tiny_world(run):
+    truth = pl.DataFrame(
+        {
+            "passenger_id": [f"P{i}" for i in range(1, 10)],
+            "booking_passenger_id": [TRUE_LINKS[f"P{i}"] for i in range(1, 10)],
+            "record_locator": ["AAA111"] * 4 + ["DDD444", "BBB222"] + ["CCC333"] * 3,
+            "entry_id": ["E1", None, None, None, None, None, "E2", "E2", "E2"],
+            "role": ["listed", "family", "family", "family", "ordinary", "ordinary"]
+            + ["listed"] * 3,
+            "origin": ["ru"] * 4 + ["en"] * 2 + ["ar"] * 3,
+            "corruptions": [[]] * 9,
+            "contact_from_list": [False] * 9,
+        }
+    )
+    ev = evaluate_stages(run.alerts, truth, run.links, PASSENGERS, threshold=0.5)
+    api = ev.associates.filter(pl.col("stage") == "api").row(0, named=True)
+    # A whole-booking policy would call the three family members hits; associates do not.
+    assert api["whole_booking_false_hits"] == 3
+    assert api["whole_booking_false_hits_family"] == 3
+    assert api["associate_policy_false_hits"] == 0
+    summary = {r["stage"]: r for r in ev.summary.iter_rows(named=True)}
+    assert summary["api"]["fnir_at_threshold"] == 0.0
+    assert summary["pnr"]["subjects"] == 7 and summary["api"]["subjects"] == 9
+    assert ev.links["accuracy"] == 1.0
+
+
+def test_names_alone_still_rank_the_right_identity_first():
+    from screening.stages import pnr_travellers
+
+    m = get_matcher("default")
+    no_dob = BOOKING_PASSENGERS.with_columns(dob=pl.lit(None, pl.Date))
+    a = m.screen(m.build(WATCHLIST), pnr_travellers(BOOKINGS, no_dob), 0.0, 5).alerts
+    assert set(a["dob_evidence"]) == {"missing"}
+    best = a.sort("score", descending=True).unique("entry_id", keep="first")
+    assert dict(best.select("entry_id", "passenger_id").rows()) == {"E1": "BP1", "E2": "BP6"}
