@@ -38,6 +38,15 @@ def test_bench_table_and_files(tmp_path):
     meta = json.loads((tmp_path / "results.json").read_text())
     assert meta["machine"]["cores"] >= 1 and "polars" in meta["machine"]
     assert "| teaching | soundex | 2 | n/r |" in (tmp_path / "summary.md").read_text()
+    # The default matcher is also compared by stage: PNR misses more than API, which has
+    # the passport; companions are associates, never hits.
+    stages = pl.read_csv(tmp_path / "stages.csv").filter(pl.col("seed") == 1)
+    assert stages["stage"].to_list() == ["pnr", "api", "pnr+api"]
+    by = {r["stage"]: r for r in stages.iter_rows(named=True)}
+    assert by["pnr"]["fnir_at_fpir_0.01"] > by["api"]["fnir_at_fpir_0.01"]
+    assert (stages["associate_policy_false_hits"] == 0).all()
+    assert (stages["whole_booking_false_hits"] > 0).all()
+    assert by["api"]["link_accuracy"] > 0.95
 
 
 def test_unknown_matcher_is_a_clean_error(tmp_path):

@@ -23,7 +23,8 @@ ARGS = [
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     folder = tmp_path_factory.mktemp("bench")
-    write_results(run_bench(["teaching"], ["default", "soundex"], [1]), folder)
+    bench = run_bench(["teaching"], ["default", "soundex"], [1], staged=("default",))
+    write_results(bench, folder)
     out = folder / "report.html"
     build_report(read_results(folder), out, figures=folder / "figures")
     return out
@@ -39,6 +40,7 @@ def test_report_is_self_contained(report: Path):
         "vis-corruption",
         "vis-origin",
         "vis-base_rate",
+        "vis-stages",
     ):
         assert section in text
     figures = report.parent / "figures"
@@ -68,7 +70,7 @@ def test_report_in_headless_chromium(report: Path):
         )
         page.goto(report.as_uri())
         page.wait_for_selector("#vis-slider svg")
-        for name in ("det", "pareto", "corruption", "origin", "base_rate"):
+        for name in ("det", "pareto", "corruption", "origin", "base_rate", "stages"):
             page.wait_for_selector(f"#vis-{name} svg")
         before = page.inner_text("#vis-slider")
         page.locator("#vis-slider input[type=range]").fill("0.95")

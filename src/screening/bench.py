@@ -13,17 +13,19 @@ import platform
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
 import polars as pl
 
 from screening.evaluate import evaluate
+from screening.evaluate.stages import evaluate_stages
 from screening.generate.scenario import load_scenario
 from screening.generate.world import generate_world
 from screening.lists import from_generated
 from screening.matchers import get_matcher
+from screening.stages import StageData, run_stages
 
 LIBRARIES = ("numpy", "polars", "rapidfuzz", "jellyfish", "faker", "anyascii")
 
@@ -83,6 +85,8 @@ class BenchResults:
     by_corruption: pl.DataFrame
     by_origin: pl.DataFrame
     examples: pl.DataFrame  # a sample of alerts with their truth, per run
+    stages: pl.DataFrame = field(default_factory=pl.DataFrame)  # per stage, staged matchers
+    transitions: pl.DataFrame = field(default_factory=pl.DataFrame)  # PNR alerts after API
 
     def tables(self) -> dict[str, pl.DataFrame]:
         return {
@@ -91,6 +95,8 @@ class BenchResults:
             "by_corruption": self.by_corruption,
             "by_origin": self.by_origin,
             "examples": self.examples,
+            "stages": self.stages,
+            "transitions": self.transitions,
         }
 
 
@@ -99,14 +105,18 @@ def run_bench(
     matchers: list[str],
     seeds: list[int],
     progress: Callable[[str], None] = lambda _: None,
+    staged: tuple[str, ...] = (),
 ) -> BenchResults:
-    """One row per scenario × seed × matcher with the headline metrics and costs."""
+    """One row per scenario × seed × matcher with the headline metrics and costs; for the
+    `staged` matchers also the PNR / API / PNR-then-API comparison."""
     rows = []
     details: dict[str, list[pl.DataFrame]] = {
         "curves": [],
         "by_corruption": [],
         "by_origin": [],
         "examples": [],
+        "stages": [],
+        "transitions": [],
     }
     for scenario in scenarios:  # dozens of runs at most, each vectorized inside
         s = load_scenario(scenario)
@@ -149,6 +159,11 @@ def run_bench(
                 details["by_corruption"].append(ev.by_corruption.with_columns(**_lit(run)))
                 details["by_origin"].append(ev.by_origin.with_columns(**_lit(run)))
                 details["examples"].append(_examples(res.alerts, truth).with_columns(**_lit(run)))
+                if name in staged:
+                    progress(f"{scenario} seed {seed}: {name} by stage")
+                    st = stage_comparison(world, m, built[kind], list_rows)
+                    details["stages"].append(st["stages"].with_columns(**_lit(run)))
+                    details["transitions"].append(st["transitions"].with_columns(**_lit(run)))
                 rows.append(
                     {
                         "scenario": scenario,
@@ -174,8 +189,37 @@ def run_bench(
         return pl.concat(details[k], how="diagonal_relaxed") if details[k] else pl.DataFrame()
 
     return BenchResults(
-        pl.DataFrame(rows), cat("curves"), cat("by_corruption"), cat("by_origin"), cat("examples")
+        pl.DataFrame(rows),
+        cat("curves"),
+        cat("by_corruption"),
+        cat("by_origin"),
+        cat("examples"),
+        cat("stages"),
+        cat("transitions"),
     )
+
+
+def stage_comparison(world, matcher, index, list_rows: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """PNR, API and PNR then API on one world: the per-stage table (with companions and
+    link accuracy) and what API evidence did to the PNR alerts, at threshold 0.5."""
+    data = StageData(
+        passengers=world["passengers"],
+        flights=world["flights"],
+        bookings=world["bookings"],
+        booking_passengers=world["booking_passengers"],
+        lost_stolen=world["documents_lost_stolen"],
+        as_of=world.scenario.date,
+    )
+    t0 = time.perf_counter()
+    run = run_stages(matcher, index, list_rows, data, threshold=0.05)
+    seconds = time.perf_counter() - t0
+    ev = evaluate_stages(run.alerts, world["truth"], run.links, world["passengers"], 0.5, run.pairs)
+    stages = ev.summary.join(ev.associates, on="stage").with_columns(
+        link_accuracy=pl.lit(ev.links.get("accuracy")),
+        contact_detection=pl.lit(ev.contacts.get("detection_rate")),
+        stages_s=pl.lit(round(seconds, 3)),
+    )
+    return {"stages": stages, "transitions": ev.transitions}
 
 
 def _lit(run: dict) -> dict[str, pl.Expr]:
@@ -219,6 +263,10 @@ def read_results(folder: Path) -> BenchResults:
         n: pl.read_csv(folder / f"{n}.csv")
         for n in ("results", "curves", "by_corruption", "by_origin", "examples")
     }
+    # Results written before the stage comparison existed have no stage tables.
+    for n in ("stages", "transitions"):
+        path = folder / f"{n}.csv"
+        tables[n] = pl.read_csv(path) if path.exists() and path.stat().st_size else pl.DataFrame()
     return BenchResults(**tables)
 
 

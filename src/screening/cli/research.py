@@ -139,6 +139,10 @@ def bench_cmd(
     out: Annotated[Path, typer.Option(help="Folder for results.csv/json and summary.md.")] = Path(
         "results"
     ),
+    stages: Annotated[
+        str,
+        typer.Option(help="Matchers also compared by stage (PNR, API, PNR then API); '' for none."),
+    ] = "default",
 ) -> None:
     """Run every matcher on every scenario and seed: results table, report and figures."""
     console = Console()
@@ -153,7 +157,9 @@ def bench_cmd(
     except (ValueError, ScenarioError) as exc:
         raise _fail(console, str(exc)) from exc
     with console.status("benchmark", spinner="dots") as status:
-        bench = run_bench(scen, names, seed_list, progress=status.update)
+        bench = run_bench(
+            scen, names, seed_list, progress=status.update, staged=tuple(_csv_list(stages))
+        )
     paths = write_results(bench, out)
     paths.append(build_report(bench, out / "report.html", figures=out / "figures"))
     console.print(summary_markdown(bench.results), highlight=False, soft_wrap=True)

@@ -21,7 +21,6 @@ from screening.cli import (
     _print_frame,
     app,
 )
-from screening.documents import invalid_document_alerts, lost_stolen_alerts
 from screening.formats.paxlst import write_paxlst
 from screening.formats.pnrgov import write_pnrgov
 from screening.generate.scenario import ScenarioError, builtin_scenarios, load_scenario
@@ -30,6 +29,7 @@ from screening.generate.world import World, generate_world
 from screening.io import FORMATS, write_alerts, write_tables
 from screening.matchers import get_matcher
 from screening.report import build_report
+from screening.stages import StageData, run_stages
 
 
 def _generate(console: Console, scenario: str, seed: int) -> World:
@@ -128,30 +128,62 @@ def run(
     _summary(console, world)
     start = time.perf_counter()
     matcher = get_matcher("default")
-    index = matcher.build(lists.from_generated(world["watchlist"], world["watchlist_names"]))
-    passengers = world["passengers"]
-    alerts = pl.concat(
-        [
-            matcher.screen(index, passengers, 0.5, 10).alerts,
-            lost_stolen_alerts(passengers, world["documents_lost_stolen"]),
-            invalid_document_alerts(passengers, world.scenario.date),
-        ]
+    rows = lists.from_generated(world["watchlist"], world["watchlist_names"])
+    index = matcher.build(rows)
+    data = StageData(
+        passengers=world["passengers"],
+        flights=world["flights"],
+        bookings=world["bookings"],
+        booking_passengers=world["booking_passengers"],
+        lost_stolen=world["documents_lost_stolen"],
+        as_of=world.scenario.date,
     )
+    staged = run_stages(matcher, index, rows, data)
     seconds = time.perf_counter() - start
+    alerts = staged.alerts
     write_alerts(alerts, folder / "alerts.parquet")
-    by_kind = alerts.group_by("kind").agg(pl.len().alias("alerts")).sort("kind")
-    _print_frame(console, f"Alerts (score >= 0.5), written to {folder / 'alerts.parquet'}", by_kind)
+    write_alerts(staged.notifications, folder / "notifications.parquet")
+    write_alerts(staged.links, folder / "links.parquet")
+    by_kind = (
+        alerts.group_by("stage", "kind")
+        .agg(pl.len().alias("alerts"))
+        .pivot("stage", index="kind", values="alerts")
+        .sort("kind")
+    )
+    _print_frame(
+        console,
+        f"Alerts (score >= 0.5) per stage, in {folder / 'alerts.parquet'} "
+        "(notifications.parquet: the states to notify)",
+        by_kind,
+    )
+    passengers = world["passengers"]
     console.print(
-        f"screened {passengers.height:,} passengers against {index.size:,} list names in "
-        f"{seconds:.1f} s ({passengers.height / max(seconds, 1e-9):,.0f} passengers/s)",
+        f"screened {passengers.height:,} passengers and {world['booking_passengers'].height:,} "
+        f"booking passengers (PNR, API, PNR then API) against {index.size:,} list names in "
+        f"{seconds:.1f} s",
         highlight=False,
         soft_wrap=True,
     )
     with console.status("evaluating every matcher", spinner="dots") as status:
-        bench = run_bench([scenario], list(MAIN_JOB_MATCHERS), [seed], progress=status.update)
+        bench = run_bench(
+            [scenario], list(MAIN_JOB_MATCHERS), [seed], progress=status.update, staged=("default",)
+        )
     write_results(bench, folder / "results")
     report = build_report(bench, folder / "report.html")
     console.print(summary_markdown(bench.results), highlight=False, soft_wrap=True)
+    if not bench.stages.is_empty():
+        _print_frame(
+            console,
+            "By stage (default matcher; workload and companions at score 0.5)",
+            bench.stages.select(
+                "stage",
+                "fnir_at_fpir_0.001",
+                "fnir_at_fpir_0.01",
+                "alerted_per_1000",
+                "whole_booking_false_hits",
+                "associate_alerts",
+            ),
+        )
     console.print(f"report: {report}", highlight=False, soft_wrap=True)
 
 

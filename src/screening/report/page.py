@@ -29,6 +29,12 @@ EXPLAIN = {
     "alert per 1,000 travellers. Bars show the miss rate with a 95 % interval.",
     "origin": "The same threshold does not treat every name culture alike: misses and false "
     "alerts per name origin, with 95 % intervals (small groups have wide ones).",
+    "stages": "PNR arrives days before departure with typed names and usually no date of "
+    "birth; API arrives at check-in with the passport. Left: misses at one false alert per "
+    "100 travellers, and the alerts an analyst reviews per 1,000 travellers at score 0.5, per "
+    "stage. Middle: what the passport data later did to each PNR alert. Right: companions of "
+    "alerted travellers that a whole-booking policy would call hits, against associate "
+    "alerts that never count as hits.",
     "base_rate": "Real traffic has about 8 listed travellers per million. At that rate, this "
     "is how many alerts an analyst reviews for each true hit, at each threshold.",
 }
@@ -60,7 +66,7 @@ def charts(bench: BenchResults, matcher: str = "default") -> dict[str, alt.TopLe
         missed=(mated * pl.col("fnir")).round(0),
         per_hit=((1 - BASE_RATE) * pl.col("fpir") / (BASE_RATE * (1 - pl.col("fnir")))),
     )
-    return {
+    out = {
         "det": _det(curves),
         "pareto": _pareto(res),
         "slider": _slider(mine, bench.examples.filter(one)),
@@ -68,6 +74,66 @@ def charts(bench: BenchResults, matcher: str = "default") -> dict[str, alt.TopLe
         "origin": _origin(bench.by_origin.filter(one)),
         "base_rate": _base_rate(mine),
     }
+    if not bench.stages.is_empty() and not bench.stages.filter(one).is_empty():
+        out["stages"] = _stages(bench.stages.filter(one), bench.transitions.filter(one))
+    return out
+
+
+def _stages(stages: pl.DataFrame, transitions: pl.DataFrame) -> alt.HConcatChart:
+    order = ["pnr", "api", "pnr+api"]
+    y = alt.Y("stage:N", sort=order, title=None)
+    misses = (
+        # Vega reads a dot in a field name as a path: rename before charting.
+        alt.Chart(_data(stages.select("stage", pl.col("fnir_at_fpir_0.01").alias("fnir"))))
+        .mark_bar()
+        .encode(y=y, x=alt.X("fnir:Q", title="FNIR at FPIR 0.01"))
+        .properties(width=220, height=90, title="Missed")
+    )
+    load = (
+        alt.Chart(_data(stages.select("stage", "alerted_per_1000", "false_alerts_per_1000")))
+        .transform_fold(["alerted_per_1000", "false_alerts_per_1000"], as_=["what", "value"])
+        .mark_bar()
+        .encode(
+            y=y,
+            yOffset="what:N",
+            x=alt.X("value:Q", title="per 1,000 travellers at score 0.5"),
+            color=alt.Color("what:N", title=None),
+        )
+        .properties(width=220, height=120, title="Analyst workload")
+    )
+    left = alt.vconcat(misses, load)
+    after = (
+        alt.Chart(_data(transitions))
+        .transform_fold(["true_alerts", "false_alerts"], as_=["truth", "alerts"])
+        .mark_bar()
+        .encode(
+            y=alt.Y("outcome:N", title=None),
+            x=alt.X("alerts:Q", stack="zero", title="PNR alerts (score >= 0.5)"),
+            color=alt.Color("truth:N", title=None),
+        )
+        .properties(width=220, height=160, title="PNR alerts after API evidence")
+    )
+    companions = (
+        alt.Chart(
+            _data(
+                stages.select(
+                    "stage",
+                    pl.col("whole_booking_false_hits").alias("whole booking"),
+                    pl.col("associate_policy_false_hits").alias("associates"),
+                )
+            )
+        )
+        .transform_fold(["whole booking", "associates"], as_=["policy", "innocents"])
+        .mark_bar()
+        .encode(
+            y=y,
+            yOffset="policy:N",
+            x=alt.X("innocents:Q", title="innocent companions counted as hits"),
+            color=alt.Color("policy:N", title=None),
+        )
+        .properties(width=220, height=120, title="Companions")
+    )
+    return alt.hconcat(left, after, companions).resolve_scale(color="independent")
 
 
 def _det(curves: pl.DataFrame) -> alt.Chart:
