@@ -286,3 +286,72 @@ def test_names_alone_still_rank_the_right_identity_first():
     assert set(a["dob_evidence"]) == {"missing"}
     best = a.sort("score", descending=True).unique("entry_id", keep="first")
     assert dict(best.select("entry_id", "passenger_id").rows()) == {"E1": "BP1", "E2": "BP6"}
+
+
+def test_cli_all_stages_notifications_links_and_evaluate(tmp_path):
+    from typer.testing import CliRunner
+
+    from screening.cli import app
+
+    runner = CliRunner()
+    world = tmp_path / "world"
+    assert (
+        runner.invoke(app, ["generate", "-s", "teaching", "-o", str(world), "--quiet"]).exit_code
+        == 0
+    )
+    alerts, notes, links = tmp_path / "a.parquet", tmp_path / "n.csv", tmp_path / "l.parquet"
+    r = runner.invoke(
+        app,
+        [
+            "screen",
+            str(world),
+            "--stage",
+            "all",
+            "--out",
+            str(alerts),
+            "--notifications",
+            str(notes),
+            "--links",
+            str(links),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    a = pl.read_parquet(alerts)
+    assert set(a["stage"]) == {"pnr", "api", "pnr+api"}
+    assert {"associate", "contact"} <= set(a["kind"])
+    n = pl.read_csv(notes)
+    # Every notification belongs to an alert; every alert on a traveller has a state.
+    assert set(n["alert_id"]) <= set(a["alert_id"])
+    assert set(n["role"].str.split("+").explode()) <= {
+        "nationality",
+        "residence",
+        "departure",
+        "transit",
+        "destination",
+    }
+    r = runner.invoke(
+        app,
+        [
+            "evaluate",
+            str(alerts),
+            "--truth",
+            str(world),
+            "--links",
+            str(links),
+            "--json",
+            str(tmp_path / "e.json"),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert "PNR alerts (score >= 0.5) after API evidence" in r.output
+    import json
+
+    ev = json.loads((tmp_path / "e.json").read_text())
+    assert [s["stage"] for s in ev["summary"]] == ["pnr", "api", "pnr+api"]
+    assert ev["links"]["accuracy"] > 0.95
+
+    r = runner.invoke(
+        app,
+        ["screen", str(world / "passengers.parquet"), "--stage", "pnr", "--watchlist", str(world)],
+    )
+    assert r.exit_code == 2 and "bookings" in r.output
