@@ -29,7 +29,8 @@ from screening.compare import (
 from screening.contacts import CONTACT_LEVELS, contact_evidence
 from screening.index import WatchlistIndex, passenger_keys
 from screening.normalize import name_forms
-from screening.scoring import log_odds, to_score, token_bits, token_counts
+from screening.population import Population, population_stats
+from screening.scoring import log_odds, to_score, token_bits
 
 ALERT_COLUMNS = {
     "passenger_id": pl.String,
@@ -93,11 +94,16 @@ def screen(
     threshold: float = 0.5,
     top_k: int = 10,
     candidates: Candidates = blocked_candidates,
+    population: Population | None = None,
 ) -> ScreenResult:
-    """Watch-list alerts for every passenger scoring >= threshold (best identities first)."""
+    """Watch-list alerts for every passenger scoring >= threshold (best identities first).
+
+    `population`: name statistics of the whole manifest when `passengers` is one part of
+    it (default: `passengers` itself)."""
     cfg = index.config
     clock = _Clock()
     forms = name_forms(passengers)
+    pop = population or population_stats(passengers, forms)
     doc = passengers["doc_number"].cast(pl.String)
     doc_folded = pl.DataFrame({"d": doc}).select(fold_document(pl.col("d"))).to_series()
     clock.lap("normalize_s")
@@ -116,9 +122,10 @@ def screen(
     stats["pairs_compared"] = len(pi)
     clock.lap("prefilter_s")
     # Token frequencies from the list and the population being screened.
-    counts, total = token_counts(forms["core"])
-    counts = pl.concat([index.token_counts, counts]).group_by("tok").agg(pl.col("n").sum())
-    total += index.token_total
+    counts = (
+        pl.concat([index.token_counts, pop.token_counts]).group_by("tok").agg(pl.col("n").sum())
+    )
+    total = pop.token_total + index.token_total
     # Only the list names among the candidates need their information computed.
     rows_needed, li_pos = np.unique(li, return_inverse=True)
     bits_needed = token_bits(lf["core"].gather(rows_needed), counts, total, cfg.scoring)
@@ -132,8 +139,11 @@ def screen(
     # A full name shared by many in the screened population is weak evidence however rare
     # its tokens look one by one (families, double-barrelled names). One or two sightings
     # (a traveller on two legs) say nothing about how common a name is.
-    same_name = forms.select(pl.len().over("sorted_core")).to_series().to_numpy()[pi]
-    seen_bits = -np.log2(same_name / (len(forms) + 1.0))
+    seen = forms.select("sorted_core").join(
+        pop.name_counts, on="sorted_core", how="left", maintain_order="left"
+    )
+    same_name = seen["n"].fill_null(1).cast(pl.Float64).to_numpy()[pi]
+    seen_bits = -np.log2(same_name / (pop.size + 1.0))
     list_bits = bits_needed[li_pos]
     name_bits = np.where(same_name >= 3, np.minimum(list_bits, seen_bits), list_bits)
     bits = log_odds(sim, name_bits, dob, width, docl, nat, sex, cfg.scoring, contact)

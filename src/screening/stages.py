@@ -21,7 +21,9 @@ import polars as pl
 from screening.associates import PERSON_KINDS, associate_alerts
 from screening.contacts import contact_alerts
 from screening.documents import invalid_document_alerts, lost_stolen_alerts
+from screening.matchers import screen_with
 from screening.notify import notifications, notify_column, traveller_states
+from screening.population import Population
 from screening.reconcile import LINK_COLUMNS, LinkConfig, booking_legs, link_bookings
 from screening.screen import ALERT_COLUMNS
 
@@ -95,8 +97,10 @@ def run_stages(
     threshold: float = 0.5,
     top_k: int = 10,
     link_config: LinkConfig | None = None,
+    population: Population | None = None,
 ) -> StageRun:
-    """Alerts of the chosen stages, with associates and notifications."""
+    """Alerts of the chosen stages, with associates and notifications. `population`: name
+    statistics of the whole manifest when `data.passengers` is one partition of it."""
     unknown = [s for s in stages if s not in STAGES]
     if unknown:
         raise ValueError(f"unknown stage(s) {unknown}; known: {', '.join(STAGES)}")
@@ -125,7 +129,9 @@ def run_stages(
             notes.append(note)
             pairs["pnr"] = pnr_pairs
     if "api" in stages:
-        alerts, api_pairs = _api(matcher, index, list_rows, data.passengers, data, threshold, top_k)
+        alerts, api_pairs = _api(
+            matcher, index, list_rows, data.passengers, data, threshold, top_k, population
+        )
         states = _api_states(data.passengers, links, data)
         alerts, note = _finish(
             alerts, "api", _api_groups(data.passengers, links), states, list_rows
@@ -135,7 +141,9 @@ def run_stages(
         pairs["api"] = api_pairs
     if "pnr+api" in stages:
         enriched = _with_booking(data.passengers, links, data)
-        alerts, both_pairs = _api(matcher, index, list_rows, enriched, data, threshold, top_k)
+        alerts, both_pairs = _api(
+            matcher, index, list_rows, enriched, data, threshold, top_k, population
+        )
         carried = _carry(pnr_alerts, links, both_pairs)
         alerts = pl.concat([alerts, carried], how="diagonal_relaxed")
         states = _api_states(enriched, links, data)
@@ -175,8 +183,8 @@ def _pnr(matcher, index, list_rows, data: StageData, threshold: float, top_k: in
     return alerts, _pairs(res, travellers, list_rows), legs
 
 
-def _api(matcher, index, list_rows, passengers, data: StageData, threshold: float, top_k: int):
-    res = matcher.screen(index, passengers, threshold, top_k)
+def _api(matcher, index, list_rows, passengers, data: StageData, threshold, top_k, population):
+    res = screen_with(matcher, index, passengers, threshold, top_k, population)
     parts = [res.alerts, invalid_document_alerts(passengers, data.as_of or dt.date.today())]
     if data.lost_stolen is not None:
         parts.append(lost_stolen_alerts(passengers, data.lost_stolen))

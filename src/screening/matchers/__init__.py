@@ -2,12 +2,16 @@
 
 Every matcher, ours and the baselines, returns the same alert frame, so one evaluation
 serves all. A researcher's matcher is any class with `name`, `build(rows)` and
-`screen(index, passengers, threshold, top_k)`; pass it as `module:Class`.
+`screen(index, passengers, threshold, top_k)`; pass it as `module:Class`. A matcher whose
+scores depend on the screened population (name frequencies) also takes the keyword
+`population` (screening.population.Population), so that a manifest screened in
+partitions scores exactly as one run.
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
 from typing import Any, Protocol
 
 import polars as pl
@@ -50,6 +54,20 @@ def registry() -> dict[str, type]:
             OfacMatcher,
         )
     }
+
+
+def screen_with(
+    matcher: Matcher,
+    index: Any,
+    passengers: pl.DataFrame,
+    threshold: float,
+    top_k: int,
+    population: Any = None,
+) -> ScreenResult:
+    """matcher.screen, with the whole manifest's population when the matcher takes one."""
+    if population is not None and "population" in inspect.signature(matcher.screen).parameters:
+        return matcher.screen(index, passengers, threshold, top_k, population=population)
+    return matcher.screen(index, passengers, threshold, top_k)
 
 
 def get_matcher(spec: str) -> Matcher:

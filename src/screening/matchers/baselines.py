@@ -178,8 +178,15 @@ class BruteForceMatcher(_Base):
 
     name = "bruteforce"
 
-    def screen(self, index, passengers, threshold, top_k):
-        return screen(index, passengers, threshold, top_k, candidates=exhaustive_candidates)
+    def screen(self, index, passengers, threshold, top_k, population=None):
+        return screen(
+            index,
+            passengers,
+            threshold,
+            top_k,
+            candidates=exhaustive_candidates,
+            population=population,
+        )
 
 
 class GtasMatcher(_Base):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from screening.index import WatchlistIndex, build_index
+from screening.population import Population
 from screening.screen import ScreenResult, screen
 
 
@@ -17,6 +18,11 @@ class DefaultMatcher:
         return build_index(rows)
 
     def screen(
-        self, index: WatchlistIndex, passengers: pl.DataFrame, threshold: float, top_k: int
+        self,
+        index: WatchlistIndex,
+        passengers: pl.DataFrame,
+        threshold: float,
+        top_k: int,
+        population: Population | None = None,
     ) -> ScreenResult:
-        return screen(index, passengers, threshold=threshold, top_k=top_k)
+        return screen(index, passengers, threshold=threshold, top_k=top_k, population=population)
