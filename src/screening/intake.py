@@ -66,8 +66,9 @@ def rename_columns(frame: pl.DataFrame, spec: str | None, source: str) -> pl.Dat
     return frame.rename(mapping)
 
 
-def manifest(raw: pl.DataFrame, source: str) -> Intake:
-    """Typed passengers: dates parsed as dates, names checked, bad rows set aside."""
+def manifest(raw: pl.DataFrame, source: str, row_offset: int = 0) -> Intake:
+    """Typed passengers: dates parsed as dates, names checked, bad rows set aside.
+    `row_offset`: data rows of the file before `raw` (when it is one part of a file)."""
     check_columns(raw, MANIFEST_REQUIRED, source)
     f = raw.with_columns(pl.col(c).cast(pl.String) for c in raw.columns).with_row_index("_row")
     problems = [
@@ -89,7 +90,7 @@ def manifest(raw: pl.DataFrame, source: str) -> Intake:
         pl.col("nationality", "doc_issuer").str.to_uppercase(),
     ).drop("_row")
     keep = [c for c in (*MANIFEST_REQUIRED, *MANIFEST_OPTIONAL) if c in typed.columns]
-    return Intake(typed.select(keep), rejected)
+    return Intake(typed.select(keep), rejected.with_columns(pl.col("row") + row_offset))
 
 
 def _problem(rows: pl.DataFrame, field: str, problem: str, source: str) -> pl.DataFrame:

@@ -1,0 +1,112 @@
+"""The Dask engine: the same per-partition screening on a cluster.
+
+With a scheduler address it joins an existing cluster; with `workers` it starts a
+LocalCluster of worker processes. The built index, the lists and the population
+statistics are scattered once (broadcast to every worker), never sent with each task.
+A worker lost mid-run costs only its tasks: the scheduler reruns them elsewhere (up to
+`distributed.scheduler.allowed-failures`), and each partial file is written atomically.
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
+
+import polars as pl
+
+from screening.engines.partitions import (
+    Job,
+    Partition,
+    PartResult,
+    population_of,
+    screen_partition,
+)
+from screening.population import combine
+
+
+class DaskMissing(RuntimeError):
+    """Dask is not installed (the optional extra screening[dask])."""
+
+
+def _distributed():
+    try:
+        from dask import distributed
+    except ImportError as exc:
+        raise DaskMissing(
+            "--engine dask needs Dask: pip install 'screening[dask]' "
+            "(or: pip install 'dask[distributed]')"
+        ) from exc
+    return distributed
+
+
+@dataclass(frozen=True)
+class DaskRun:
+    parts: list[PartResult]
+    seconds: dict[str, float]
+    worker_peak_mib: dict[str, float]  # peak resident memory of each worker process
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def run_dask(
+    parts: list[Partition],
+    job: Job,
+    list_rows: pl.DataFrame,
+    lost_stolen: pl.DataFrame | None = None,
+    flights: pl.DataFrame | None = None,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    progress: Callable[[str], None] = lambda _: None,
+    client=None,
+) -> DaskRun:
+    """Screen every partition on a Dask cluster; partial outputs as `job` says."""
+    from screening.matchers import get_matcher
+
+    distributed = _distributed()
+    laps: dict[str, float] = {}
+    t0 = time.perf_counter()
+    with ExitStack() as stack:
+        if client is None:
+            if scheduler is not None:
+                client = stack.enter_context(distributed.Client(scheduler))
+            else:
+                cluster = stack.enter_context(
+                    distributed.LocalCluster(
+                        n_workers=workers or 1,
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=None,
+                    )
+                )
+                client = stack.enter_context(distributed.Client(cluster))
+        laps["cluster_s"] = time.perf_counter() - t0
+        progress("building the index")
+        index = get_matcher(job.matcher).build(list_rows)
+        laps["index_s"] = time.perf_counter() - t0 - sum(laps.values())
+        shared = {
+            name: None if value is None else client.scatter(value, broadcast=True, hash=False)
+            for name, value in (
+                ("index", index),
+                ("list_rows", list_rows),
+                ("lost_stolen", lost_stolen),
+                ("flights", flights),
+            )
+        }
+        laps["scatter_s"] = time.perf_counter() - t0 - sum(laps.values())
+        progress(f"counting names in {len(parts)} partitions")
+        pops = client.gather(client.map(population_of, parts, job=job, pure=False))
+        population = client.scatter(combine(pops), broadcast=True, hash=False)
+        laps["population_s"] = time.perf_counter() - t0 - sum(laps.values())
+        progress(f"screening {len(parts)} partitions")
+        futures = client.map(
+            screen_partition, parts, job=job, population=population, pure=False, **shared
+        )
+        results = client.gather(futures)
+        laps["screen_s"] = time.perf_counter() - t0 - sum(laps.values())
+        peaks = client.run(_peak_mib)
+    return DaskRun(sorted(results, key=lambda r: r.number), laps, peaks)

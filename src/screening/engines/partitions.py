@@ -1,0 +1,235 @@
+"""Manifests in partitions: plan them (row ranges of files, so inputs larger than memory
+stream), load one, screen one, and combine the partial outputs atomically.
+
+Nothing here imports Dask: the functions are plain and picklable, and any engine (Dask,
+a process pool, a loop) can run them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from screening import intake as intake_mod
+from screening.io import write_alerts
+from screening.matchers import get_matcher
+from screening.population import Population, population_stats
+from screening.schema import SCHEMAS
+from screening.stages import OUTPUT_COLUMNS, StageData, run_stages
+
+
+@dataclass(frozen=True)
+class Partition:
+    """Rows [offset, offset + length) of one file, or an in-memory frame."""
+
+    number: int
+    path: str | None = None
+    offset: int = 0
+    length: int = 0
+    generated: bool = False  # a `screening generate` table: typed, no intake needed
+    frame: pl.DataFrame | None = None
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything a partition needs besides the shared index and lists."""
+
+    matcher: str = "default"
+    threshold: float = 0.5
+    top_k: int = 10
+    as_of: dt.date | None = None
+    columns: str | None = None  # --columns old=new,...
+    on_error: str = "report"
+    out_dir: str | None = None  # where partial outputs go; None: return the frames
+
+
+@dataclass(frozen=True)
+class PartResult:
+    number: int
+    rows: int
+    alerts: int
+    rejected: pl.DataFrame
+    frames: dict[str, pl.DataFrame] = field(default_factory=dict)  # when not written
+
+
+def _count(path: Path) -> int:
+    if path.suffix == ".parquet":
+        return pl.scan_parquet(path).select(pl.len()).collect().item()
+    return pl.scan_csv(path, infer_schema=False).select(pl.len()).collect().item()
+
+
+def plan(manifest: Path, rows_per_partition: int) -> list[Partition]:
+    """Partitions of a manifest file, of a folder from `screening generate`, or of a folder
+    of Parquet files (a partitioned dataset): row ranges of at most `rows_per_partition`."""
+    manifest = Path(manifest)
+    generated = False
+    if manifest.is_dir():
+        own = sorted(manifest.glob("passengers.parquet")) or sorted(manifest.glob("passengers.csv"))
+        files = own or sorted(manifest.glob("*.parquet"))
+        generated = bool(own)
+        if not files:
+            raise intake_mod.InputError(f"{manifest}: no passengers table or Parquet files")
+    else:
+        if not manifest.exists():
+            raise intake_mod.InputError(f"{manifest}: no such file")
+        if manifest.suffix not in (".parquet", ".csv", ".txt", ".tsv"):
+            raise intake_mod.InputError(
+                f"{manifest}: the Dask engine reads CSV or Parquet manifests (convert "
+                "EDIFACT with the local engine first)"
+            )
+        files = [manifest]
+    parts: list[Partition] = []
+    for f in files:  # a handful of files
+        try:
+            n = _count(f)
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            raise intake_mod.InputError(f"{f}: cannot be read ({exc})") from exc
+        for offset in range(0, n, rows_per_partition):
+            parts.append(
+                Partition(
+                    len(parts), str(f), offset, min(rows_per_partition, n - offset), generated
+                )
+            )
+    return parts
+
+
+def in_memory(frame: pl.DataFrame, rows_per_partition: int) -> list[Partition]:
+    """Partitions of a frame already in memory (benchmarks)."""
+    return [
+        Partition(i, frame=frame.slice(offset, rows_per_partition))
+        for i, offset in enumerate(range(0, frame.height, rows_per_partition))
+    ]
+
+
+def load(part: Partition, job: Job) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(typed passengers, rejected rows) of one partition; row numbers are the file's."""
+    if part.frame is not None:
+        return part.frame, pl.DataFrame()
+    path = Path(part.path)
+    if part.generated:
+        lazy = (
+            pl.scan_parquet(path)
+            if path.suffix == ".parquet"
+            else pl.scan_csv(path, schema=SCHEMAS["passengers"])
+        )
+        frame = lazy.slice(part.offset, part.length).collect()
+        return read_table_frame(frame), pl.DataFrame()
+    try:
+        if path.suffix == ".parquet":
+            raw = pl.scan_parquet(path).slice(part.offset, part.length).collect()
+        else:
+            raw = pl.read_csv(
+                path,
+                infer_schema=False,
+                separator="\t" if path.suffix == ".tsv" else ",",
+                skip_rows_after_header=part.offset,
+                n_rows=part.length,
+            )
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise intake_mod.InputError(
+            f"{path}: rows {part.offset + 2}-{part.offset + part.length + 1}: {first}"
+        ) from exc
+    raw = intake_mod.rename_columns(raw, job.columns, str(path))
+    got = intake_mod.manifest(raw, str(path), row_offset=part.offset)
+    if job.on_error == "fail" and not got.rejected.is_empty():
+        r = got.rejected.row(0, named=True)
+        raise intake_mod.InputError(
+            f"{r['file']}: row {r['row']}, field {r['field']}: {r['problem']} "
+            f"(value {r['value']!r})"
+        )
+    return got.frame, got.rejected
+
+
+def read_table_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """A slice of a generated passengers table in its schema (as read_table gives)."""
+    schema = SCHEMAS["passengers"]
+    return frame.select([pl.col(c).cast(t) for c, t in schema.items() if c in frame.columns])
+
+
+def population_of(part: Partition, job: Job) -> Population:
+    """Name statistics of one partition (first pass; summed by the engine)."""
+    frame, _ = load(part, job)
+    return population_stats(frame)
+
+
+def screen_partition(
+    part: Partition,
+    job: Job,
+    index,
+    list_rows: pl.DataFrame,
+    population: Population,
+    lost_stolen: pl.DataFrame | None = None,
+    flights: pl.DataFrame | None = None,
+) -> PartResult:
+    """The API stage on one partition with the whole manifest's population; the alerts and
+    notifications go to `job.out_dir` (written atomically) or come back as frames."""
+    frame, rejected = load(part, job)
+    data = StageData(passengers=frame, flights=flights, lost_stolen=lost_stolen, as_of=job.as_of)
+    run = run_stages(
+        get_matcher(job.matcher),
+        index,
+        list_rows,
+        data,
+        ("api",),
+        job.threshold,
+        job.top_k,
+        population=population,
+    )
+    out = {"alerts": run.alerts, "notifications": run.notifications, "pairs": run.pairs["api"]}
+    if job.out_dir is None:
+        return PartResult(part.number, frame.height, run.alerts.height, rejected, out)
+    for name in ("alerts", "notifications"):
+        target = Path(job.out_dir) / name / f"part-{part.number:06d}.parquet"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # A retried task (its worker died) rewrites the file whole: write, then rename.
+        tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}")
+        out[name].write_parquet(tmp)
+        os.replace(tmp, target)
+    return PartResult(part.number, frame.height, run.alerts.height, rejected)
+
+
+@contextmanager
+def staging(out: Path) -> Iterator[Path]:
+    """A temporary folder beside `out`, removed whatever happens: a failed run leaves no
+    partial output behind."""
+    tmp = out.parent / f".{out.name}.partial-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir(parents=True)
+    try:
+        yield tmp
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def combine_output(staged: Path, name: str, out: Path) -> None:
+    """The partial files of `name` as one sorted file (Parquet/CSV/JSON by extension), or as a
+    partitioned Parquet dataset when `out` has no extension; moved into place atomically."""
+    parts = sorted((staged / name).glob("part-*.parquet"))
+    schema = OUTPUT_COLUMNS if name == "alerts" else None
+    if not out.suffix:
+        target = staged / f"{name}.dataset"
+        (staged / name).rename(target)
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(target, out)
+        return
+    lazy = pl.scan_parquet(parts) if parts else pl.LazyFrame(schema=schema)
+    order = (
+        (["passenger_id", "score", "kind", "alert_id"], [False, True, False, False])
+        if name == "alerts"
+        else (["alert_id", "state"], [False, False])
+    )
+    tmp = staged / f"{name}{out.suffix}"
+    if out.suffix == ".parquet":
+        lazy.sort(order[0], descending=order[1]).sink_parquet(tmp)
+    else:
+        write_alerts(lazy.sort(order[0], descending=order[1]).collect(), tmp)
+    os.replace(tmp, out)
