@@ -6,12 +6,14 @@ import datetime as dt
 import json
 import time
 from contextlib import nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 import polars as pl
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from screening import intake as intake_mod
 from screening import lists
@@ -83,8 +85,10 @@ def _report(err: Console, rejected: pl.DataFrame, on_error: str, out: Path | Non
         if side is not None:
             rejected.write_csv(side)
         err.print(
-            f"{rejected.height} bad row(s) set aside, first: {where}"
-            + (f"; all listed in {side}" if side else ""),
+            escape(
+                f"{rejected.height} bad row(s) set aside, first: {where}"
+                + (f"; all listed in {side}" if side else "")
+            ),
             highlight=False,
             soft_wrap=True,
         )
@@ -121,9 +125,9 @@ def _inputs(manifest: Path, stages, bookings: Path | None, columns, on_error, ou
     if manifest.is_dir():
         passengers = _optional(manifest, "passengers") if stages != ("pnr",) else None
         flights = _optional(manifest, "flights")
-        # Bookings group the manifest's companions and give whole itineraries, so an
-        # API-only run uses them too when the folder has them.
-        if bookings is None and any(manifest.glob("booking_passengers.*")):
+        # The API stage alone reads the manifest alone (as the Dask engine does); pass
+        # --bookings to have its companions and whole itineraries too.
+        if bookings is None and any(s != "api" for s in stages):
             bookings = manifest
     elif stages == ("pnr",):
         bookings = manifest
@@ -195,12 +199,48 @@ def screen_cmd(
             "scenario's date, else today."
         ),
     ] = None,
+    engine: Annotated[
+        str, typer.Option(help="local (this process) or dask (a Dask cluster, API stage).")
+    ] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address (tcp://host:8786) to join.")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Start a local Dask cluster of N worker processes.")
+    ] = None,
+    partition_rows: Annotated[
+        int, typer.Option(help="Manifest rows per Dask partition.")
+    ] = 100_000,
 ) -> None:
     """Screen a manifest or bookings against a watch list (and lost/stolen documents):
     explained alerts, companions as associates, and the states to notify."""
     err = Console(stderr=True)
     if on_error not in ON_ERROR:
         raise _fail(err, f"--on-error must be one of {', '.join(ON_ERROR)}")
+    if engine not in ("local", "dask"):
+        raise _fail(err, f"--engine must be local or dask, not {engine!r}")
+    if engine == "dask":
+        _screen_dask(
+            err,
+            manifest,
+            watchlist,
+            lost_stolen,
+            _DaskOptions(
+                stage,
+                threshold,
+                top_k,
+                matcher,
+                out,
+                notifications,
+                columns,
+                on_error,
+                as_of,
+                scheduler,
+                workers,
+                partition_rows,
+            ),
+        )
+        return
     try:
         start = time.perf_counter()
         stages = _stages(stage)
@@ -248,6 +288,90 @@ def screen_cmd(
         f"screened {screened} against {rows.height:,} list names ({chosen.name}, stage "
         f"{','.join(stages)}): {alerts.height:,} alerts ({kinds or 'none'}) in {seconds:.1f} s"
         + (f"; {run.links.height:,} PNR-to-API links" if run.links.height else ""),
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@dataclass(frozen=True)
+class _DaskOptions:
+    stage: str
+    threshold: float
+    top_k: int
+    matcher: str
+    out: Path | None
+    notifications: Path | None
+    columns: str | None
+    on_error: str
+    as_of: str | None
+    scheduler: str | None
+    workers: int | None
+    partition_rows: int
+
+
+def _screen_dask(err: Console, manifest: Path, watchlist, lost_stolen, o: _DaskOptions) -> None:
+    """`screen --engine dask`: partitions of the manifest on a Dask cluster."""
+    from screening.engines.partitions import Job, combine_output, plan, staging
+
+    try:
+        from screening.engines.dask_engine import DaskMissing, run_dask
+    except ImportError as exc:  # pragma: no cover - the module itself imports no Dask
+        raise _fail(err, str(exc)) from exc
+    start = time.perf_counter()
+    try:
+        if _stages(o.stage) != ("api",):
+            raise intake_mod.InputError(
+                "--engine dask screens the API stage; PNR stages need whole bookings and "
+                "flights together (use the local engine)"
+            )
+        if o.out is None:
+            raise intake_mod.InputError(
+                "--engine dask writes to --out (a .parquet/.csv/.json file, or a folder "
+                "without extension for a partitioned Parquet dataset)"
+            )
+        if o.partition_rows < 1:
+            raise intake_mod.InputError("--partition-rows must be at least 1")
+        parts = plan(manifest, o.partition_rows)
+        flights = None
+        if manifest.is_dir():
+            watchlist = watchlist or manifest
+            flights = _optional(manifest, "flights")
+            if lost_stolen is None and any(manifest.glob("documents_lost_stolen.*")):
+                lost_stolen = manifest
+        if watchlist is None:
+            raise intake_mod.InputError("--watchlist is required unless MANIFEST is a folder")
+        rows, sltd = _load_lists(err, watchlist, lost_stolen)
+        day = dt.date.fromisoformat(o.as_of) if o.as_of else _scenario_day(manifest)
+        get_matcher(o.matcher)
+    except (intake_mod.InputError, ValueError, OSError) as exc:
+        raise _fail(err, str(exc)) from exc
+    out = o.out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with staging(out) as tmp:
+            job = Job(o.matcher, o.threshold, o.top_k, day, o.columns, o.on_error, str(tmp))
+            with err.status("dask", spinner="dots") if err.is_terminal else nullcontext() as st:
+                progress = st.update if st is not None else (lambda _: None)
+                run = run_dask(
+                    parts, job, rows, sltd, flights, o.scheduler, o.workers, progress=progress
+                )
+            combine_output(tmp, "alerts", out)
+            if o.notifications is not None:
+                combine_output(tmp, "notifications", o.notifications)
+    except (DaskMissing, intake_mod.InputError) as exc:
+        raise _fail(err, str(exc)) from exc
+    rejected = [p.rejected for p in run.parts if not p.rejected.is_empty()]
+    if rejected:
+        _report(err, pl.concat(rejected), "report" if o.on_error == "fail" else o.on_error, out)
+    n = sum(p.rows for p in run.parts)
+    alerts = sum(p.alerts for p in run.parts)
+    seconds = time.perf_counter() - start
+    peaks = ", ".join(f"{v:,.0f}" for v in run.worker_peak_mib.values())
+    err.print(
+        f"screened {n:,} passengers in {len(parts)} partitions on {len(run.worker_peak_mib)} "
+        f"Dask worker(s) against {rows.height:,} list names ({o.matcher}): {alerts:,} alerts "
+        f"in {seconds:.1f} s ({n / max(seconds, 1e-9):,.0f} passengers/s); worker peak MiB: "
+        f"{peaks}; wrote {out}",
         highlight=False,
         soft_wrap=True,
     )

@@ -1,0 +1,212 @@
+"""The Dask engine gives the local engine's alerts, on a real LocalCluster of worker
+processes, survives a killed worker, and leaves nothing behind when a run fails."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from screening.cli import app
+
+distributed = pytest.importorskip("dask.distributed")
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dask") / "world"
+    r = runner.invoke(app, ["generate", "-s", "teaching", "--seed", "5", "-o", str(out), "--quiet"])
+    assert r.exit_code == 0, r.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def local(world, tmp_path_factory) -> pl.DataFrame:
+    out = tmp_path_factory.mktemp("local") / "alerts.parquet"
+    r = runner.invoke(app, ["screen", str(world), "--out", str(out), "--threshold", "0.05"])
+    assert r.exit_code == 0, r.output
+    return pl.read_parquet(out)
+
+
+def test_two_worker_processes_give_the_local_alerts(world, local, tmp_path):
+    out = tmp_path / "alerts.parquet"
+    notes = tmp_path / "notes.csv"
+    r = runner.invoke(
+        app,
+        [
+            "screen",
+            str(world),
+            "--engine",
+            "dask",
+            "--workers",
+            "2",
+            "--partition-rows",
+            "300",
+            "--threshold",
+            "0.05",
+            "--out",
+            str(out),
+            "--notifications",
+            str(notes),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert "2 Dask worker(s)" in r.output and "7 partitions" in r.output
+    assert pl.read_parquet(out).equals(local)  # same alerts, scores and order
+    assert set(pl.read_csv(notes)["alert_id"]) <= set(local["alert_id"])
+    assert not list(tmp_path.glob(".*partial*"))
+
+
+def test_partitioned_dataset_output(world, local, tmp_path):
+    out = tmp_path / "alerts"  # no extension: one Parquet file per partition
+    r = runner.invoke(
+        app,
+        [
+            "screen",
+            str(world),
+            "--engine",
+            "dask",
+            "--workers",
+            "1",
+            "--partition-rows",
+            "500",
+            "--threshold",
+            "0.05",
+            "--out",
+            str(out),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    files = sorted(out.glob("part-*.parquet"))
+    assert len(files) == 4
+    got = pl.read_parquet(files).sort(["passenger_id", "alert_id"])
+    assert got.equals(local.sort(["passenger_id", "alert_id"]))
+
+
+def test_a_killed_worker_is_survived(world, local, tmp_path):
+    from screening.engines.dask_engine import run_dask
+    from screening.engines.partitions import Job, combine_output, plan, staging
+    from screening.lists import from_generated
+
+    rows = from_generated(
+        pl.read_parquet(world / "watchlist.parquet"),
+        pl.read_parquet(world / "watchlist_names.parquet"),
+    )
+    sltd = pl.read_parquet(world / "documents_lost_stolen.parquet")
+    flights = pl.read_parquet(world / "flights.parquet")
+    parts = plan(world, 20)  # ~100 small partitions: the run lasts long enough to kill one
+    out = tmp_path / "alerts.parquet"
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+        staging(out) as tmp,
+    ):
+        job = Job(threshold=0.05, as_of=dt.date(2026, 3, 1), out_dir=str(tmp))
+        pids = client.run(os.getpid)
+        result: dict = {}
+        thread = threading.Thread(
+            target=lambda: result.update(
+                run=run_dask(parts, job, rows, sltd, flights, client=client)
+            )
+        )
+        thread.start()
+        written = tmp / "alerts"
+        deadline = time.monotonic() + 60
+        while not (written.exists() and any(written.iterdir())) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        done_at_kill = len(list(written.glob("part-*.parquet")))
+        os.kill(next(iter(pids.values())), signal.SIGKILL)
+        thread.join(timeout=120)
+        assert "run" in result, "the run did not finish after a worker was killed"
+        assert 0 < done_at_kill < len(parts)
+        combine_output(tmp, "alerts", out)
+    assert pl.read_parquet(out).equals(local)
+
+
+def test_a_failed_run_leaves_no_output(tmp_path):
+    manifest = tmp_path / "m.csv"
+    wl = tmp_path / "wl.csv"
+    wl.write_text(
+        "entry_id,surname,given_names,dob,sex,nationality,doc_number,doc_issuer\n"
+        "E1,SMITH,JOHN,1970-01-01,M,GBR,,\n"
+    )
+    rows = [f"P{i},SMITH,JOHN,1970-01-01,M,GBR,P,X{i:07d},GBR,2030-01-01" for i in range(50)]
+    rows[37] = "P37,SMITH,JOHN,1970-02-30,M,GBR,P,X37,GBR,2030-01-01"  # impossible date
+    manifest.write_text(
+        "passenger_id,surname,given_names,dob,sex,nationality,doc_type,doc_number,doc_issuer,"
+        "doc_expiry\n" + "\n".join(rows) + "\n"
+    )
+    out = tmp_path / "alerts.parquet"
+    args = [
+        "screen",
+        str(manifest),
+        "--watchlist",
+        str(wl),
+        "--engine",
+        "dask",
+        "--workers",
+        "1",
+        "--partition-rows",
+        "10",
+        "--out",
+        str(out),
+    ]
+    r = runner.invoke(app, [*args, "--on-error", "fail"])
+    assert r.exit_code == 2 and "row 39, field dob" in r.output
+    assert not out.exists() and not list(tmp_path.glob(".*partial*"))
+    # Reported instead: the bad row is set aside with its row in the file, the rest screened.
+    r = runner.invoke(app, args)
+    assert r.exit_code == 0, r.output
+    assert "row 39, field dob" in r.output
+    assert pl.read_parquet(out)["passenger_id"].n_unique() == 49
+
+
+def test_local_engine_never_imports_dask(world, tmp_path):
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from screening.cli import app\n"
+        f"args = ['screen', {str(world)!r}, '--out', {str(tmp_path / 'a.csv')!r}]\n"
+        "r = CliRunner().invoke(app, args)\n"
+        "assert r.exit_code == 0, r.output\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')]\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_missing_dask_is_a_clear_message(world, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "dask", None)
+    r = runner.invoke(
+        app, ["screen", str(world), "--engine", "dask", "--out", str(tmp_path / "a.parquet")]
+    )
+    assert r.exit_code == 2 and "screening[dask]" in r.output
+
+
+def test_pnr_stages_are_refused_on_dask(world, tmp_path):
+    r = runner.invoke(
+        app,
+        [
+            "screen",
+            str(world),
+            "--engine",
+            "dask",
+            "--stage",
+            "all",
+            "--out",
+            str(tmp_path / "a.parquet"),
+        ],
+    )
+    assert r.exit_code == 2 and "API stage" in r.output
