@@ -154,10 +154,18 @@ def _booking_contacts(r: np.random.Generator, trav: Travellers, listed, n_bookin
     email = contacts.emails(r, trav.surname[first], trav.given[first])
     # A mailbox belongs to one person: an innocent booker whose generated address happens
     # to equal a listed one (same name, same two digits) gets another address.
-    taken = np.isin(email, listed.email[listed.email != ""])
-    email = np.where(
-        taken, np.char.add(np.arange(n_bookings).astype(str), "." + email.astype(str)), email
-    ).astype(object)
+    mail = pl.Series(email, dtype=pl.String)
+    taken = mail.is_in(pl.Series(listed.email[listed.email != ""], dtype=pl.String).implode())
+    email = (
+        pl.select(
+            pl.when(taken)
+            .then(pl.int_range(n_bookings).cast(pl.String) + "." + mail)
+            .otherwise(mail)
+        )
+        .to_series()
+        .to_numpy()
+        .astype(object)
+    )
     lead_listed = trav.role[first] == 0
     pos = np.searchsorted(listed.entry_id, np.where(lead_listed, trav.entry_id[first], ""))
     pos = np.clip(pos, 0, len(listed.entry_id) - 1)
