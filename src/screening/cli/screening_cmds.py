@@ -309,6 +309,12 @@ class _DaskOptions:
     partition_rows: int
 
 
+def _peak_mib() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _screen_dask(err: Console, manifest: Path, watchlist, lost_stolen, o: _DaskOptions) -> None:
     """`screen --engine dask`: partitions of the manifest on a Dask cluster."""
     from screening.engines.partitions import Job, combine_output, plan, staging
@@ -371,7 +377,7 @@ def _screen_dask(err: Console, manifest: Path, watchlist, lost_stolen, o: _DaskO
         f"screened {n:,} passengers in {len(parts)} partitions on {len(run.worker_peak_mib)} "
         f"Dask worker(s) against {rows.height:,} list names ({o.matcher}): {alerts:,} alerts "
         f"in {seconds:.1f} s ({n / max(seconds, 1e-9):,.0f} passengers/s); worker peak MiB: "
-        f"{peaks}; wrote {out}",
+        f"{peaks}; client peak MiB: {_peak_mib():,.0f}; wrote {out}",
         highlight=False,
         soft_wrap=True,
     )
