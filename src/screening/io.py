@@ -11,7 +11,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -75,10 +75,53 @@ def _flatten_lists(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col(c).list.join(LIST_SEP) for c in lists)
 
 
+def write_table_parts(
+    parts: Iterable[Mapping[str, pl.DataFrame]],
+    shared: tuple[str, ...],
+    out: Path,
+    meta: Mapping[str, Any] | None = None,
+    overwrite: bool = False,
+) -> int:
+    """Write a world generated in parts, all or nothing: the `shared` tables once (from the
+    first part) as TABLE.parquet, every other table as TABLE/part-NNNNN.parquet. Only one
+    part is in memory at a time. Returns the number of parts."""
+    out = Path(out)
+    if out.exists() and any(out.iterdir()) and not overwrite:
+        raise FileExistsError(f"{out}: folder exists and is not empty (use --overwrite)")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    n = 0
+    try:
+        for n, tables in enumerate(parts, start=1):  # parts counted in dozens
+            for name, frame in tables.items():
+                if name in shared:
+                    if n == 1:
+                        frame.write_parquet(tmp / f"{name}.parquet")
+                    continue
+                (tmp / name).mkdir(exist_ok=True)
+                frame.write_parquet(tmp / name / f"part-{n - 1:05d}.parquet")
+        if meta is not None:
+            (tmp / "scenario.json").write_text(
+                json.dumps(meta | {"parts": n}, indent=2, sort_keys=True, default=str) + "\n",
+                encoding="utf-8",
+            )
+        os.chmod(tmp, 0o755)
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return n
+
+
 def read_table(path: Path, table: str) -> pl.DataFrame:
-    """Read one generated table back (Parquet or CSV) and validate it."""
+    """Read one generated table back (Parquet or CSV, or a folder of Parquet parts) and
+    validate it."""
     path = Path(path)
     schema = SCHEMAS[table]
+    if path.is_dir():
+        return validate(pl.read_parquet(sorted(path.glob("part-*.parquet"))), table)
     if path.suffix == ".parquet":
         frame = pl.read_parquet(path)
     elif path.suffix == ".csv":

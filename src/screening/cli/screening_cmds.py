@@ -66,6 +66,8 @@ def _scenario_day(manifest: Path) -> dt.date:
 
 
 def _generated(folder: Path, table: str) -> pl.DataFrame:
+    if (folder / table).is_dir():  # a world written in parts (generate --partitions)
+        return read_table(folder / table, table)
     for ext in ("parquet", "csv"):
         path = folder / f"{table}.{ext}"
         if path.exists():
@@ -116,7 +118,8 @@ def _load_bookings(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 
 def _optional(folder: Path, table: str) -> pl.DataFrame | None:
-    return _generated(folder, table) if any(folder.glob(f"{table}.*")) else None
+    present = (folder / table).is_dir() or any(folder.glob(f"{table}.*"))
+    return _generated(folder, table) if present else None
 
 
 def _inputs(manifest: Path, stages, bookings: Path | None, columns, on_error, out, err):
@@ -247,7 +250,10 @@ def screen_cmd(
         passengers, flights, pnr = _inputs(manifest, stages, bookings, columns, on_error, out, err)
         if manifest.is_dir():
             watchlist = watchlist or manifest
-            if lost_stolen is None and any(manifest.glob("documents_lost_stolen.*")):
+            if lost_stolen is None and (
+                any(manifest.glob("documents_lost_stolen.*"))
+                or (manifest / "documents_lost_stolen").is_dir()
+            ):
                 lost_stolen = manifest
         if watchlist is None:
             raise intake_mod.InputError("--watchlist is required unless MANIFEST is a folder")
@@ -342,7 +348,10 @@ def _screen_dask(err: Console, manifest: Path, watchlist, lost_stolen, o: _DaskO
         if manifest.is_dir():
             watchlist = watchlist or manifest
             flights = _optional(manifest, "flights")
-            if lost_stolen is None and any(manifest.glob("documents_lost_stolen.*")):
+            if lost_stolen is None and (
+                any(manifest.glob("documents_lost_stolen.*"))
+                or (manifest / "documents_lost_stolen").is_dir()
+            ):
                 lost_stolen = manifest
         if watchlist is None:
             raise intake_mod.InputError("--watchlist is required unless MANIFEST is a folder")

@@ -25,8 +25,8 @@ from screening.formats.paxlst import write_paxlst
 from screening.formats.pnrgov import write_pnrgov
 from screening.generate.scenario import ScenarioError, builtin_scenarios, load_scenario
 from screening.generate.summary import corruption_counts, origin_mix, role_shares, table_sizes
-from screening.generate.world import World, generate_world
-from screening.io import FORMATS, write_alerts, write_tables
+from screening.generate.world import SHARED_TABLES, World, generate_parts, generate_world
+from screening.io import FORMATS, write_alerts, write_table_parts, write_tables
 from screening.matchers import get_matcher
 from screening.report import build_report
 from screening.stages import StageData, run_stages
@@ -102,13 +102,52 @@ def generate(
     ] = "parquet",
     overwrite: Annotated[bool, typer.Option(help="Replace a non-empty --out folder.")] = False,
     quiet: Annotated[bool, typer.Option(help="Do not print the summary tables.")] = False,
+    partitions: Annotated[
+        int,
+        typer.Option(
+            help="Generate in N parts against one watch list (worlds larger than memory; "
+            "Parquet, one file per part and table)."
+        ),
+    ] = 1,
 ) -> None:
     """Generate a synthetic travel world (API, PNR, watch list, lost/stolen, truth)."""
     console = Console()
+    if partitions > 1:
+        _generate_parts(console, scenario, seed, partitions, out, fmt, overwrite)
+        return
     world = _generate(console, scenario, seed)
     _write(console, world, out, fmt, overwrite)
     if not quiet:
         _summary(console, world)
+
+
+def _generate_parts(
+    console: Console, scenario: str, seed: int, parts: int, out: Path, fmt: str, overwrite: bool
+) -> None:
+    if fmt != "parquet":
+        raise _fail(console, "--partitions writes Parquet only")
+    try:
+        s = load_scenario(scenario)
+    except ScenarioError as exc:
+        raise _fail(console, str(exc)) from exc
+    meta = {"scenario": s.to_dict(), "seed": seed, "versions": library_versions()}
+    start = time.perf_counter()
+    with console.status(f"generating {s.name} in {parts} parts", spinner="dots") as status:
+
+        def each():
+            for k, world in enumerate(generate_parts(s, seed, parts)):
+                status.update(f"generating {s.name}: part {k + 1} of {parts}")
+                yield world.tables
+
+        try:
+            n = write_table_parts(each(), SHARED_TABLES, out, meta, overwrite)
+        except (FileExistsError, OSError) as exc:
+            raise _fail(console, str(exc)) from exc
+    console.print(
+        f"generated {s.name} (seed {seed}) in {n} parts in {time.perf_counter() - start:.1f} s: "
+        f"{out}",
+        highlight=False,
+    )
 
 
 @app.command()

@@ -80,7 +80,7 @@ def run_dask(
                         n_workers=workers or 1,
                         threads_per_worker=1,
                         processes=True,
-                        dashboard_address=None,
+                        dashboard_address=":0",  # any free port: no clash with another cluster
                     )
                 )
                 client = stack.enter_context(distributed.Client(cluster))

@@ -72,7 +72,11 @@ def plan(manifest: Path, rows_per_partition: int) -> list[Partition]:
     manifest = Path(manifest)
     generated = False
     if manifest.is_dir():
-        own = sorted(manifest.glob("passengers.parquet")) or sorted(manifest.glob("passengers.csv"))
+        own = (
+            sorted((manifest / "passengers").glob("part-*.parquet"))
+            or sorted(manifest.glob("passengers.parquet"))
+            or sorted(manifest.glob("passengers.csv"))
+        )
         files = own or sorted(manifest.glob("*.parquet"))
         generated = bool(own)
         if not files:

@@ -6,7 +6,9 @@ leaves the others' draws alone, and the same scenario and seed give identical fr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 import numpy as np
 import polars as pl
@@ -47,9 +49,14 @@ class World:
         return self.tables[name]
 
 
-def generate_world(scenario: Scenario, seed: int) -> World:
-    """Generate every table of `scenario` deterministically from `seed`."""
-    rng = {name: np.random.default_rng([seed, i]) for i, name in enumerate(STAGES)}
+def generate_world(scenario: Scenario, seed: int, part: int | None = None) -> World:
+    """Generate every table of `scenario` deterministically from `seed`. With `part`, the
+    watch list is the seed's and everything else draws from the part's own streams (see
+    generate_parts)."""
+    rng = {
+        name: np.random.default_rng([seed, i] if part is None or i == 0 else [seed, i, part])
+        for i, name in enumerate(STAGES)
+    }
     s = scenario
     table = build_name_table(s.population.name_zipf_exponent)
     date = np.datetime64(s.date, "D")
@@ -106,6 +113,33 @@ def generate_world(scenario: Scenario, seed: int) -> World:
     for name, frame in tables.items():
         validate(frame, name)
     return World(scenario=s, seed=seed, tables=tables)
+
+
+SHARED_TABLES = ("watchlist", "watchlist_names")
+# Identifiers that count from 1 in every part: prefixed with the part to stay unique.
+_PART_IDS = ("passenger_id", "booking_passenger_id", "person_id", "flight_id", "record_locator")
+
+
+def generate_parts(scenario: Scenario, seed: int, parts: int) -> Iterator[World]:
+    """A world too big for memory, in `parts` worlds of 1/parts of the travellers each,
+    all screened against one watch list (the seed's); identifiers get the part's prefix."""
+    per = math.ceil(scenario.population.passengers / parts)
+    s = replace(scenario, population=replace(scenario.population, passengers=per))
+    for k in range(parts):  # one part in memory at a time
+        world = generate_world(s, seed, part=k)
+        tag = f"{k:03d}-"
+        tables = {
+            name: frame if name in SHARED_TABLES else _tag_part(frame, tag)
+            for name, frame in world.tables.items()
+        }
+        yield World(scenario=s, seed=seed, tables=tables)
+
+
+def _tag_part(frame: pl.DataFrame, tag: str) -> pl.DataFrame:
+    exprs = [(pl.lit(tag) + pl.col(c)).alias(c) for c in _PART_IDS if c in frame.columns]
+    if "flight_ids" in frame.columns:
+        exprs.append(pl.col("flight_ids").list.eval(pl.lit(tag) + pl.element()).alias("flight_ids"))
+    return frame.with_columns(exprs)
 
 
 def _plant_lost_stolen(r: np.random.Generator, trav: Travellers, share: float):
