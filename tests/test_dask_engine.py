@@ -210,3 +210,31 @@ def test_pnr_stages_are_refused_on_dask(world, tmp_path):
         ],
     )
     assert r.exit_code == 2 and "API stage" in r.output
+
+
+def test_bench_on_dask_gives_the_local_metrics(tmp_path):
+    cols = ["matcher", "fnir_at_fpir_0.001", "fnir_at_fpir_0.01", "pair_completeness"]
+    got = {}
+    for engine in ("local", "dask"):
+        out = tmp_path / engine
+        r = runner.invoke(
+            app,
+            [
+                "bench",
+                "--scenarios",
+                "teaching",
+                "--matchers",
+                "default,gtas",
+                "--engine",
+                engine,
+                "--workers",
+                "2",
+                "--partition-rows",
+                "700",
+                "--out",
+                str(out),
+            ],
+        )
+        assert r.exit_code == 0, r.output
+        got[engine] = pl.read_csv(out / "results.csv").select(cols)
+    assert got["dask"].equals(got["local"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated
 
@@ -11,9 +12,10 @@ import typer
 from rich.console import Console
 
 from screening import intake as intake_mod
-from screening.bench import read_results, run_bench, summary_markdown, write_results
+from screening.bench import Engine, read_results, run_bench, summary_markdown, write_results
 from screening.cli import _fail, _print_frame, app
 from screening.cli.screening_cmds import _generated
+from screening.engines.dask_engine import DaskMissing, dask_client
 from screening.evaluate import evaluate
 from screening.evaluate.stages import StageEvaluation, evaluate_stages
 from screening.generate.scenario import ScenarioError, load_scenario
@@ -143,6 +145,12 @@ def bench_cmd(
         str,
         typer.Option(help="Matchers also compared by stage (PNR, API, PNR then API); '' for none."),
     ] = "default",
+    engine: Annotated[
+        str, typer.Option(help="local, or dask (API screening in partitions on a cluster).")
+    ] = "local",
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None,
+    workers: Annotated[int, typer.Option(help="Local Dask cluster size.")] = 2,
+    partition_rows: Annotated[int, typer.Option(help="Rows per Dask partition.")] = 100_000,
 ) -> None:
     """Run every matcher on every scenario and seed: results table, report and figures."""
     console = Console()
@@ -156,9 +164,24 @@ def bench_cmd(
             load_scenario(sc)
     except (ValueError, ScenarioError) as exc:
         raise _fail(console, str(exc)) from exc
-    with console.status("benchmark", spinner="dots") as status:
+    with ExitStack() as stack:
+        dask_engine = None
+        if engine == "dask":
+            try:
+                client = stack.enter_context(dask_client(scheduler, workers))
+            except DaskMissing as exc:
+                raise _fail(console, str(exc)) from exc
+            dask_engine = Engine(client, partition_rows)
+        elif engine != "local":
+            raise _fail(console, f"--engine must be local or dask, not {engine!r}")
+        status = stack.enter_context(console.status("benchmark", spinner="dots"))
         bench = run_bench(
-            scen, names, seed_list, progress=status.update, staged=tuple(_csv_list(stages))
+            scen,
+            names,
+            seed_list,
+            progress=status.update,
+            staged=tuple(_csv_list(stages)) if dask_engine is None else (),
+            engine=dask_engine,
         )
     paths = write_results(bench, out)
     paths.append(build_report(bench, out / "report.html", figures=out / "figures"))

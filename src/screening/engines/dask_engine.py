@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import resource
 import time
-from collections.abc import Callable
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 import polars as pl
@@ -42,6 +42,26 @@ def _distributed():
     return distributed
 
 
+@contextmanager
+def dask_client(scheduler: str | None = None, workers: int | None = None) -> Iterator:
+    """A client of the cluster at `scheduler`, or of a LocalCluster of `workers` processes
+    (one thread each: the screening code is vectorized and uses the core itself)."""
+    distributed = _distributed()
+    with ExitStack() as stack:
+        if scheduler is not None:
+            yield stack.enter_context(distributed.Client(scheduler))
+            return
+        cluster = stack.enter_context(
+            distributed.LocalCluster(
+                n_workers=workers or 1,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",  # any free port: no clash with another cluster
+            )
+        )
+        yield stack.enter_context(distributed.Client(cluster))
+
+
 @dataclass(frozen=True)
 class DaskRun:
     parts: list[PartResult]
@@ -67,23 +87,11 @@ def run_dask(
     """Screen every partition on a Dask cluster; partial outputs as `job` says."""
     from screening.matchers import get_matcher
 
-    distributed = _distributed()
     laps: dict[str, float] = {}
     t0 = time.perf_counter()
     with ExitStack() as stack:
         if client is None:
-            if scheduler is not None:
-                client = stack.enter_context(distributed.Client(scheduler))
-            else:
-                cluster = stack.enter_context(
-                    distributed.LocalCluster(
-                        n_workers=workers or 1,
-                        threads_per_worker=1,
-                        processes=True,
-                        dashboard_address=":0",  # any free port: no clash with another cluster
-                    )
-                )
-                client = stack.enter_context(distributed.Client(cluster))
+            client = stack.enter_context(dask_client(scheduler, workers))
         laps["cluster_s"] = time.perf_counter() - t0
         progress("building the index")
         index = get_matcher(job.matcher).build(list_rows)
