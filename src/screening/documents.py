@@ -29,21 +29,29 @@ def _alerts(frame: pl.DataFrame, kind: str) -> pl.DataFrame:
     )
 
 
+def prepare_lost_stolen(sltd: pl.DataFrame) -> pl.DataFrame:
+    """The lost/stolen list with its numbers folded, once: a list of millions is folded
+    once per run, not once per partition."""
+    if "folded" in sltd.columns:
+        return sltd
+    return sltd.select(
+        pl.col("doc_number").alias("l_doc"),
+        pl.col("doc_issuer").alias("l_issuer"),
+        "status",
+        fold_document(pl.col("doc_number")).alias("folded"),
+    )
+
+
 def lost_stolen_alerts(passengers: pl.DataFrame, sltd: pl.DataFrame) -> pl.DataFrame:
-    """One alert per passenger whose document is on the lost/stolen list."""
+    """One alert per passenger whose document is on the lost/stolen list (raw, or as
+    prepare_lost_stolen gives it)."""
     p = passengers.select(
         "passenger_id",
         pl.col("doc_number").cast(pl.String).alias("doc"),
         pl.col("doc_issuer").cast(pl.String).alias("issuer"),
         fold_document(pl.col("doc_number").cast(pl.String)).alias("folded"),
     ).filter(pl.col("folded").str.len_chars() >= 5)
-    s = sltd.select(
-        pl.col("doc_number").alias("l_doc"),
-        pl.col("doc_issuer").alias("l_issuer"),
-        "status",
-        fold_document(pl.col("doc_number")).alias("folded"),
-    )
-    j = p.join(s, on="folded")
+    j = p.join(prepare_lost_stolen(sltd), on="folded")
     exact = pl.col("doc") == pl.col("l_doc")
     same_issuer = pl.col("issuer") == pl.col("l_issuer")
     j = (

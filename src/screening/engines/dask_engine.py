@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from screening.documents import prepare_lost_stolen
 from screening.engines.partitions import (
     Job,
     Partition,
@@ -96,6 +97,8 @@ def run_dask(
         progress("building the index")
         index = get_matcher(job.matcher).build(list_rows)
         laps["index_s"] = time.perf_counter() - t0 - sum(laps.values())
+        if lost_stolen is not None:
+            lost_stolen = prepare_lost_stolen(lost_stolen)
         shared = {
             name: None if value is None else client.scatter(value, broadcast=True, hash=False)
             for name, value in (
