@@ -386,7 +386,8 @@ def _screen_dask(err: Console, manifest: Path, watchlist, lost_stolen, o: _DaskO
         f"screened {n:,} passengers in {len(parts)} partitions on {len(run.worker_peak_mib)} "
         f"Dask worker(s) against {rows.height:,} list names ({o.matcher}): {alerts:,} alerts "
         f"in {seconds:.1f} s ({n / max(seconds, 1e-9):,.0f} passengers/s); worker peak MiB: "
-        f"{peaks}; client peak MiB: {_peak_mib():,.0f}; wrote {out}",
+        f"{peaks}; client peak MiB: {_peak_mib():,.0f}; wrote {out}; seconds: "
+        + ", ".join(f"{k.removesuffix('_s')} {v:.1f}" for k, v in run.seconds.items()),
         highlight=False,
         soft_wrap=True,
     )
