@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 $(BIN)/screening: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev,dask]'
+	$(BIN)/pip install -q -e '.[dev,dask,peers]'
 	touch $@
 
 demo: $(BIN)/screening

@@ -11,6 +11,7 @@ partitions scores exactly as one run.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import inspect
 from typing import Any, Protocol
 
@@ -43,7 +44,7 @@ def registry() -> dict[str, type]:
     )
     from screening.matchers.default import DefaultMatcher
 
-    return {
+    found = {
         m.name: m
         for m in (
             DefaultMatcher,
@@ -54,6 +55,27 @@ def registry() -> dict[str, type]:
             OfacMatcher,
         )
     }
+    return found | peers()
+
+
+PEER_EXTRA = "pip install 'screening[peers]'"
+
+
+def peers() -> dict[str, type]:
+    """Peer matchers whose libraries are installed (optional extra screening[peers])."""
+    out: dict[str, type] = {}
+    if importlib.util.find_spec("splink") is not None:
+        from screening.matchers.splink_peer import SplinkMatcher
+
+        out[SplinkMatcher.name] = SplinkMatcher
+    if importlib.util.find_spec("nomenklatura") is not None:
+        from screening.matchers.nomenklatura_peer import NOMENKLATURA
+
+        out |= {m.name: m for m in NOMENKLATURA}
+    return out
+
+
+PEER_NAMES = ("splink", "nomenklatura-logic-v2", "nomenklatura-logic-v1", "nomenklatura-ofac")
 
 
 def screen_with(
@@ -79,6 +101,8 @@ def get_matcher(spec: str) -> Matcher:
         except (ImportError, AttributeError) as exc:
             raise ValueError(f"--matcher {spec}: cannot load ({exc})") from exc
     known = registry()
+    if spec in PEER_NAMES and spec not in known:
+        raise ValueError(f"matcher {spec!r} needs its library: {PEER_EXTRA}")
     if spec not in known:
         raise ValueError(f"unknown matcher {spec!r}; known: {', '.join(sorted(known))}")
     return known[spec]()
