@@ -76,3 +76,17 @@ def test_missing_peer_library_is_a_clear_message(monkeypatch):
     assert "splink" not in registry()
     with pytest.raises(ValueError, match=r"screening\[peers\]"):
         get_matcher("splink")
+
+
+def test_bench_skips_a_peer_too_slow_for_the_scenario_and_says_so(monkeypatch):
+    pytest.importorskip("nomenklatura")
+    from screening.bench import run_bench, summary_markdown
+    from screening.matchers.nomenklatura_peer import NomenklaturaMatcher
+
+    monkeypatch.setattr(NomenklaturaMatcher, "max_pairs", 10)
+    bench = run_bench(["teaching"], ["default", "nomenklatura-logic-v2"], [1])
+    res = bench.results
+    assert res.filter(pl.col("matcher") == "default")["fnir_at_fpir_0.01"][0] is not None
+    skipped = res.filter(pl.col("matcher") == "nomenklatura-logic-v2")
+    assert "candidate pairs exceed its limit" in skipped["note"][0]
+    assert "| teaching | nomenklatura-logic-v2 | skipped:" in summary_markdown(res)

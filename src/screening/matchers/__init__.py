@@ -20,6 +20,10 @@ import polars as pl
 from screening.screen import ScreenResult
 
 
+class TooManyPairs(RuntimeError):
+    """A matcher declines a run it would take far too long on (the bench skips it)."""
+
+
 class Matcher(Protocol):
     name: str
 

@@ -24,6 +24,7 @@ import pycountry
 from screening.blocking import fold_document
 from screening.compare import name_arrays, name_similarity, token_overlap
 from screening.index import WatchlistIndex, build_index
+from screening.matchers import TooManyPairs
 from screening.normalize import name_forms
 from screening.screen import (
     ScreenResult,
@@ -109,6 +110,7 @@ class NomenklaturaMatcher:
     algorithm = "logic-v2"
     name = "nomenklatura-logic-v2"
     index_kind = "watchlist_index"
+    max_pairs = 2_000_000  # standard has 0.85 M; national-day ~10 M would take hours
 
     def build(self, rows: pl.DataFrame) -> WatchlistIndex:
         return build_index(rows)
@@ -126,6 +128,11 @@ class NomenklaturaMatcher:
         first = first.sort("p", "l")
         pi, li, code = first["p"].to_numpy(), first["l"].to_numpy(), first["c"].to_numpy()
         stats = stats | {"pairs_compared": len(pi)}
+        if len(pi) > self.max_pairs:
+            raise TooManyPairs(
+                f"{self.name}: {len(pi):,} candidate pairs exceed its limit of "
+                f"{self.max_pairs:,} (it scores a few thousand pairs per second)"
+            )
         if len(pi) == 0:
             return ScreenResult(empty_alerts(), (pi, li), stats)
         p_rec, e_rec = _entities(passengers, index.rows)

@@ -55,7 +55,7 @@ def _cell(v: object) -> str:
 
 def charts(bench: BenchResults, matcher: str = "default") -> dict[str, alt.TopLevelMixin]:
     """Every figure of the report, keyed by name (first scenario and seed of the run)."""
-    res = bench.results
+    res = _measured(bench.results)
     first = res.row(0, named=True)
     run = (pl.col("scenario") == first["scenario"]) & (pl.col("seed") == first["seed"])
     curves = bench.curves.filter(run)
@@ -269,8 +269,13 @@ def build_report(bench: BenchResults, out: Path, figures: Path | None = None) ->
     return out
 
 
+def _measured(results: pl.DataFrame) -> pl.DataFrame:
+    """Runs that produced figures (a peer may decline a scenario too big for it)."""
+    return results.filter(pl.col("note").is_null()) if "note" in results.columns else results
+
+
 def _page(bench: BenchResults, specs: dict[str, dict]) -> str:
-    res = bench.results
+    res = _measured(bench.results)
     cols = [
         "scenario",
         "seed",
