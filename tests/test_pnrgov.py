@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from screening.formats.pnrgov import PnrgovError, read_pnrgov
@@ -105,3 +106,40 @@ def test_round_trip_through_pnrgov(tmp_path, teaching):
     original = teaching["booking_passengers"]
     assert people.select(pcols).equals(original.select(pcols))
     assert people["dob"].equals(original["dob"].cast(pl.String))
+
+
+@pytest.mark.skipif(not REAL.exists(), reason=f"real-data folder absent ({REAL})")
+def test_gtas_pnr_screened_at_the_pnr_stage(tmp_path):
+    """A real PNRGOV push goes through `screen --stage pnr`: SSR DOCS dates are typed, the
+    listed traveller alerts and the companion in the booking is an associate."""
+    from typer.testing import CliRunner
+
+    from screening.cli import app
+
+    wl = tmp_path / "wl.csv"
+    wl.write_text(
+        "entry_id,surname,given_names,dob,sex,nationality,doc_number,doc_issuer\n"
+        "E1,JONES,WILLIAM,1964-07-12,M,,,\n"
+    )
+    out = tmp_path / "a.csv"
+    r = CliRunner().invoke(
+        app,
+        [
+            "screen",
+            str(REAL / "gtas-loader_pnr1.txt"),
+            "--stage",
+            "pnr",
+            "--watchlist",
+            str(wl),
+            "--out",
+            str(out),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    a = pl.read_csv(out)
+    hit = a.filter(pl.col("kind") == "watchlist")
+    assert hit.select("passenger_id", "entry_id", "dob_evidence").rows() == [
+        ("MFN4TI-2", "E1", "exact")
+    ]
+    assoc = a.filter(pl.col("kind") == "associate")
+    assert assoc["passenger_id"].to_list() == ["MFN4TI-1"]

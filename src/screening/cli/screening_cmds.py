@@ -111,7 +111,11 @@ def _load_bookings(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     if path.is_dir():
         return _generated(path, "bookings"), _generated(path, "booking_passengers")
     if looks_like_edifact(path):
-        return read_pnrgov(path)
+        bookings, people = read_pnrgov(path)
+        # The reader keeps dates as text (ISO); an unreadable one is no date, not an error:
+        # a PNR date of birth is optional evidence.
+        day = lambda c: pl.col(c).str.to_date("%Y-%m-%d", strict=False)  # noqa: E731
+        return bookings.with_columns(day("booking_date")), people.with_columns(day("dob"))
     raise intake_mod.InputError(
         f"{path}: bookings must be a folder from `screening generate` or a PNRGOV file"
     )
