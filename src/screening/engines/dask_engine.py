@@ -1,8 +1,9 @@
 """The Dask engine: the same per-partition screening on a cluster.
 
 With a scheduler address it joins an existing cluster; with `workers` it starts a
-LocalCluster of worker processes. The built index, the lists and the population
-statistics are scattered once (broadcast to every worker), never sent with each task.
+LocalCluster of worker processes. The lists and the population statistics are scattered
+once (broadcast to every worker); the index is built on one worker and replicated to the
+others, so the client never holds it; nothing big is sent with each task.
 A worker lost mid-run costs only its tasks: the scheduler reruns them elsewhere (up to
 `distributed.scheduler.allowed-failures`), and each partial file is written atomically.
 """
@@ -70,6 +71,12 @@ class DaskRun:
     worker_peak_mib: dict[str, float]  # peak resident memory of each worker process
 
 
+def _build(matcher: str, list_rows: pl.DataFrame):
+    from screening.matchers import get_matcher
+
+    return get_matcher(matcher).build(list_rows)
+
+
 def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
@@ -86,7 +93,7 @@ def run_dask(
     client=None,
 ) -> DaskRun:
     """Screen every partition on a Dask cluster; partial outputs as `job` says."""
-    from screening.matchers import get_matcher
+    distributed = _distributed()
 
     laps: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -94,21 +101,25 @@ def run_dask(
         if client is None:
             client = stack.enter_context(dask_client(scheduler, workers))
         laps["cluster_s"] = time.perf_counter() - t0
-        progress("building the index")
-        index = get_matcher(job.matcher).build(list_rows)
-        laps["index_s"] = time.perf_counter() - t0 - sum(laps.values())
         if lost_stolen is not None:
             lost_stolen = prepare_lost_stolen(lost_stolen)
         shared = {
             name: None if value is None else client.scatter(value, broadcast=True, hash=False)
             for name, value in (
-                ("index", index),
                 ("list_rows", list_rows),
                 ("lost_stolen", lost_stolen),
                 ("flights", flights),
             )
         }
         laps["scatter_s"] = time.perf_counter() - t0 - sum(laps.values())
+        progress("building the index on a worker")
+        # Built where it is used, then copied worker to worker: the client never holds it
+        # (a 1 M-identity index is ~5 GB in memory).
+        index = client.submit(_build, job.matcher, shared["list_rows"], pure=False)
+        distributed.wait(index)
+        client.replicate([index])
+        shared["index"] = index
+        laps["index_s"] = time.perf_counter() - t0 - sum(laps.values())
         progress(f"counting names in {len(parts)} partitions")
         pops = client.gather(client.map(population_of, parts, job=job, pure=False))
         population = client.scatter(combine(pops), broadcast=True, hash=False)
