@@ -355,3 +355,31 @@ def test_cli_all_stages_notifications_links_and_evaluate(tmp_path):
         ["screen", str(world / "passengers.parquet"), "--stage", "pnr", "--watchlist", str(world)],
     )
     assert r.exit_code == 2 and "bookings" in r.output
+
+
+def test_pnr_then_api_needs_flights_and_warns_when_nothing_links(tmp_path):
+    from typer.testing import CliRunner
+
+    from screening.cli import app
+
+    runner = CliRunner()
+    world = tmp_path / "world"
+    assert (
+        runner.invoke(app, ["generate", "-s", "teaching", "-o", str(world), "--quiet"]).exit_code
+        == 0
+    )
+    no_flight = tmp_path / "m.csv"
+    no_flight.write_text(
+        "passenger_id,surname,given_names,dob,sex,nationality,doc_type,doc_number,doc_issuer,"
+        "doc_expiry\nP1,SMITH,JOHN,1970-01-01,M,GBR,P,X1234567,GBR,2030-01-01\n"
+    )
+    args = ["--watchlist", str(world), "--bookings", str(world), "--stage", "all"]
+    r = runner.invoke(app, ["screen", str(no_flight), *args])
+    assert r.exit_code == 2 and "no flight_id column" in r.output
+    other_flight = tmp_path / "m2.csv"
+    other_flight.write_text(
+        "passenger_id,flight_id,surname,given_names,dob,sex,nationality,doc_type,doc_number,"
+        "doc_issuer,doc_expiry\nP1,ZZ999,SMITH,JOHN,1970-01-01,M,GBR,P,X1234567,GBR,2030-01-01\n"
+    )
+    r = runner.invoke(app, ["screen", str(other_flight), *args])
+    assert r.exit_code == 0 and "no booking passenger was linked" in r.output

@@ -111,9 +111,15 @@ def run_stages(
             raise ValueError(f"stage {s} needs bookings (PNR)")
         if s != "pnr" and not has_api:
             raise ValueError(f"stage {s} needs a passenger manifest (API)")
+    has_flights = has_api and "flight_id" in data.passengers.columns
+    if "pnr+api" in stages and not has_flights:
+        raise ValueError(
+            "stage pnr+api links bookings to the manifest flight by flight: the manifest "
+            "has no flight_id column"
+        )
     links = (
         link_bookings(data.passengers, data.bookings, data.booking_passengers, link_config)
-        if has_pnr and has_api
+        if has_pnr and has_flights
         else pl.DataFrame(schema=LINK_COLUMNS)
     )
     out, notes, pairs, stats = [], [], {}, {}

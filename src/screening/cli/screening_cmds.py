@@ -288,6 +288,13 @@ def screen_cmd(
     for path, frame in ((notifications, run.notifications), (links, run.links)):
         if path is not None:
             write_alerts(frame, path)
+    if "pnr+api" in stages and run.links.is_empty():
+        err.print(
+            "warning: no booking passenger was linked to the manifest; do the bookings' "
+            "flight ids match the manifest's flight_id?",
+            highlight=False,
+            soft_wrap=True,
+        )
     kinds = ", ".join(f"{n} {k}" for k, n in alerts["kind"].value_counts().sort("kind").iter_rows())
     screened = " and ".join(
         f"{f.height:,} {what}"
