@@ -35,14 +35,7 @@ def main() -> None:
     rows = from_generated(w["watchlist"], w["watchlist_names"])
     matcher = get_matcher(args.matcher)
     index = matcher.build(rows)
-    data = StageData(
-        w["passengers"],
-        w["flights"],
-        w["bookings"],
-        w["booking_passengers"],
-        w["documents_lost_stolen"],
-        w.scenario.date,
-    )
+    data = StageData.from_world(w)
     laps = {}
     for stages in (("pnr",), ("api",), ("pnr", "api", "pnr+api")):
         t0 = time.perf_counter()

@@ -242,14 +242,7 @@ class Engine:
 def stage_comparison(world, matcher, index, list_rows: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """PNR, API and PNR then API on one world: the per-stage table (with companions and
     link accuracy) and what API evidence did to the PNR alerts, at threshold 0.5."""
-    data = StageData(
-        passengers=world["passengers"],
-        flights=world["flights"],
-        bookings=world["bookings"],
-        booking_passengers=world["booking_passengers"],
-        lost_stolen=world["documents_lost_stolen"],
-        as_of=world.scenario.date,
-    )
+    data = StageData.from_world(world)
     t0 = time.perf_counter()
     run = run_stages(matcher, index, list_rows, data, threshold=0.05)
     seconds = time.perf_counter() - t0

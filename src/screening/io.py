@@ -11,7 +11,8 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,34 @@ from screening.schema import SCHEMAS, validate
 
 FORMATS = ("parquet", "csv", "paxlst")
 LIST_SEP = "|"
+
+
+@contextmanager
+def _staged_folder(out: Path, overwrite: bool) -> Iterator[Path]:
+    """A temporary folder beside `out`, moved into place when the block succeeds and
+    removed when it fails: an interrupted run never leaves half a data set behind."""
+    if out.exists() and any(out.iterdir()) and not overwrite:
+        raise FileExistsError(f"{out}: folder exists and is not empty (use --overwrite)")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; the result is an ordinary folder
+    try:
+        yield tmp
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _write_meta(folder: Path, meta: Mapping[str, Any] | None) -> None:
+    if meta is not None:
+        (folder / "scenario.json").write_text(
+            json.dumps(meta, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"
+        )
 
 
 def write_tables(
@@ -39,14 +68,7 @@ def write_tables(
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     out = Path(out)
-    if out.exists() and any(out.iterdir()) and not overwrite:
-        raise FileExistsError(f"{out}: folder exists and is not empty (use --overwrite)")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; the result is an ordinary folder
-    try:
+    with _staged_folder(out, overwrite) as tmp:
         for name, frame in tables.items():
             path = tmp / f"{name}.{fmt}"
             if fmt in ("parquet", "paxlst"):  # paxlst: tables as Parquet, manifests as EDIFACT
@@ -57,16 +79,7 @@ def write_tables(
             target = tmp / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
-        if meta is not None:
-            (tmp / "scenario.json").write_text(
-                json.dumps(meta, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"
-            )
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        _write_meta(tmp, meta)
     return sorted(out.iterdir())
 
 
@@ -85,13 +98,8 @@ def write_table_parts(
     """Write a world generated in parts, all or nothing: the `shared` tables once (from the
     first part) as TABLE.parquet, every other table as TABLE/part-NNNNN.parquet. Only one
     part is in memory at a time. Returns the number of parts."""
-    out = Path(out)
-    if out.exists() and any(out.iterdir()) and not overwrite:
-        raise FileExistsError(f"{out}: folder exists and is not empty (use --overwrite)")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     n = 0
-    try:
+    with _staged_folder(Path(out), overwrite) as tmp:
         for n, tables in enumerate(parts, start=1):  # parts counted in dozens
             for name, frame in tables.items():
                 if name in shared:
@@ -100,18 +108,7 @@ def write_table_parts(
                     continue
                 (tmp / name).mkdir(exist_ok=True)
                 frame.write_parquet(tmp / name / f"part-{n - 1:05d}.parquet")
-        if meta is not None:
-            (tmp / "scenario.json").write_text(
-                json.dumps(meta | {"parts": n}, indent=2, sort_keys=True, default=str) + "\n",
-                encoding="utf-8",
-            )
-        os.chmod(tmp, 0o755)
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        _write_meta(tmp, None if meta is None else {**meta, "parts": n})
     return n
 
 

@@ -52,6 +52,18 @@ class StageData:
     lost_stolen: pl.DataFrame | None = None
     as_of: dt.date | None = None  # for document expiry; default today
 
+    @classmethod
+    def from_world(cls, world) -> StageData:
+        """Everything a generated world (screening.generate.world.World) gives a run."""
+        return cls(
+            passengers=world["passengers"],
+            flights=world["flights"],
+            bookings=world["bookings"],
+            booking_passengers=world["booking_passengers"],
+            lost_stolen=world["documents_lost_stolen"],
+            as_of=world.scenario.date,
+        )
+
 
 @dataclass(frozen=True)
 class StageRun:

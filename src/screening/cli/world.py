@@ -169,14 +169,7 @@ def run(
     matcher = get_matcher("default")
     rows = lists.from_generated(world["watchlist"], world["watchlist_names"])
     index = matcher.build(rows)
-    data = StageData(
-        passengers=world["passengers"],
-        flights=world["flights"],
-        bookings=world["bookings"],
-        booking_passengers=world["booking_passengers"],
-        lost_stolen=world["documents_lost_stolen"],
-        as_of=world.scenario.date,
-    )
+    data = StageData.from_world(world)
     staged = run_stages(matcher, index, rows, data)
     seconds = time.perf_counter() - start
     alerts = staged.alerts

@@ -166,21 +166,33 @@ def _transitions(alerts, bp_truth, links, threshold: float) -> pl.DataFrame:
         pl.col("passenger_id").alias("booking_passenger_id"), "entry_id", "alert_id"
     )
     both = _best(alerts.filter(pl.col("stage") == "pnr+api"), threshold)
-    linked = pnr.join(
-        links.select("booking_passenger_id", "passenger_id"), on="booking_passenger_id", how="left"
-    )
+    bp_links = links.select("booking_passenger_id", "passenger_id")
+    linked = pnr.join(bp_links, on="booking_passenger_id", how="left")
     carried = (
         both.filter(pl.col("linked_alert_id").is_not_null())
         .select(pl.col("linked_alert_id").alias("alert_id"), pl.lit(True).alias("open"))
         .unique()
     )
-    api_own = (
-        both.filter(pl.col("linked_alert_id").is_null())
-        .select("passenger_id", "entry_id", pl.lit(True).alias("confirmed"))
-        .unique()
+    # The API stage's own watch-list alerts (not carried over from the booking).
+    api_pairs = (
+        both.filter(pl.col("linked_alert_id").is_null()).select("passenger_id", "entry_id").unique()
     )
+    true_entry = bp_truth.select(
+        pl.col("passenger_id").alias("booking_passenger_id"),
+        pl.col("entry_id").alias("true_entry"),
+    )
+
+    def mark_true(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.join(true_entry, on="booking_passenger_id", how="left").with_columns(
+            true=(pl.col("entry_id") == pl.col("true_entry")).fill_null(False)
+        )
+
     per = (
-        linked.join(api_own, on=["passenger_id", "entry_id"], how="left")
+        linked.join(
+            api_pairs.with_columns(confirmed=pl.lit(True)),
+            on=["passenger_id", "entry_id"],
+            how="left",
+        )
         .join(carried, on="alert_id", how="left")
         .group_by("alert_id", "booking_passenger_id", "entry_id")
         .agg(
@@ -197,41 +209,18 @@ def _transitions(alerts, bp_truth, links, threshold: float) -> pl.DataFrame:
             .then(pl.lit("not assessed by API (kept)"))
             .otherwise(pl.lit("cleared by API"))
         )
-        .join(
-            bp_truth.select(
-                pl.col("passenger_id").alias("booking_passenger_id"),
-                pl.col("entry_id").alias("true_entry"),
-            ),
-            on="booking_passenger_id",
-            how="left",
-        )
-        .with_columns(true=(pl.col("entry_id") == pl.col("true_entry")).fill_null(False))
     )
     # Alerts the API stage raised that the PNR stage had not.
-    bp_of = links.select("booking_passenger_id", "passenger_id")
     new = (
-        both.filter(pl.col("linked_alert_id").is_null())
-        .select("passenger_id", "entry_id")
-        .unique()
-        .join(bp_of, on="passenger_id", how="left")
+        api_pairs.join(bp_links, on="passenger_id", how="left")
         .join(
             pnr.select("booking_passenger_id", "entry_id"),
             on=["booking_passenger_id", "entry_id"],
             how="anti",
         )
-        .join(
-            bp_truth.select(
-                pl.col("passenger_id").alias("booking_passenger_id"),
-                pl.col("entry_id").alias("true_entry"),
-            ),
-            on="booking_passenger_id",
-            how="left",
-        )
-        .with_columns(
-            true=(pl.col("entry_id") == pl.col("true_entry")).fill_null(False),
-            outcome=pl.lit("new at API"),
-        )
+        .with_columns(outcome=pl.lit("new at API"))
     )
+    per, new = mark_true(per), mark_true(new)
     out = pl.concat([per.select("outcome", "true"), new.select("outcome", "true")])
     order = [
         "confirmed by API",

@@ -49,7 +49,8 @@ def _full(frame: pl.DataFrame) -> pl.Expr:
 
 
 def _entities(passengers: pl.DataFrame, rows: pl.DataFrame) -> tuple[list, list]:
-    """Plain records (picklable) of passengers and identities for FtM entities."""
+    """Plain records (picklable) of passengers, and of identities in entry_id order (the
+    order of WatchlistIndex.entry_code), for FtM entities."""
     a2 = _alpha2()
     p = passengers.select(
         pl.col("passenger_id").cast(pl.String),
@@ -69,13 +70,13 @@ def _entities(passengers: pl.DataFrame, rows: pl.DataFrame) -> tuple[list, list]
             pl.element().replace_strict(a2, default=None).drop_nulls()
         ),
     )
-    ident = per_name.group_by("entry_id", maintain_order=True).agg(
+    ident = per_name.group_by("entry_id").agg(
         pl.col("name").unique(maintain_order=True),
         pl.col("dates").first(),
         pl.col("nats").first(),
         pl.col("documents").first(),
     )
-    return p.rows(), ident.rows()
+    return p.rows(), ident.sort("entry_id").rows()
 
 
 def _score_chunk(algorithm: str, pairs: list) -> list[float]:
@@ -136,14 +137,8 @@ class NomenklaturaMatcher:
         if len(pi) == 0:
             return ScreenResult(empty_alerts(), (pi, li), stats)
         p_rec, e_rec = _entities(passengers, index.rows)
-        e_of_code = {}
-        order = index.rows.select(pl.Series("c", index.entry_code), "entry_id").unique(
-            "c", keep="first"
-        )
-        pos = {e[0]: i for i, e in enumerate(e_rec)}
-        for c, entry in order.iter_rows():  # identities: one dict entry each
-            e_of_code[c] = pos[entry]
-        pairs = [(p_rec[p], e_rec[e_of_code[c]]) for p, c in zip(pi, code, strict=True)]
+        # Identities come sorted by entry_id, so an entry code is its position.
+        pairs = [(p_rec[p], e_rec[c]) for p, c in zip(pi, code, strict=True)]
         chunks = [pairs[i : i + CHUNK] for i in range(0, len(pairs), CHUNK)]
         workers = max(1, min(os.cpu_count() or 1, len(chunks)))
         with ProcessPoolExecutor(workers) as pool:
