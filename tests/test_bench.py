@@ -54,12 +54,50 @@ def test_unknown_matcher_is_a_clean_error(tmp_path):
     assert r.exit_code == 2 and "unknown matcher" in r.output
 
 
-def test_peak_memory_sees_an_allocation():
+def test_peak_memory_sees_a_short_allocation():
+    """A 64 MiB block touched and freed at once: the kernel's high-water mark keeps it (a
+    sampler would miss it); the figure is above what the process held before."""
     import numpy as np
 
     with PeakMemory() as mem:
-        block = np.ones(50_000_000 // 8)  # ~50 MB, touched
-        time.sleep(0.1)  # the sampler looks every 10 ms
+        block = np.ones(64 * 2**20 // 8)
         del block
-    assert mem.mib > 30
+    if mem.exact:
+        assert 60 < mem.mib < 80
     assert run_bench([], ["default"], [1]).results.is_empty()
+
+
+BROKEN = """
+class Broken:
+    name = "broken"
+
+    def build(self, rows):
+        return None
+
+    def screen(self, index, passengers, threshold, top_k):
+        raise RuntimeError("index lost")
+"""
+
+
+def test_a_failing_matcher_is_recorded_and_the_others_still_run(tmp_path, monkeypatch):
+    (tmp_path / "broken_matcher.py").write_text(BROKEN)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    out = tmp_path / "results"
+    args = ["bench", "--matchers", "exact,broken_matcher:Broken,soundex", "--stages", ""]
+    r = CliRunner().invoke(app, [*args, "--out", str(out)])
+    assert r.exit_code == 1, r.output
+    assert "failed: broken_matcher:Broken on teaching seed 1: RuntimeError: index lost" in r.output
+    results = pl.read_csv(out / "results.csv")
+    assert results.select("matcher", "status", "note").rows() == [
+        ("exact", "ok", None),
+        ("broken_matcher:Broken", "failed", "RuntimeError: index lost"),
+        ("soundex", "ok", None),
+    ]
+    # The failed run has no figures; the others have theirs.
+    assert results["passengers_per_s"].is_null().to_list() == [False, True, False]
+    summary = (out / "summary.md").read_text()
+    assert "| teaching | exact | 1 |" in summary and "| teaching | soundex | 1 |" in summary
+    assert "| teaching | broken_matcher:Broken | failed (seed 1): RuntimeError: index lost |" in (
+        summary
+    )
+    assert (out / "report.html").stat().st_size > 0

@@ -1,8 +1,8 @@
 """The benchmark suite: every matcher on every scenario and seed, one tidy results table.
 
 Data are generated once per (scenario, seed) and shared by all matchers; matchers that
-use the same index type share one built index. Peak memory is the process's resident set
-sampled while the matcher builds and screens, above what it held before.
+use the same index type share one built index. Peak memory is the process's peak resident
+set while the matcher builds and screens, above what it held before.
 """
 
 from __future__ import annotations
@@ -39,18 +39,45 @@ def _rss() -> int:
         return 0
 
 
+def _high_water() -> int | None:
+    """The kernel's peak RSS of this process in bytes (VmHWM), None where unavailable."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def _reset_high_water() -> bool:
+    """Reset VmHWM to the current RSS (Linux >= 4.0: write 5 to clear_refs)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    except OSError:
+        return False
+    return _high_water() is not None
+
+
 @dataclass
 class PeakMemory:
-    """Highest RSS seen while the block runs (sampled every 10 ms), above the start."""
+    """Peak RSS while the block runs, above the start: the kernel's exact high-water mark
+    where it can be reset (Linux; this also resets what getrusage reports), else RSS sampled
+    every 10 ms (short peaks can be missed)."""
 
     peak: int = 0
 
     def __enter__(self) -> PeakMemory:
+        self.exact = _reset_high_water()
         self.start = _rss()
         self.peak = self.start
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._watch, daemon=True)
-        self._thread.start()
+        self._thread = None
+        if not self.exact:
+            self._thread = threading.Thread(target=self._watch, daemon=True)
+            self._thread.start()
         return self
 
     def _watch(self) -> None:
@@ -59,8 +86,9 @@ class PeakMemory:
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, _rss())
+        if self._thread is not None:
+            self._thread.join()
+        self.peak = max(self.peak, _rss(), (_high_water() or 0) if self.exact else 0)
 
     @property
     def mib(self) -> float:
@@ -148,9 +176,12 @@ def run_bench(
                         peak = mem.mib
                 except TooManyPairs as exc:  # a slow peer on a scenario too big for it
                     progress(str(exc))
-                    rows.append(
-                        {"scenario": scenario, "seed": seed, "matcher": name, "note": str(exc)}
-                    )
+                    rows.append(_not_run(scenario, seed, name, "skipped", str(exc)))
+                    continue
+                except Exception as exc:
+                    reason = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
+                    progress(f"{name} failed: {reason}")
+                    rows.append(_not_run(scenario, seed, name, "failed", reason))
                     continue
                 if engine is None:
                     alerts, stats = res.alerts, res.stats
@@ -186,6 +217,8 @@ def run_bench(
                         "scenario": scenario,
                         "seed": seed,
                         "matcher": name,
+                        "status": "ok",
+                        "note": None,
                         "passengers": passengers.height,
                         "list_names": list_rows.height,
                         "mated": ev.mated,
@@ -255,6 +288,11 @@ def stage_comparison(world, matcher, index, list_rows: pl.DataFrame) -> dict[str
     return {"stages": stages, "transitions": ev.transitions}
 
 
+def _not_run(scenario: str, seed: int, matcher: str, status: str, note: str) -> dict:
+    """The results row of a run that produced no alerts: skipped (declined) or failed."""
+    return {"scenario": scenario, "seed": seed, "matcher": matcher, "status": status, "note": note}
+
+
 def _lit(run: dict) -> dict[str, pl.Expr]:
     return {k: pl.lit(v) for k, v in run.items()}
 
@@ -306,7 +344,7 @@ def read_results(folder: Path) -> BenchResults:
 def summary_markdown(results: pl.DataFrame) -> str:
     """Mean over seeds per scenario and matcher; "n/r" where FPIR target is not reachable."""
     agg = results.group_by("scenario", "matcher", maintain_order=True).agg(
-        pl.len().alias("seeds"),
+        pl.col("passengers_per_s").count().alias("seeds"),  # runs that produced figures
         pl.col("fnir_at_fpir_0.001").mean(),
         pl.col("fnir_at_fpir_0.01").mean(),
         pl.col("pair_completeness").mean(),
@@ -328,8 +366,13 @@ def summary_markdown(results: pl.DataFrame) -> str:
     fmt = lambda v, p=3: "n/r" if v is None else f"{v:.{p}f}"  # noqa: E731
     notes = {}
     if "note" in results.columns:
-        for r in results.drop_nulls("note").iter_rows(named=True):  # skipped runs: a few
-            notes[(r["scenario"], r["matcher"])] = r["note"]
+        # Results written before runs had a status: a note meant skipped.
+        status = results["status"] if "status" in results.columns else None
+        not_run = results.with_columns(
+            status=status if status is not None else pl.lit("skipped")
+        ).filter(pl.col("status") != "ok")
+        for r in not_run.iter_rows(named=True):  # skipped or failed runs: a few
+            notes[(r["scenario"], r["matcher"])] = f"{r['status']} (seed {r['seed']}): {r['note']}"
         agg = agg.filter(pl.col("passengers_per_s").is_not_null())
     for r in agg.iter_rows(named=True):  # one line per scenario x matcher
         lines.append(
@@ -337,6 +380,6 @@ def summary_markdown(results: pl.DataFrame) -> str:
             f"| {fmt(r['fnir_at_fpir_0.01'])} | {fmt(r['pair_completeness'])} "
             f"| {r['passengers_per_s']:,.0f} | {r['peak_mib']:,.0f} |"
         )
-    lines += [f"| {sc} | {m} | skipped: {note} |||||| " for (sc, m), note in notes.items()]
+    lines += [f"| {sc} | {m} | {note} |||||| " for (sc, m), note in notes.items()]
     lines += ["", "n/r: the matcher's lowest alerting score already exceeds that FPIR.", ""]
     return "\n".join(lines)

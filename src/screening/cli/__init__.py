@@ -29,6 +29,35 @@ ScenarioOpt = Annotated[
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed; same seed, same bytes.")]
 
 
+# Width of tables written to a file, a pipe or a test runner: fixed, so what a user greps
+# or a test reads never depends on COLUMNS, the terminal or the length of a path.
+FILE_WIDTH = 120
+
+
+def make_console(stderr: bool = False) -> Console:
+    """A console that never hard-wraps a message; tables fit the terminal, or FILE_WIDTH
+    off a terminal."""
+    console = Console(stderr=stderr, soft_wrap=True)
+    if console.is_terminal:
+        return console
+    return Console(stderr=stderr, soft_wrap=True, width=FILE_WIDTH)
+
+
+def failed_runs(results: pl.DataFrame) -> int:
+    """Say on stderr which benchmark runs failed; the exit code the command should end with."""
+    if "status" not in results.columns:
+        return 0
+    failed = results.filter(pl.col("status") == "failed")
+    err = make_console(stderr=True)
+    for r in failed.iter_rows(named=True):  # one line per failed run: a few
+        err.print(
+            f"[bold red]failed:[/] {escape(r['matcher'])} on {escape(r['scenario'])} "
+            f"seed {r['seed']}: {escape(str(r['note']))}",
+            highlight=False,
+        )
+    return 1 if failed.height else 0
+
+
 def _fail(console: Console, message: str) -> typer.Exit:
     # Messages quote file names and values: brackets in them are text, not markup.
     console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)

@@ -13,7 +13,7 @@ from rich.console import Console
 
 from screening import intake as intake_mod
 from screening.bench import Engine, read_results, run_bench, summary_markdown, write_results
-from screening.cli import _fail, _print_frame, app
+from screening.cli import _fail, _print_frame, app, failed_runs, make_console
 from screening.cli.screening_cmds import _generated
 from screening.engines.dask_engine import DaskMissing, dask_client
 from screening.evaluate import evaluate
@@ -50,7 +50,7 @@ def evaluate_cmd(
 ) -> None:
     """Misses and false alerts of a screening run: FNIR/FPIR, operating points, breakdowns;
     per stage (PNR, API, PNR then API) when the alerts carry more than the API stage."""
-    console = Console()
+    console = make_console()
     try:
         a = _read_any(alerts)
         t = _read_any(truth, "truth")
@@ -153,7 +153,7 @@ def bench_cmd(
     partition_rows: Annotated[int, typer.Option(help="Rows per Dask partition.")] = 100_000,
 ) -> None:
     """Run every matcher on every scenario and seed: results table, report and figures."""
-    console = Console()
+    console = make_console()
     try:
         names = _csv_list(matchers)
         for name in names:
@@ -187,6 +187,8 @@ def bench_cmd(
     paths.append(build_report(bench, out / "report.html", figures=out / "figures"))
     console.print(summary_markdown(bench.results), highlight=False, soft_wrap=True)
     console.print("wrote " + ", ".join(str(p) for p in paths), highlight=False)
+    if code := failed_runs(bench.results):
+        raise typer.Exit(code)
 
 
 @app.command("report")
@@ -196,7 +198,7 @@ def report_cmd(
     figures: Annotated[Path | None, typer.Option(help="Also export each chart as SVG/PNG.")] = None,
 ) -> None:
     """One self-contained HTML page of the trade-offs (works offline)."""
-    console = Console()
+    console = make_console()
     try:
         bench = read_results(results)
     except (OSError, pl.exceptions.PolarsError) as exc:

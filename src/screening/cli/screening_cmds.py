@@ -17,7 +17,7 @@ from rich.markup import escape
 
 from screening import intake as intake_mod
 from screening import lists
-from screening.cli import _fail, app
+from screening.cli import _fail, app, make_console
 from screening.formats.edifact import looks_like_edifact
 from screening.formats.ofac_sdn import looks_like_sdn, read_ofac_sdn
 from screening.formats.paxlst import read_paxlst
@@ -221,7 +221,7 @@ def screen_cmd(
 ) -> None:
     """Screen a manifest or bookings against a watch list (and lost/stolen documents):
     explained alerts, companions as associates, and the states to notify."""
-    err = Console(stderr=True)
+    err = make_console(stderr=True)
     if on_error not in ON_ERROR:
         raise _fail(err, f"--on-error must be one of {', '.join(ON_ERROR)}")
     if engine not in ("local", "dask"):
@@ -421,7 +421,7 @@ def lists_import(
     ),
 ) -> None:
     """Convert a list to the canonical one-row-per-name watch list `screen` reads."""
-    console = Console()
+    console = make_console()
     try:
         if file.suffix == ".xml":
             rows = read_un_xml(file)

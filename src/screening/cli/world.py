@@ -20,6 +20,8 @@ from screening.cli import (
     _fail,
     _print_frame,
     app,
+    failed_runs,
+    make_console,
 )
 from screening.formats.paxlst import write_paxlst
 from screening.formats.pnrgov import write_pnrgov
@@ -111,7 +113,7 @@ def generate(
     ] = 1,
 ) -> None:
     """Generate a synthetic travel world (API, PNR, watch list, lost/stolen, truth)."""
-    console = Console()
+    console = make_console()
     if partitions > 1:
         _generate_parts(console, scenario, seed, partitions, out, fmt, overwrite)
         return
@@ -160,7 +162,7 @@ def run(
 ) -> None:
     """The main job on a scenario: generate it, screen it with the default matcher and the
     baselines, evaluate every matcher, and write the tables, alerts, results and report."""
-    console = Console()
+    console = make_console()
     world = _generate(console, scenario, seed)
     folder = out or Path("out") / world.scenario.name
     _write(console, world, folder, "parquet", overwrite=True)
@@ -217,12 +219,14 @@ def run(
             ),
         )
     console.print(f"report: {report}", highlight=False, soft_wrap=True)
+    if code := failed_runs(bench.results):
+        raise typer.Exit(code)
 
 
 @app.command()
 def scenarios() -> None:
     """List the built-in scenarios and their sizes."""
-    console = Console()
+    console = make_console()
     rows = []
     for name in builtin_scenarios():
         s = load_scenario(name)

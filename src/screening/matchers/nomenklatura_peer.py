@@ -14,15 +14,13 @@ nomenklatura 4.17.4, followthemoney 4.11).
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ProcessPoolExecutor
-
 import numpy as np
 import polars as pl
 import pycountry
 
 from screening.blocking import fold_document
 from screening.compare import name_arrays, name_similarity, token_overlap
+from screening.engines.processes import process_pool
 from screening.index import WatchlistIndex, build_index
 from screening.matchers import TooManyPairs
 from screening.normalize import name_forms
@@ -140,8 +138,7 @@ class NomenklaturaMatcher:
         # Identities come sorted by entry_id, so an entry code is its position.
         pairs = [(p_rec[p], e_rec[c]) for p, c in zip(pi, code, strict=True)]
         chunks = [pairs[i : i + CHUNK] for i in range(0, len(pairs), CHUNK)]
-        workers = max(1, min(os.cpu_count() or 1, len(chunks)))
-        with ProcessPoolExecutor(workers) as pool:
+        with process_pool(len(chunks)) as pool:
             scored = pool.map(_score_chunk, [self.algorithm] * len(chunks), chunks)
             score = np.fromiter((s for part in scored for s in part), np.float64, len(pairs))
         pa = name_arrays(forms)

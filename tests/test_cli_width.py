@@ -1,0 +1,44 @@
+"""CLI output does not depend on the terminal: messages are never hard-wrapped (a user greps
+them), and tables written off a terminal have one fixed width whatever COLUMNS says."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from screening.cli import FILE_WIDTH, app
+from tests.test_un_list import SAMPLE
+
+
+@pytest.fixture
+def deep(tmp_path):
+    """A folder path far longer than 80 characters, as pytest's can be on a new machine."""
+    folder = tmp_path / ("a_rather_long_folder_name_" * 4) / "and_deeper"
+    folder.mkdir(parents=True)
+    return folder
+
+
+def _outputs(monkeypatch, args: list[str]) -> dict[str, str]:
+    out = {}
+    for columns in ("40", "300"):
+        monkeypatch.setenv("COLUMNS", columns)
+        r = CliRunner().invoke(app, args)
+        assert r.exit_code == 0, r.output
+        out[columns] = r.output
+    return out
+
+
+def test_messages_are_one_line_at_any_width(monkeypatch, deep):
+    xml = deep / "list.xml"
+    xml.write_text(SAMPLE, encoding="utf-8")
+    target = deep / "wl.parquet"
+    out = _outputs(monkeypatch, ["lists", "import", str(xml), "--out", str(target)])
+    assert out["40"] == out["300"]
+    assert out["40"] == f"wrote {target}: 2 identities, 13 name rows\n"
+
+
+def test_tables_off_a_terminal_have_the_fixed_width(monkeypatch):
+    out = _outputs(monkeypatch, ["scenarios"])
+    assert out["40"] == out["300"]
+    widths = {len(line) for line in out["40"].splitlines() if line.startswith(("┏", "└"))}
+    assert widths and max(widths) <= FILE_WIDTH
