@@ -1,5 +1,4 @@
 import json
-import time
 
 import polars as pl
 from typer.testing import CliRunner
