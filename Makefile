@@ -1,29 +1,38 @@
-# One venv per checkout; every target installs what it needs from pyproject.toml.
+# One venv per checkout; every target installs what it needs from pyproject.toml, and no more:
+# the demo needs the package alone, the tests also the dev tools, Dask and the peers.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
 .PHONY: demo test check bench clean
 
-# The peer matchers (extra `peers`) need PyICU, which compiles against ICU (Debian:
-# libicu-dev); without it they are left out and their tests skip.
-$(BIN)/screening: pyproject.toml
+$(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
+
+# What `make demo` runs: the package and its own dependencies.
+$(VENV)/.demo: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+# What the tests need besides: dev tools, Dask, and the peer matchers. The peers need
+# PyICU, which compiles against ICU (Debian: libicu-dev); without it they are left out
+# and their tests skip.
+$(VENV)/.test: pyproject.toml $(VENV)/.demo
 	$(BIN)/pip install -q -e '.[dev,dask]'
 	$(BIN)/pip install -q -e '.[peers]' || echo "peer matchers not installed (PyICU needs ICU: apt-get install libicu-dev pkg-config)"
 	touch $@
 
-demo: $(BIN)/screening
+demo: $(VENV)/.demo
 	$(BIN)/screening run
 
-test: $(BIN)/screening
+test: $(VENV)/.test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -q
 
 check: test
 
-bench: $(BIN)/screening
+bench: $(VENV)/.test
 	$(BIN)/python benchmarks/generate_speed.py national-day
 
 clean:

@@ -120,3 +120,19 @@ def test_evaluate_prints_and_writes_metrics(tmp_path):
     bad.write_text("passenger_id,score\nP1,0.5\n")
     r = runner.invoke(app, ["evaluate", str(bad), "--truth", str(world)])
     assert r.exit_code == 2 and "missing column(s) entry_id, kind" in r.output
+
+
+def test_python_dash_m_runs_the_same_cli():
+    import subprocess
+    import sys
+
+    for module in ("screening", "screening.cli"):
+        done = subprocess.run(
+            [sys.executable, "-m", module, "scenarios"], capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        assert "teaching" in done.stdout and "national-day" in done.stdout
+    done = subprocess.run(
+        [sys.executable, "-m", "screening", "--help"], capture_output=True, text=True
+    )
+    assert "Usage: screening" in done.stdout

@@ -3,6 +3,8 @@ them), and tables written off a terminal have one fixed width whatever COLUMNS s
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from typer.testing import CliRunner
 
@@ -42,3 +44,31 @@ def test_tables_off_a_terminal_have_the_fixed_width(monkeypatch):
     assert out["40"] == out["300"]
     widths = {len(line) for line in out["40"].splitlines() if line.startswith(("┏", "└"))}
     assert widths and max(widths) <= FILE_WIDTH
+
+
+def test_a_wide_table_reads_at_80_columns():
+    """Human titles wrapped at words; no header or value cut off with an ellipsis."""
+    import polars as pl
+    from rich.console import Console
+
+    from screening.cli import _print_frame
+
+    console = Console(width=80, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+    frame = pl.DataFrame(
+        {
+            "stage": ["pnr", "api", "pnr+api"],
+            "fnir_at_fpir_0.001": [0.7273, 0.0465, 0.0465],
+            "fnir_at_fpir_0.01": [0.3939, 0.0233, 0.0233],
+            "alerted_per_1000": [11.3977, 22.6131, 22.6131],
+            "whole_booking_false_hits": [20, 35, 35],
+            "associate_alerts": [20, 35, 35],
+        }
+    )
+    _print_frame(console, "By stage", frame)
+    text = console.export_text()
+    assert "…" not in text and max(len(line) for line in text.splitlines()) <= 80
+    words = " ".join(text.split())
+    for word in ("FNIR", "FPIR", "0.001", "alerted", "1,000", "whole", "booking", "associate"):
+        assert word in words
+    for value in ("0.7273", "11.3977", "22.6131"):
+        assert value in text

@@ -89,4 +89,4 @@ def test_bench_skips_a_peer_too_slow_for_the_scenario_and_says_so(monkeypatch):
     assert res.filter(pl.col("matcher") == "default")["fnir_at_fpir_0.01"][0] is not None
     skipped = res.filter(pl.col("matcher") == "nomenklatura-logic-v2")
     assert "candidate pairs exceed its limit" in skipped["note"][0]
-    assert "| teaching | nomenklatura-logic-v2 | skipped:" in summary_markdown(res)
+    assert "| teaching | nomenklatura-logic-v2 | skipped (seed 1):" in summary_markdown(res)

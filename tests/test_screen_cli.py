@@ -48,8 +48,6 @@ def test_happy_path_to_stdout(files):
     assert ",P1,,E1,E1-1,watchlist," in body
     assert ",P3,,,,document_invalid" in body and "document expired" in body
     assert "P2," not in body
-    # Formula injection: a cell starting with = is neutralized in CSV output.
-    assert ",=HYPERLINK" not in r.stdout
     assert "screened 3 passengers" in r.stderr
 
 
@@ -64,50 +62,83 @@ def test_output_formats(files):
     assert frame.filter(pl.col("kind") == "watchlist")["passenger_id"].to_list() == ["P1"]
 
 
-def test_bad_rows_are_reported_and_the_rest_screened(files):
-    tmp, wl, manifest = files
-    bad = [
-        *GOOD,
-        "P4,NASR,OMAR,1975-02-30,M,EGY,P,XY0000004,EGY,2030-01-01",
-        "P5,,,1975-02-01,M,EGY,P,XY0000005,EGY,2030-01-01",
-    ]
-    out = tmp / "alerts.csv"
-    r = runner.invoke(app, ["screen", manifest(*bad), "--watchlist", wl, "--out", str(out)])
-    assert r.exit_code == 0, r.output
-    assert "2 bad row(s) set aside" in r.stderr
-    rejected = pl.read_csv(tmp / "alerts.rejected.csv")
-    assert rejected.select("row", "field").rows() == [(5, "dob"), (6, "surname")]
-    assert "P1" in out.read_text()
-
-    r = runner.invoke(app, ["screen", manifest(*bad), "--watchlist", wl, "--on-error", "fail"])
-    assert r.exit_code == 2
-    assert "row 5, field dob" in r.output and "1975-02-30" in r.output
+BAD = [
+    *GOOD,
+    # A listed person whose date of birth was mistyped: still screened on name and passport.
+    "P4,AL HASHIMI,ABDUL RAHMAN,1975-02-30,M,IRQ,P,AB1234567,IRQ,2030-01-01",
+    "P5,NASR,OMAR,1975-02-01,Q,ZZZ,P,XY0000005,EGY,2030-13-01",
+    "P6,,,1975-02-01,M,EGY,P,XY0000006,EGY,2030-01-01",
+    ",NOOR,LAILA,1990-01-01,F,EGY,P,XY0000008,EGY,2030-01-01",
+]
+LATIN = "P7,MÜLLER,HANS,1970-01-01,M,DEU,P,XY0000007,DEU,2030-01-01"
 
 
-def test_missing_column_wrong_encoding_and_malformed_files(files):
+def _bad_manifest(tmp) -> str:
+    """The BAD rows, and one row (file row 8) in Latin-1 among UTF-8 ones."""
+    path = tmp / "bad.csv"
+    text = HEADER + "\n" + "\n".join(BAD[:-1]) + "\n"
+    path.write_bytes(text.encode() + LATIN.encode("latin-1") + b"\n" + BAD[-1].encode() + b"\n")
+    return str(path)
+
+
+def test_a_bad_field_never_lets_a_traveller_through_unscreened(files):
     tmp, wl, _ = files
-    missing = tmp / "missing.csv"
-    missing.write_text("passenger_id,surname\nP1,SMITH\n", encoding="utf-8")
-    r = runner.invoke(app, ["screen", str(missing), "--watchlist", wl])
-    assert r.exit_code == 2 and "missing column(s) given_names" in r.output
+    out = tmp / "alerts.csv"
+    args = ["screen", _bad_manifest(tmp), "--watchlist", wl, "--out", str(out), "--threshold", "0"]
+    r = runner.invoke(app, args)
+    assert r.exit_code == 0, r.output
+    # Every row with a name is screened: 8 rows, one without a name.
+    assert "screened 7 passengers" in r.stderr
+    assert "NOT SCREENED: 1 row(s) with no name" in r.stderr and "row(s) 7)" in r.stderr
+    problems = pl.read_csv(tmp / "alerts.problems.csv")
+    assert problems.select("row", "field", "value", "action").rows() == [
+        (5, "dob", "1975-02-30", "screened without this field"),
+        (6, "doc_expiry", "2030-13-01", "screened without this field"),
+        (6, "sex", "Q", "screened without this field"),
+        (6, "nationality", "ZZZ", "screened without this field"),
+        (7, "surname", None, "not screened"),
+        (8, "surname", "MÜLLER", "screened without this field"),
+        (9, "passenger_id", None, "screened without this field"),
+    ]
+    assert "read as Latin-1" in problems["problem"][5]
+    alerts = pl.read_csv(out)
+    hit = alerts.filter((pl.col("passenger_id") == "P4") & pl.col("kind").str.starts_with("watch"))
+    assert hit["entry_id"].to_list() == ["E1"] and hit["score"][0] >= 0.5
+    assert hit["data_quality"][0] == "dob: unreadable or impossible date (expected YYYY-MM-DD)"
+    clean = alerts.filter(pl.col("passenger_id") == "P1")
+    assert clean.height > 0 and clean["data_quality"].null_count() == clean.height
+    assert "P6" not in set(alerts["passenger_id"])
 
-    latin = tmp / "latin.csv"
-    latin.write_bytes(
-        (
-            HEADER + "\n" + GOOD[1] + "\nP9,MÜLLER,HANS,1970-01-01,M,DEU,P,X1,DEU,2030-01-01\n"
-        ).encode("latin-1")
-    )
-    r = runner.invoke(app, ["screen", str(latin), "--watchlist", wl])
-    assert r.exit_code == 2 and "row 3: not valid UTF-8" in r.output
 
-    ragged = tmp / "ragged.csv"
-    ragged.write_text(HEADER + "\nP1,A,B,1970-01-01,M,X,P,1,X,2030-01-01,extra,more\n")
-    r = runner.invoke(app, ["screen", str(ragged), "--watchlist", wl])
-    assert r.exit_code == 2 and "ragged.csv" in r.output
-    assert "Traceback" not in r.output
+def test_on_error_fail_stops_and_skip_screens_without_listing(files):
+    tmp, wl, _ = files
+    bad = _bad_manifest(tmp)
+    r = runner.invoke(app, ["screen", bad, "--watchlist", wl, "--on-error", "fail"])
+    assert r.exit_code == 2
+    assert "row 8: not valid UTF-8 (byte 0xdc at offset" in r.output
+    utf8_only = tmp / "utf8.csv"
+    utf8_only.write_text(HEADER + "\n" + "\n".join(BAD) + "\n", encoding="utf-8")
+    r = runner.invoke(app, ["screen", str(utf8_only), "--watchlist", wl, "--on-error", "fail"])
+    assert r.exit_code == 2
+    assert "row 5, field dob: unreadable or impossible date" in r.output
+    assert "1975-02-30" in r.output
 
-    r = runner.invoke(app, ["screen", str(tmp / "nope.csv"), "--watchlist", wl])
-    assert r.exit_code == 2 and "no such file" in r.output
+    out = tmp / "skip.csv"
+    args = ["screen", bad, "--watchlist", wl, "--on-error", "skip", "--out", str(out)]
+    r = runner.invoke(app, args)
+    assert r.exit_code == 0, r.output
+    assert "problem(s)" not in r.stderr and not (tmp / "skip.problems.csv").exists()
+    assert "NOT SCREENED: 1 row(s)" in r.stderr and "screened 7 passengers" in r.stderr
+    assert "P4" in set(pl.read_csv(out)["passenger_id"])
+
+
+def test_formula_cells_are_neutralized_in_the_written_csv(files):
+    tmp, wl, manifest = files
+    listed = "=1+1,AL HASHIMI,ABDULRAHMAN,1975-03-07,M,IRQ,P,XY0000001,IRQ,2030-01-01"
+    out = tmp / "alerts.csv"
+    r = runner.invoke(app, ["screen", manifest(listed), "--watchlist", wl, "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert set(pl.read_csv(out)["passenger_id"]) == {"'=1+1"}
 
 
 def test_column_mapping_and_generated_folder(files, tmp_path):

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from screening.countries import document_codes
+
 MANIFEST_REQUIRED = (
     "passenger_id",
     "surname",
@@ -37,10 +39,35 @@ class InputError(ValueError):
     """A user file that cannot be screened at all (missing column, unreadable file)."""
 
 
+# What became of the row a problem was found in.
+SCREENED = "screened without this field"
+NOT_SCREENED = "not screened"
+PROBLEM_COLUMNS = {
+    "file": pl.String,
+    "row": pl.Int64,  # 1-based, header = row 1
+    "field": pl.String,
+    "value": pl.String,
+    "problem": pl.String,
+    "action": pl.String,  # SCREENED or NOT_SCREENED
+}
+SEX_CODES = ("M", "F", "X")
+UNKNOWN_SEX = ("", "U")  # "unspecified": no evidence, not a problem
+REPLACEMENT = "\ufffd"  # what a lossy UTF-8 decoder puts for bytes it could not read
+
+
 @dataclass(frozen=True)
 class Intake:
-    frame: pl.DataFrame  # the good rows, typed
-    rejected: pl.DataFrame  # file, row (1-based, header = row 1), field, value, problem
+    frame: pl.DataFrame  # every row that can be screened, typed; unreadable fields null
+    problems: pl.DataFrame  # PROBLEM_COLUMNS, one row per bad field
+
+    @property
+    def unscreened(self) -> pl.DataFrame:
+        """Problems that kept a row from being screened (no name at all)."""
+        return self.problems.filter(pl.col("action") == NOT_SCREENED)
+
+
+def no_problems() -> pl.DataFrame:
+    return pl.DataFrame(schema=PROBLEM_COLUMNS)
 
 
 def check_columns(frame: pl.DataFrame, required: tuple[str, ...], source: str) -> None:
@@ -66,31 +93,111 @@ def rename_columns(frame: pl.DataFrame, spec: str | None, source: str) -> pl.Dat
     return frame.rename(mapping)
 
 
-def manifest(raw: pl.DataFrame, source: str, row_offset: int = 0) -> Intake:
-    """Typed passengers: dates parsed as dates, names checked, bad rows set aside.
-    `row_offset`: data rows of the file before `raw` (when it is one part of a file)."""
+def manifest(
+    raw: pl.DataFrame,
+    source: str,
+    row_offset: int = 0,
+    read_problems: pl.DataFrame | None = None,
+) -> Intake:
+    """Typed passengers. A row with a readable name is always screened: an unreadable
+    field (impossible date, unknown sex or state code, undecodable bytes) is screened as
+    missing, listed in `problems` and noted in the row's `data_quality`; only a row with
+    no name at all is left out. `row_offset`: data rows of the file before `raw` (when it
+    is one part of a file); `read_problems`: what the file reader found (bytes)."""
     check_columns(raw, MANIFEST_REQUIRED, source)
-    f = raw.with_columns(pl.col(c).cast(pl.String) for c in raw.columns).with_row_index("_row")
+    f = raw.with_columns(pl.col(c).cast(pl.String).str.strip_chars() for c in raw.columns)
+    f = f.with_columns(
+        pl.col("sex", "nationality", "doc_issuer").str.to_uppercase(),
+        *(pl.col(c).str.to_uppercase() for c in ("residence_country",) if c in f.columns),
+    ).with_row_index("_row")
+    codes = list(document_codes())
+    nulled = {
+        "dob": _unreadable_date("dob"),
+        "doc_expiry": _unreadable_date("doc_expiry"),
+        "sex": ~pl.col("sex").fill_null("").is_in([*SEX_CODES, *UNKNOWN_SEX]),
+        **{
+            c: _present(c) & ~pl.col(c).is_in(codes)
+            for c in ("nationality", "doc_issuer", "residence_country")
+            if c in f.columns
+        },
+    }
+    why = {
+        "dob": "unreadable or impossible date (expected YYYY-MM-DD)",
+        "doc_expiry": "unreadable or impossible date (expected YYYY-MM-DD)",
+        "sex": f"unknown sex code (expected {', '.join(SEX_CODES)} or U)",
+        "nationality": "unknown state code (expected ISO 3166 alpha-3 or ICAO)",
+        "doc_issuer": "unknown state code (expected ISO 3166 alpha-3 or ICAO)",
+        "residence_country": "unknown state code (expected ISO 3166 alpha-3 or ICAO)",
+    }
+    lossy = [c for c in f.columns if c != "_row" and f.schema[c] == pl.String]
     problems = [
-        _bad_date(f, "dob", source),
-        _bad_date(f, "doc_expiry", source),
-        _empty_name(f, source),
-        _empty(f, "passenger_id", source),
+        *(_problem(f.filter(bad), c, why[c], source) for c, bad in nulled.items()),
+        *(
+            _problem(
+                f.filter(pl.col(c).str.contains(REPLACEMENT, literal=True)),
+                c,
+                "not valid UTF-8 (unreadable bytes replaced by U+FFFD)",
+                source,
+            )
+            for c in lossy
+        ),
+        _problem(
+            f.filter(~_present("passenger_id")),
+            "passenger_id",
+            "empty identifier (screened as row-N)",
+            source,
+        ),
     ]
-    rejected = pl.concat(problems)
-    good = f.join(
-        rejected.select(pl.col("row").cast(pl.UInt32) - 2).rename({"row": "_row"}),
-        on="_row",
-        how="anti",
+    no_name = _no_name(f)
+    unscreened = _problem(
+        f.filter(no_name), "surname", "empty name (no surname and no given names)", source
+    ).with_columns(action=pl.lit(NOT_SCREENED))
+    found = pl.concat([*problems, unscreened])
+    if row_offset:
+        found = found.with_columns(pl.col("row") + row_offset)
+    if read_problems is not None and not read_problems.is_empty():
+        found = pl.concat([read_problems.select(list(PROBLEM_COLUMNS)), found])
+    found = found.sort("row", maintain_order=True)
+    row_no = pl.col("_row").cast(pl.Int64) + 2 + row_offset
+    typed = (
+        f.with_columns(
+            pl.when(bad).then(None).otherwise(pl.col(c)).alias(c) for c, bad in nulled.items()
+        )
+        .with_columns(
+            pl.col("dob", "doc_expiry").str.to_date("%Y-%m-%d", strict=False),
+            pl.when(pl.col("sex").is_in(UNKNOWN_SEX))
+            .then(None)
+            .otherwise(pl.col("sex"))
+            .alias("sex"),
+            pl.when(_present("passenger_id"))
+            .then(pl.col("passenger_id"))
+            .otherwise(pl.lit("row-") + row_no.cast(pl.String))
+            .alias("passenger_id"),
+            _row=row_no,
+        )
+        .filter(~no_name)
     )
-    typed = good.with_columns(
-        pl.col("dob").str.strip_chars().str.to_date("%Y-%m-%d", strict=False),
-        pl.col("doc_expiry").str.strip_chars().str.to_date("%Y-%m-%d", strict=False),
-        pl.col("sex").str.to_uppercase(),
-        pl.col("nationality", "doc_issuer").str.to_uppercase(),
-    ).drop("_row")
+    notes = (
+        found.filter(pl.col("action") == SCREENED)
+        .group_by("row", maintain_order=True)
+        .agg(data_quality=(pl.col("field") + ": " + pl.col("problem")).str.join("; "))
+    )
+    typed = typed.join(notes, left_on="_row", right_on="row", how="left").drop("_row")
     keep = [c for c in (*MANIFEST_REQUIRED, *MANIFEST_OPTIONAL) if c in typed.columns]
-    return Intake(typed.select(keep), rejected.with_columns(pl.col("row") + row_offset))
+    return Intake(typed.select(*keep, "data_quality"), found)
+
+
+def _present(col: str) -> pl.Expr:
+    return pl.col(col).fill_null("") != ""
+
+
+def _unreadable_date(col: str) -> pl.Expr:
+    return _present(col) & pl.col(col).str.to_date("%Y-%m-%d", strict=False).is_null()
+
+
+def _no_name(f: pl.DataFrame) -> pl.Expr:
+    empty = lambda c: pl.col(c).fill_null("").str.replace_all(r"[\s\W_]+", "") == ""  # noqa: E731
+    return empty("surname") & empty("given_names")
 
 
 def _problem(rows: pl.DataFrame, field: str, problem: str, source: str) -> pl.DataFrame:
@@ -100,45 +207,44 @@ def _problem(rows: pl.DataFrame, field: str, problem: str, source: str) -> pl.Da
         pl.lit(field).alias("field"),
         pl.col(field).cast(pl.String).alias("value"),
         pl.lit(problem).alias("problem"),
-    )
-
-
-def _bad_date(f: pl.DataFrame, col: str, source: str) -> pl.DataFrame:
-    text = pl.col(col).str.strip_chars()
-    bad = f.filter(
-        (text.fill_null("") != "") & text.str.to_date("%Y-%m-%d", strict=False).is_null()
-    )
-    return _problem(bad, col, "unreadable or impossible date (expected YYYY-MM-DD)", source)
-
-
-def _empty_name(f: pl.DataFrame, source: str) -> pl.DataFrame:
-    empty = lambda c: pl.col(c).fill_null("").str.replace_all(r"[\s\W_]+", "") == ""  # noqa: E731
-    bad = f.filter(empty("surname") & empty("given_names"))
-    return _problem(bad, "surname", "empty name (no surname and no given names)", source)
-
-
-def _empty(f: pl.DataFrame, col: str, source: str) -> pl.DataFrame:
-    return _problem(
-        f.filter(pl.col(col).fill_null("").str.strip_chars() == ""), col, "empty identifier", source
+        pl.lit(SCREENED).alias("action"),
     )
 
 
 def watchlist(raw: pl.DataFrame, source: str) -> Intake:
-    """Flat watch-list rows (one per name): partial dates allowed, bad rows set aside."""
+    """Flat watch-list rows (one per name), partial dates allowed. An unreadable date is
+    kept as no date (the name still screens); a row with no name or no entry id is left
+    out."""
     check_columns(raw, WATCHLIST_REQUIRED, source)
     f = raw.with_columns(pl.col(c).cast(pl.String) for c in raw.columns).with_row_index("_row")
     text = pl.col("dob").str.strip_chars()
     partial = text.str.contains(r"^\d{4}(-\d{1,2})?$") | (
         text.str.to_date("%Y-%m-%d", strict=False).is_not_null()
     )
-    bad_dob = _problem(
-        f.filter((text.fill_null("") != "") & ~partial.fill_null(False)),
-        "dob",
-        "unreadable date (expected YYYY-MM-DD, YYYY-MM or YYYY)",
-        source,
+    bad_dob = (text.fill_null("") != "") & ~partial.fill_null(False)
+    left_out = _no_name(f) | ~_present("entry_id")
+    found = pl.concat(
+        [
+            _problem(
+                f.filter(bad_dob),
+                "dob",
+                "unreadable date (expected YYYY-MM-DD, YYYY-MM or YYYY)",
+                source,
+            ),
+            _problem(
+                f.filter(_no_name(f)),
+                "surname",
+                "empty name (no surname and no given names)",
+                source,
+            ).with_columns(action=pl.lit(NOT_SCREENED)),
+            _problem(
+                f.filter(~_present("entry_id")), "entry_id", "empty identifier", source
+            ).with_columns(action=pl.lit(NOT_SCREENED)),
+        ]
+    ).sort("row", maintain_order=True)
+    good = (
+        f.with_columns(pl.when(bad_dob).then(None).otherwise(pl.col("dob")).alias("dob"))
+        .filter(~left_out)
+        .drop("_row")
     )
-    rejected = pl.concat([bad_dob, _empty_name(f, source), _empty(f, "entry_id", source)])
-    good = f.join(
-        rejected.select((pl.col("row") - 2).cast(pl.UInt32).alias("_row")), on="_row", how="anti"
-    ).drop("_row")
-    return Intake(good, rejected)
+    return Intake(good, found)

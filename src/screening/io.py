@@ -1,4 +1,4 @@
-"""The only module that touches files: tables to and from Parquet or CSV, atomically.
+"""Tables to and from Parquet or CSV files, written atomically; user files read leniently.
 
 CSV cannot hold lists, so list columns are written joined by `|` and split back on read;
 the schema says which columns are lists.
@@ -6,6 +6,7 @@ the schema says which columns are lists.
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import os
@@ -13,9 +14,11 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from screening.schema import SCHEMAS, validate
@@ -144,37 +147,103 @@ def _from_text(col: str, dtype: pl.DataType) -> pl.Expr:
     return c.cast(dtype)
 
 
-def read_user_table(path: Path) -> pl.DataFrame:
+def read_user_table(path: Path, strict: bool = True) -> pl.DataFrame:
     """A user's CSV or Parquet file with every column as text (CSV) so that no value is
     lost to type guessing; errors name the file and, where known, the row."""
-    from screening.intake import InputError
+    return read_user_file(path, strict).frame
+
+
+@dataclass(frozen=True)
+class UserFile:
+    frame: pl.DataFrame
+    problems: pl.DataFrame  # intake.PROBLEM_COLUMNS: rows whose bytes were not UTF-8
+
+
+def read_user_file(path: Path, strict: bool = False) -> UserFile:
+    """read_user_table, but bytes that are not UTF-8 are read as Latin-1 and reported per
+    row instead of stopping the file (`strict`: stop at the first, naming its row)."""
+    from screening.intake import InputError, no_problems
 
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file")
     if path.suffix == ".parquet":
         try:
-            return pl.read_parquet(path)
+            return UserFile(pl.read_parquet(path), no_problems())
         except Exception as exc:  # polars raises several kinds for a broken file
             raise InputError(f"{path}: not a readable Parquet file ({exc})") from exc
     if path.suffix not in (".csv", ".txt", ".tsv"):
         raise InputError(f"{path}: unknown file type (expected .csv or .parquet)")
     data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        row = data[: exc.start].count(b"\n") + 1
+    text, bad = _decode(data)
+    if bad and strict:
+        row = data[: bad[0]].count(b"\n") + 1
         raise InputError(
-            f"{path}: row {row}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset "
-            f"{exc.start}); re-save the file as UTF-8"
-        ) from exc
+            f"{path}: row {row}: not valid UTF-8 (byte 0x{data[bad[0]]:02x} at offset "
+            f"{bad[0]}); re-save the file as UTF-8"
+        )
     if not text.strip():
         raise InputError(f"{path}: empty file")
     sep = "\t" if path.suffix == ".tsv" else ","
     try:
-        return pl.read_csv(io.StringIO(text), infer_schema=False, separator=sep)
+        frame = pl.read_csv(io.StringIO(text), infer_schema=False, separator=sep)
     except (pl.exceptions.PolarsError, pl.exceptions.PanicException) as exc:
         raise InputError(f"{path}: malformed CSV: {exc}".splitlines()[0]) from exc
+    return UserFile(frame, _bad_bytes(path, data, bad, frame, sep))
+
+
+def _decode(data: bytes) -> tuple[str, list[int]]:
+    """UTF-8 text (BOM dropped), with each byte that is not UTF-8 read as Latin-1; the
+    offsets of those bytes. Each decode runs in C up to the next bad byte."""
+    view = memoryview(data)
+    pos = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    parts, bad = [], []
+    while True:  # once per bad byte: a clean file decodes in one call
+        try:
+            parts.append(codecs.utf_8_decode(view[pos:], "strict", True)[0])
+            return "".join(parts), bad
+        except UnicodeDecodeError as exc:
+            start = pos + exc.start
+            parts.append(codecs.utf_8_decode(view[pos:start], "strict", True)[0])
+            parts.append(bytes(view[start : pos + exc.end]).decode("latin-1"))
+            bad.extend(range(start, pos + exc.end))
+            pos += exc.end
+
+
+def _bad_bytes(
+    path: Path, data: bytes, bad: list[int], frame: pl.DataFrame, sep: str
+) -> pl.DataFrame:
+    """One problem per (row, field) holding bytes read as Latin-1."""
+    from screening.intake import PROBLEM_COLUMNS, SCREENED, no_problems
+
+    if not bad:
+        return no_problems()
+    raw = np.frombuffer(data, np.uint8)
+    newlines = np.flatnonzero(raw == ord("\n"))
+    offsets = np.asarray(bad)
+    line = np.searchsorted(newlines, offsets)  # 0 = the header
+    starts = np.where(line > 0, newlines[np.maximum(line - 1, 0)] + 1, 0)
+    seen: dict[tuple[int, int], int] = {}
+    for off, ln, st in zip(offsets.tolist(), line.tolist(), starts.tolist(), strict=True):
+        # Bad bytes, not rows: a handful in a broken file. Fields counted by separators
+        # (a quoted separator before the byte would shift it: the row is still right).
+        field = data[st:off].count(sep.encode())
+        seen.setdefault((ln, field), off)
+    rows = []
+    for (ln, field), off in seen.items():
+        name = frame.columns[field] if field < frame.width else f"column {field + 1}"
+        value = frame[name][ln - 1] if 0 < ln <= frame.height and field < frame.width else None
+        rows.append(
+            (
+                str(path),
+                ln + 1,
+                name,
+                value,
+                f"not valid UTF-8 (byte 0x{data[off]:02x} at offset {off}); read as Latin-1",
+                SCREENED,
+            )
+        )
+    return pl.DataFrame(rows, schema=PROBLEM_COLUMNS, orient="row")
 
 
 _FORMULA = r"^[=+\-@\t\r]"

@@ -13,6 +13,8 @@ import functools
 import polars as pl
 import pycountry
 
+from screening.countries import ICAO_TO_ISO, KOSOVO, NOT_A_STATE
+
 # Alerts that say "this traveller may be that listed identity": the identity's states of
 # nationality are concerned. An associate is someone else, with only their own states.
 IDENTITY_KINDS = ("watchlist", "watchlist_document", "contact")
@@ -24,17 +26,11 @@ NOTIFICATION_COLUMNS = {
     "source": pl.String,  # "traveller" or "watch list" (the listed identity's nationality)
 }
 
-# ICAO Doc 9303 codes that are not ISO alpha-3: Germany's D, the British variants, and
-# codes for organizations or stateless persons (no state to notify).
-_ICAO = {"D": "DEU", "GBD": "GBR", "GBN": "GBR", "GBO": "GBR", "GBP": "GBR", "GBS": "GBR"}
-_NOT_A_STATE = ("UNO", "UNA", "UNK", "XXA", "XXB", "XXC", "XXX", "XOM", "XPO", "XES", "EUE")
-
-
 def state_code(e: pl.Expr) -> pl.Expr:
     """Upper-cased state code, ICAO specials mapped to ISO, non-states null."""
     code = e.cast(pl.String).str.strip_chars().str.to_uppercase()
-    code = code.replace(_ICAO)
-    return pl.when(code.is_in(_NOT_A_STATE) | (code == "")).then(None).otherwise(code)
+    code = code.replace(ICAO_TO_ISO)
+    return pl.when(code.is_in(NOT_A_STATE) | (code == "")).then(None).otherwise(code)
 
 
 @functools.cache
@@ -42,7 +38,7 @@ def _airport_states() -> dict[str, str]:
     import airportsdata
 
     alpha3 = {c.alpha_2: c.alpha_3 for c in pycountry.countries}
-    alpha3["XK"] = "RKS"  # Kosovo: no ISO code; ICAO uses RKS
+    alpha3["XK"] = KOSOVO
     return {
         code: alpha3[a["country"]]
         for code, a in airportsdata.load("IATA").items()

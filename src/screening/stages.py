@@ -37,6 +37,7 @@ OUTPUT_COLUMNS = {
     **{c: t for c, t in ALERT_COLUMNS.items() if c not in ("passenger_id", "reason")},
     "linked_alert_id": pl.String,  # for associates: the alert that caused them
     "notify": pl.String,  # states to notify, ';'-separated ISO alpha-3
+    "data_quality": pl.String,  # the traveller's unreadable fields, screened as missing
     "reason": pl.String,
 }
 
@@ -151,9 +152,8 @@ def run_stages(
             matcher, index, list_rows, data.passengers, data, threshold, top_k, population
         )
         states = _api_states(data.passengers, links, data)
-        alerts, note = _finish(
-            alerts, "api", _api_groups(data.passengers, links), states, list_rows
-        )
+        groups = _api_groups(data.passengers, links)
+        alerts, note = _finish(alerts, "api", groups, states, list_rows, data.passengers)
         out.append(alerts)
         notes.append(note)
         pairs["api"] = api_pairs
@@ -166,7 +166,7 @@ def run_stages(
         alerts = pl.concat([alerts, carried], how="diagonal_relaxed")
         states = _api_states(enriched, links, data)
         groups = _api_groups(data.passengers, links)
-        alerts, note = _finish(alerts, "pnr+api", groups, states, list_rows)
+        alerts, note = _finish(alerts, "pnr+api", groups, states, list_rows, data.passengers)
         out.append(alerts)
         notes.append(note)
         pairs["pnr+api"] = both_pairs
@@ -299,8 +299,11 @@ def _no_states() -> pl.DataFrame:
     return pl.DataFrame(schema={"passenger_id": pl.String, "state": pl.String, "role": pl.String})
 
 
-def _finish(alerts, stage: str, groups, states, list_rows) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Ids, associates, notify states and the output columns of one stage's alerts."""
+def _finish(
+    alerts, stage: str, groups, states, list_rows, travellers: pl.DataFrame | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Ids, associates, notify states, the travellers' data-quality notes and the output
+    columns of one stage's alerts."""
     loc = groups.select("passenger_id", pl.col("record_locator").alias("_loc")).unique(
         "passenger_id"
     )
@@ -312,6 +315,9 @@ def _finish(alerts, stage: str, groups, states, list_rows) -> tuple[pl.DataFrame
     alerts = pl.concat([alerts, assoc]).sort(
         ["passenger_id", "score", "kind", "alert_id"], descending=[False, True, False, False]
     )
+    if travellers is not None and "data_quality" in travellers.columns:
+        quality = travellers.select("passenger_id", "data_quality").unique("passenger_id")
+        alerts = alerts.drop("data_quality").join(quality, on="passenger_id", how="left")
     note = notifications(alerts, states, list_rows)
     return notify_column(alerts, note).select(list(OUTPUT_COLUMNS)), note
 

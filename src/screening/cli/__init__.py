@@ -14,6 +14,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from screening.evaluate.labels import label
+
 app = typer.Typer(
     help="Travel-data screening simulator: synthetic API/PNR worlds, watch lists, evaluation.",
     no_args_is_help=True,
@@ -65,9 +67,14 @@ def _fail(console: Console, message: str) -> typer.Exit:
 
 
 def _print_frame(console: Console, title: str, frame: pl.DataFrame) -> None:
+    """A frame as a table with human titles; headers wrap at words, values are never cut."""
     table = Table(title=title, title_justify="left")
     for col in frame.columns:
-        table.add_column(col, justify="right" if frame.schema[col].is_numeric() else "left")
+        table.add_column(
+            label(col),
+            justify="right" if frame.schema[col].is_numeric() else "left",
+            overflow="fold",
+        )
     for row in frame.iter_rows():
         table.add_row(*(f"{v:.4f}" if isinstance(v, float) else str(v) for v in row))
     console.print(table)

@@ -23,7 +23,7 @@ from screening.formats.ofac_sdn import looks_like_sdn, read_ofac_sdn
 from screening.formats.paxlst import read_paxlst
 from screening.formats.pnrgov import read_pnrgov
 from screening.formats.un_list import read_un_xml
-from screening.io import read_table, read_user_table, write_alerts
+from screening.io import read_table, read_user_file, read_user_table, write_alerts
 from screening.matchers import get_matcher
 from screening.stages import STAGES, StageData, run_stages
 
@@ -43,8 +43,8 @@ def _load_lists(err: Console, watchlist: Path, lost_stolen: Path | None):
     elif watchlist.suffix == ".parquet" and "nationalities" in pl.read_parquet_schema(watchlist):
         rows = lists.canonical(pl.read_parquet(watchlist), str(watchlist))
     else:
-        intake = intake_mod.watchlist(read_user_table(watchlist), str(watchlist))
-        _report(err, intake.rejected, "report", None)
+        intake = intake_mod.watchlist(read_user_table(watchlist, strict=False), str(watchlist))
+        _report(err, intake.problems, "report", None)
         rows = lists.from_flat(intake.frame)
     sltd = None
     if lost_stolen is not None:
@@ -75,24 +75,36 @@ def _generated(folder: Path, table: str) -> pl.DataFrame:
     raise intake_mod.InputError(f"{folder}: no {table}.parquet or {table}.csv in this folder")
 
 
-def _report(err: Console, rejected: pl.DataFrame, on_error: str, out: Path | None) -> None:
-    if rejected.is_empty():
+def _report(err: Console, problems: pl.DataFrame, on_error: str, out: Path | None) -> None:
+    """Say what was wrong with the input; rows that could not be screened, always and loudly.
+    `fail` stops at the first problem; `skip` screens the same without listing them."""
+    if problems.is_empty():
         return
-    first = rejected.row(0, named=True)
+    first = problems.row(0, named=True)
     where = f"{first['file']}: row {first['row']}, field {first['field']}: {first['problem']}"
     if on_error == "fail":
         raise intake_mod.InputError(f"{where} (value {first['value']!r})")
     if on_error == "report":
-        side = out.with_name(out.stem + ".rejected.csv") if out else None
+        side = out.with_name(out.stem + ".problems.csv") if out else None
         if side is not None:
-            rejected.write_csv(side)
+            problems.write_csv(side)
+        rows = problems.select("file", "row").unique().height
         err.print(
             escape(
-                f"{rejected.height} bad row(s) set aside, first: {where}"
+                f"{problems.height:,} problem(s) in {rows:,} row(s); every row with a name was "
+                f"screened, unreadable fields as missing (noted in data_quality); first: {where}"
                 + (f"; all listed in {side}" if side else "")
             ),
             highlight=False,
-            soft_wrap=True,
+        )
+    unscreened = problems.filter(pl.col("action") == intake_mod.NOT_SCREENED)
+    if not unscreened.is_empty():
+        rows = ", ".join(str(r) for r in unscreened["row"].head(10))
+        more = "" if unscreened.height <= 10 else f" and {unscreened.height - 10:,} more"
+        err.print(
+            f"[bold red]NOT SCREENED: {unscreened.height:,} row(s) with no name[/] "
+            f"({escape(first['file'])} row(s) {rows}{more})",
+            highlight=False,
         )
 
 
@@ -139,13 +151,14 @@ def _inputs(manifest: Path, stages, bookings: Path | None, columns, on_error, ou
     elif stages == ("pnr",):
         bookings = manifest
     else:
-        raw = (
-            read_paxlst(manifest)
-            if looks_like_edifact(manifest)
-            else intake_mod.rename_columns(read_user_table(manifest), columns, str(manifest))
-        )
-        intake = intake_mod.manifest(raw, str(manifest))
-        _report(err, intake.rejected, on_error, out)
+        if looks_like_edifact(manifest):
+            raw, read_problems = read_paxlst(manifest), None
+        else:
+            got = read_user_file(manifest, strict=on_error == "fail")
+            raw = intake_mod.rename_columns(got.frame, columns, str(manifest))
+            read_problems = got.problems
+        intake = intake_mod.manifest(raw, str(manifest), read_problems=read_problems)
+        _report(err, intake.problems, on_error, out)
         passengers = intake.frame
     if bookings is not None:
         pnr = _load_bookings(bookings)
@@ -197,7 +210,11 @@ def screen_cmd(
         str | None, typer.Option(help="Rename manifest columns: old=new,...")
     ] = None,
     on_error: Annotated[
-        str, typer.Option(help="Bad rows: report (set aside, screen the rest), skip, or fail.")
+        str,
+        typer.Option(
+            help="Bad fields: report (screen them as missing, list them in ALERTS.problems.csv), "
+            "skip (screen the same, list nothing), or fail (stop at the first)."
+        ),
     ] = "report",
     as_of: Annotated[
         str | None,
@@ -386,9 +403,9 @@ def _screen_dask(err: Console, manifest: Path, watchlist, lost_stolen, o: _DaskO
                 combine_output(tmp, "notifications", o.notifications)
     except (DaskMissing, intake_mod.InputError) as exc:
         raise _fail(err, str(exc)) from exc
-    rejected = [p.rejected for p in run.parts if not p.rejected.is_empty()]
-    if rejected:
-        _report(err, pl.concat(rejected), "report" if o.on_error == "fail" else o.on_error, out)
+    problems = [p.problems for p in run.parts if not p.problems.is_empty()]
+    if problems:
+        _report(err, pl.concat(problems), "report" if o.on_error == "fail" else o.on_error, out)
     n = sum(p.rows for p in run.parts)
     alerts = sum(p.alerts for p in run.parts)
     seconds = time.perf_counter() - start
@@ -428,8 +445,8 @@ def lists_import(
         elif file.suffix == ".csv" and looks_like_sdn(file):
             rows = read_ofac_sdn(file)
         else:
-            intake = intake_mod.watchlist(read_user_table(file), str(file))
-            _report(console, intake.rejected, "report", None)
+            intake = intake_mod.watchlist(read_user_table(file, strict=False), str(file))
+            _report(make_console(stderr=True), intake.problems, "report", None)
             rows = lists.from_flat(intake.frame)
     except (intake_mod.InputError, ValueError, OSError) as exc:
         raise _fail(console, str(exc)) from exc

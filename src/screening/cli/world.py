@@ -183,6 +183,7 @@ def run(
         .agg(pl.len().alias("alerts"))
         .pivot("stage", index="kind", values="alerts")
         .sort("kind")
+        .fill_null(0)
     )
     _print_frame(
         console,

@@ -56,7 +56,7 @@ class PartResult:
     number: int
     rows: int
     alerts: int
-    rejected: pl.DataFrame
+    problems: pl.DataFrame  # intake.PROBLEM_COLUMNS
     frames: dict[str, pl.DataFrame] = field(default_factory=dict)  # when not written
 
 
@@ -114,9 +114,9 @@ def in_memory(frame: pl.DataFrame, rows_per_partition: int) -> list[Partition]:
 
 
 def load(part: Partition, job: Job) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(typed passengers, rejected rows) of one partition; row numbers are the file's."""
+    """(typed passengers, problems) of one partition; row numbers are the file's."""
     if part.frame is not None:
-        return part.frame, pl.DataFrame()
+        return part.frame, intake_mod.no_problems()
     path = Path(part.path)
     if part.generated:
         lazy = (
@@ -125,7 +125,7 @@ def load(part: Partition, job: Job) -> tuple[pl.DataFrame, pl.DataFrame]:
             else pl.scan_csv(path, schema=SCHEMAS["passengers"])
         )
         frame = lazy.slice(part.offset, part.length).collect()
-        return read_table_frame(frame), pl.DataFrame()
+        return read_table_frame(frame), intake_mod.no_problems()
     try:
         if path.suffix == ".parquet":
             raw = pl.scan_parquet(path).slice(part.offset, part.length).collect()
@@ -136,6 +136,9 @@ def load(part: Partition, job: Job) -> tuple[pl.DataFrame, pl.DataFrame]:
                 separator="\t" if path.suffix == ".tsv" else ",",
                 skip_rows_after_header=part.offset,
                 n_rows=part.length,
+                # Bytes that are not UTF-8 become U+FFFD: intake reports those fields and
+                # screens the row (a partition cannot go back to the bytes as Latin-1).
+                encoding="utf8-lossy" if job.on_error != "fail" else "utf8",
             )
     except (pl.exceptions.PolarsError, OSError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -144,13 +147,13 @@ def load(part: Partition, job: Job) -> tuple[pl.DataFrame, pl.DataFrame]:
         ) from exc
     raw = intake_mod.rename_columns(raw, job.columns, str(path))
     got = intake_mod.manifest(raw, str(path), row_offset=part.offset)
-    if job.on_error == "fail" and not got.rejected.is_empty():
-        r = got.rejected.row(0, named=True)
+    if job.on_error == "fail" and not got.problems.is_empty():
+        r = got.problems.row(0, named=True)
         raise intake_mod.InputError(
             f"{r['file']}: row {r['row']}, field {r['field']}: {r['problem']} "
             f"(value {r['value']!r})"
         )
-    return got.frame, got.rejected
+    return got.frame, got.problems
 
 
 def read_table_frame(frame: pl.DataFrame) -> pl.DataFrame:
@@ -176,7 +179,7 @@ def screen_partition(
 ) -> PartResult:
     """The API stage on one partition with the whole manifest's population; the alerts and
     notifications go to `job.out_dir` (written atomically) or come back as frames."""
-    frame, rejected = load(part, job)
+    frame, problems = load(part, job)
     data = StageData(passengers=frame, flights=flights, lost_stolen=lost_stolen, as_of=job.as_of)
     run = run_stages(
         get_matcher(job.matcher),
@@ -190,7 +193,7 @@ def screen_partition(
     )
     out = {"alerts": run.alerts, "notifications": run.notifications, "pairs": run.pairs["api"]}
     if job.out_dir is None:
-        return PartResult(part.number, frame.height, run.alerts.height, rejected, out)
+        return PartResult(part.number, frame.height, run.alerts.height, problems, out)
     for name in ("alerts", "notifications"):
         target = Path(job.out_dir) / name / f"part-{part.number:06d}.parquet"
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -198,7 +201,7 @@ def screen_partition(
         tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}")
         out[name].write_parquet(tmp)
         os.replace(tmp, target)
-    return PartResult(part.number, frame.height, run.alerts.height, rejected)
+    return PartResult(part.number, frame.height, run.alerts.height, problems)
 
 
 @contextmanager
