@@ -89,3 +89,50 @@ def test_wilson_interval():
     assert lo[0] == 0.0 and hi[0] == pytest.approx(0.2775, abs=1e-4)
     assert lo[1] == pytest.approx(0.2366, abs=1e-4) and hi[1] == pytest.approx(0.7634, abs=1e-4)
     assert all(math.isnan(x) for x in wilson(np.array([0]), np.array([0]))[0])
+
+
+def test_pair_completeness_and_reduction_ratio():
+    pairs = pl.DataFrame({"passenger_id": ["P1", "P1", "P3"], "entry_id": ["E1", "E2", "E1"]})
+    ev = evaluate(ALERTS, TRUTH, targets=(0.25,), candidate_pairs=pairs, list_size=2)
+    # P1's identity is among its candidates, P2's is not; 3 pairs of 6 x 2 possible.
+    assert ev.blocking["pair_completeness"] == 0.5
+    assert ev.blocking["candidate_pairs"] == 3
+    assert ev.blocking["reduction_ratio"] == 0.75
+
+
+def test_demographic_differential_leaves_out_small_groups():
+    """Origins with fewer than 30 non-mated travellers do not enter the max/min ratio."""
+    sizes = {"big_a": (40, 4), "big_b": (40, 1), "small": (10, 5)}  # (non-mated, flagged)
+    ids, origins, flagged = [], [], []
+    for origin, (n, k) in sizes.items():
+        for i in range(n):
+            ids.append(f"{origin}{i}")
+            origins.append(origin)
+            flagged.append(i < k)
+    truth = pl.DataFrame(
+        {
+            "passenger_id": ["M1", *ids],
+            "entry_id": ["E1", *[None] * len(ids)],
+            "origin": ["big_a", *origins],
+            "corruptions": [[], *[[] for _ in ids]],
+        }
+    )
+    alerted = [p for p, f in zip(ids, flagged, strict=True) if f]
+    alerts = pl.DataFrame(
+        {
+            "passenger_id": ["M1", *alerted],
+            "entry_id": ["E1", *["E9"] * len(alerted)],
+            "kind": ["watchlist"] * (1 + len(alerted)),
+            "score": [0.9] * (1 + len(alerted)),
+        }
+    )
+    ev = evaluate(alerts, truth, targets=(1.0,))
+    fpir = ev.differential["fpir"]
+    assert ev.differential["min_group_size"] == 30
+    # big_a 4/40 = 0.1, big_b 1/40 = 0.025; small (5/10 = 0.5) is left out.
+    assert (fpir["max"], fpir["min"]) == (0.1, 0.025)
+    assert fpir["max_over_min"] == pytest.approx(4.0)
+    o = {r["origin"]: r["fpir"] for r in ev.by_origin.rows(named=True)}
+    assert o["small"] == 0.5  # still reported per origin
+    # No origin has 30 mated travellers: no FNIR ratio at all.
+    assert ev.differential["fnir"]["max_over_min"] is None

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 from typer.testing import CliRunner
 
@@ -130,11 +131,19 @@ def test_generate_format_paxlst_and_screen_a_flight(tmp_path):
     edi = sorted((out / "paxlst").glob("*.edi"))
     assert edi and (out / "passengers.parquet").exists()
     assert (out / "pnrgov" / "push.edi").read_text().startswith("UNA")
-    r = CliRunner().invoke(
-        app, ["screen", str(edi[0]), "--watchlist", str(out), "--as-of", "2026-03-01"]
-    )
-    assert r.exit_code == 0, r.output
-    assert "screened" in r.stderr
+    # The flight read back from EDIFACT screens exactly as its rows in passengers.parquet.
+    first = pl.read_parquet(out / "passengers.parquet").sort("flight_id")
+    flight = first.filter(pl.col("flight_id") == first["flight_id"][0])
+    flight.write_csv(tmp_path / "flight.csv")
+    got = {}
+    for name, source in (("edi", edi[0]), ("csv", tmp_path / "flight.csv")):
+        target = tmp_path / f"{name}.csv"
+        args = ["screen", str(source), "--watchlist", str(out), "--as-of", "2026-03-01"]
+        r = CliRunner().invoke(app, [*args, "--out", str(target)])
+        assert r.exit_code == 0, r.output
+        assert f"screened {flight.height} passengers" in r.stderr
+        got[name] = pl.read_csv(target).select("kind", "entry_id", "score").sort(pl.all())
+    assert got["edi"].height > 0 and got["edi"].equals(got["csv"])
 
 
 def test_trailer_counts(tmp_path, teaching):

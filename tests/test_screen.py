@@ -207,3 +207,81 @@ def test_dob_evidence_equals_reference(rows):
     level, _ = dob_evidence(pl.Series(p, dtype=pl.Date), lst, idx, idx)
     ref = [_dob_reference(a, b, c, d) for a, b, c, d in zip(p, dates, yf, yt, strict=True)]
     assert level.tolist() == ref
+
+
+def _score_bits(score: float) -> float:
+    """Summed evidence behind a score (the inverse of scoring.to_score's logistic)."""
+    from screening.scoring import ScoringConfig
+
+    cfg = ScoringConfig()
+    return cfg.midpoint_bits + cfg.bits_per_doubling * float(np.log2(score / (1.0 - score)))
+
+
+def test_sex_mismatch_costs_exactly_its_weight(index):
+    """The same traveller as F instead of M against a male listed record: the evidence
+    drops by agree - differs = 0.3 + 4.0 bits, nothing else changes."""
+    case = [("swap", "AL HASHIMI", "ABDULRAHMAN", "1975-07-03", "IRQ", None, "E1")]
+    male = screen(index, _passengers(case), threshold=0.0).alerts
+    female_p = _passengers(case).with_columns(
+        sex=pl.when(pl.col("passenger_id") == "P0").then(pl.lit("F")).otherwise(pl.col("sex"))
+    )
+    female = screen(index, female_p, threshold=0.0).alerts
+    pick = lambda a: a.filter((pl.col("passenger_id") == "P0") & (pl.col("entry_id") == "E1"))  # noqa: E731
+    m, f = pick(male)["score"][0], pick(female)["score"][0]
+    assert _score_bits(m) - _score_bits(f) == pytest.approx(4.3, abs=1e-6)
+    unknown = screen(index, female_p.with_columns(sex=pl.lit(None, pl.String)), 0.0).alerts
+    assert _score_bits(m) - _score_bits(pick(unknown)["score"][0]) == pytest.approx(0.3, abs=1e-6)
+
+
+def test_birth_year_range_counts_less_the_wider_it_is():
+    """A birth year inside a listed range of w years is worth 5.5 - log2(w) bits."""
+    from screening.scoring import ScoringConfig, log_odds
+
+    dob = np.full(3, DOB_LEVELS_PARTIAL, dtype=np.int8)
+    zeros = np.zeros(3, dtype=np.int8)
+    bits = log_odds(
+        np.ones(3),
+        np.full(3, 10.0),
+        dob,
+        np.array([1, 4, 8]),
+        zeros,
+        zeros,
+        zeros,
+        ScoringConfig(),
+    )
+    assert bits["dob"].tolist() == [5.5, 3.5, 2.5]
+
+
+DOB_LEVELS_PARTIAL = 4  # compare.DOB_LEVELS.index("partial")
+
+
+def test_year_month_list_dates_are_birth_years():
+    """A listed date written YYYY-MM (or YYYY-M) is a birth year, compared as such."""
+    from screening.compare import DOB_LEVELS
+
+    assert DOB_LEVELS[DOB_LEVELS_PARTIAL] == "partial"
+    flat = pl.DataFrame(
+        [
+            ("E1", "OKAFOR", "NNAMDI", "1971-03", "M", "NGA", None),
+            ("E2", "OKAFOR", "NNAMDI", "1971-3", "M", "NGA", None),
+        ],
+        schema=L_COLUMNS,
+        orient="row",
+    ).with_columns(doc_issuer=pl.lit(None, pl.String))
+    rows = lists.from_flat(flat)
+    assert rows.select("dob", "dob_year_from", "dob_year_to").rows() == [(None, 1971, 1971)] * 2
+    p = pl.Series([dt.date(1971, 11, 2), dt.date(1972, 1, 1), dt.date(1969, 1, 1)])
+    level, width = dob_evidence(p, rows, np.array([0, 1, 2]), np.array([0, 1, 0]))
+    assert [DOB_LEVELS[x] for x in level] == ["partial", "partial_near", "differs"]
+    assert width.tolist() == [1, 1, 1]
+
+
+def test_top_k_keeps_the_best_identities_of_each_passenger(index):
+    """ZHANG WEI born 1985-02-10 meets both listed ZHANG WEIs: top_k=1 keeps the better."""
+    case = [("dual", "ZHANG", "WEI", "1985-02-10", "CHN", None, "E6")]
+    both = screen(index, _passengers(case), threshold=0.0, top_k=10).alerts
+    mine = both.filter(pl.col("passenger_id") == "P0")
+    assert sorted(mine["entry_id"]) == ["E6", "E7"]
+    one = screen(index, _passengers(case), threshold=0.0, top_k=1).alerts
+    assert one.filter(pl.col("passenger_id") == "P0")["entry_id"].to_list() == ["E6"]
+    assert one.group_by("passenger_id").len()["len"].max() == 1

@@ -57,9 +57,17 @@ def test_output_formats(files):
         out = tmp / f"alerts.{ext}"
         r = runner.invoke(app, ["screen", manifest(*GOOD), "--watchlist", wl, "--out", str(out)])
         assert r.exit_code == 0, r.output
-        assert out.exists() and out.stat().st_size > 0
     frame = pl.read_parquet(tmp / "alerts.parquet")
     assert frame.filter(pl.col("kind") == "watchlist")["passenger_id"].to_list() == ["P1"]
+    # The three files hold the same alerts, read back.
+    as_json = pl.read_json(tmp / "alerts.json")
+    as_csv = pl.read_csv(tmp / "alerts.csv", infer_schema=False)
+    assert as_json.columns == as_csv.columns == frame.columns
+    assert (
+        as_json["alert_id"].to_list() == as_csv["alert_id"].to_list() == frame["alert_id"].to_list()
+    )
+    assert as_json["score"].to_list() == frame["score"].to_list()
+    assert as_csv["reason"].to_list() == frame["reason"].to_list()
 
 
 BAD = [

@@ -9,7 +9,7 @@ Keys (each a string; a row has several):
   and typos in given names);
 - `doc`: the OCR-folded document number;
 - `exact`: the whole order-free name (refined by birth year when common, never dropped:
-  an exact copy is always compared).
+  an exact copy is always compared, by a passenger without a birth year too).
 A key shared by more list names than `max_block` would flood every passenger carrying it
 with candidates (MOHAMMED + ALI): it is used only combined with the birth year, and the
 rarer keys of those same names still find them.
@@ -131,6 +131,9 @@ class ListBlocks:
     refined: HashedKeys  # keys "<key>#<year>"
     common: HashedKeys  # keys only used with a birth year
     stats: dict[str, int]
+    # Every list name of an over-common exact-name key: what a passenger without a birth
+    # year meets, so that an exact copy of a listed name is compared even undated.
+    common_exact: HashedKeys | None = None
 
 
 def list_blocks(l_keys: pl.DataFrame, l_years: pl.DataFrame, cfg: BlockingConfig) -> ListBlocks:
@@ -170,8 +173,13 @@ def list_blocks(l_keys: pl.DataFrame, l_years: pl.DataFrame, cfg: BlockingConfig
         "keys_refined_by_year": refined["key"].n_unique(),
     }
     common_keys = common.select("key", pl.lit(0, pl.Int64).alias("l"))
+    common_exact = l_all.join(common.filter(pl.col("kind") == "exact"), on="key", how="semi")
     return ListBlocks(
-        HashedKeys.of(plain), HashedKeys.of(refined), HashedKeys.of(common_keys), stats
+        HashedKeys.of(plain),
+        HashedKeys.of(refined),
+        HashedKeys.of(common_keys),
+        stats,
+        HashedKeys.of(common_exact),
     )
 
 
@@ -198,8 +206,13 @@ def candidate_pairs(
     )
     ref_keys = ref.select(pl.concat_str(["key", pl.lit("#"), pl.col("y").cast(pl.String)]))
     p2, l2 = blocks.refined.lookup(key_hash(ref_keys.to_series()), rows[common][dated])
-    p = np.concatenate([p1, p2])
-    li = np.concatenate([l1, l2])
+    # Undated passengers (no DOB, or one unreadable) cannot use a refined key: their exact
+    # name meets every list name that carries it (other common keys match nothing there).
+    p3, l3 = np.zeros(0, np.int64), np.zeros(0, np.int64)
+    if blocks.common_exact is not None and (~dated).any():
+        p3, l3 = blocks.common_exact.lookup(h[common][~dated], rows[common][~dated])
+    p = np.concatenate([p1, p2, p3])
+    li = np.concatenate([l1, l2, l3])
     n_l = int(max(li.max(initial=0), 0)) + 1
     code = pl.Series(p * n_l + li).unique().sort().to_numpy()
     stats = blocks.stats | {"pairs": len(code)}

@@ -1,0 +1,78 @@
+"""Blocking on hand-made cases: both lookup branches agree, over-common keys are refined by
+birth year, and an exact copy of a listed name is compared even without a birth year."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from screening import lists
+from screening.blocking import HashedKeys, key_hash
+from screening.index import build_index
+from screening.normalize import name_forms
+from screening.screen import blocked_candidates
+
+L_COLUMNS = ["entry_id", "surname", "given_names", "dob", "sex", "nationality", "doc_number"]
+
+
+def test_polars_join_branch_equals_searchsorted_branch():
+    """Above 50,000 query keys the lookup is a polars join: the same pairs, exactly."""
+    keys = pl.DataFrame({"key": [f"k{i}" for i in range(100) for _ in (0, 1)], "l": range(200)})
+    table = HashedKeys.of(keys)
+    q_keys = pl.Series([f"k{r % 150}" for r in range(60_000)])  # k100..k149 are not listed
+    q_hash, q_row = key_hash(q_keys), np.arange(60_000)
+    big_p, big_l = table.lookup(q_hash, q_row)
+    small = [
+        table.lookup(q_hash[i : i + 20_000], q_row[i : i + 20_000]) for i in (0, 20_000, 40_000)
+    ]
+    small_p = np.concatenate([p for p, _ in small])
+    small_l = np.concatenate([li for _, li in small])
+    # 40,000 query rows carry a listed key, each key has two list rows.
+    assert len(big_p) == len(small_p) == 80_000
+    as_set = lambda p, li: set(zip(p.tolist(), li.tolist(), strict=True))  # noqa: E731
+    assert as_set(big_p, big_l) == as_set(small_p, small_l)
+    # Every pair is right: query row r meets list rows 2k, 2k+1 of its key k = r % 150.
+    assert (big_l // 2 == big_p % 150).all()
+
+
+def _list_of_namesakes() -> pl.DataFrame:
+    """30 listed MOHAMMED ALIs born 1970..1999: every key of theirs is over-common."""
+    rows = [(f"E{i}", "MOHAMMED", "ALI", f"{1970 + i}-01-01", "M", "EGY", None) for i in range(30)]
+    return lists.from_flat(
+        pl.DataFrame(rows, schema=L_COLUMNS, orient="row").with_columns(
+            doc_issuer=pl.lit(None, pl.String)
+        )
+    )
+
+
+def _candidates(index, dob: str | None) -> list[str]:
+    p = pl.DataFrame(
+        {
+            "passenger_id": ["P1"],
+            "surname": ["MOHAMMED"],
+            "given_names": ["ALI"],
+            "dob": [dob],
+            "sex": ["M"],
+            "nationality": ["EGY"],
+            "doc_number": [None],
+        },
+        schema_overrides={"doc_number": pl.String, "dob": pl.String},
+    ).with_columns(pl.col("dob").str.to_date())
+    docs = pl.Series([""] * p.height)
+    _, li, _ = blocked_candidates(index, p, name_forms(p), docs)
+    return sorted(index.rows["entry_id"].gather(li).to_list())
+
+
+def test_over_common_keys_are_refined_by_birth_year():
+    index = build_index(_list_of_namesakes())
+    assert index.blocks.stats["keys_common"] >= 1
+    # Born 1980: only the namesake listed as born in 1980 is a candidate.
+    assert _candidates(index, "1980-06-01") == ["E10"]
+    # Born 1960: no listed MOHAMMED ALI was born then.
+    assert _candidates(index, "1960-06-01") == []
+
+
+def test_exact_copy_without_birth_year_meets_every_listed_namesake():
+    """No date of birth (or an unreadable one): the exact name still meets all 30."""
+    index = build_index(_list_of_namesakes())
+    assert _candidates(index, None) == sorted(f"E{i}" for i in range(30))
