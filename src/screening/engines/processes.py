@@ -3,7 +3,8 @@
 Forking copies a process whose polars and rapidfuzz thread pools hold locks mid-flight; the
 child then deadlocks or segfaults in libc (seen: `BrokenProcessPool` in the nomenklatura
 peer). Every pool in the project is made here, with the `spawn` start method: workers start
-a fresh interpreter and import what they need.
+a fresh interpreter and import what they need. Like every spawn pool, it re-imports the
+caller's `__main__`: a script that starts one needs the `if __name__ == "__main__":` guard.
 """
 
 from __future__ import annotations
