@@ -218,7 +218,7 @@ def watchlist(raw: pl.DataFrame, source: str) -> Intake:
     check_columns(raw, WATCHLIST_REQUIRED, source)
     f = raw.with_columns(pl.col(c).cast(pl.String) for c in raw.columns).with_row_index("_row")
     text = pl.col("dob").str.strip_chars()
-    partial = text.str.contains(r"^\d{4}(-\d{1,2})?$") | (
+    partial = text.str.contains(r"^\d{4}(-(0?[1-9]|1[0-2]))?$") | (
         text.str.to_date("%Y-%m-%d", strict=False).is_not_null()
     )
     bad_dob = (text.fill_null("") != "") & ~partial.fill_null(False)
