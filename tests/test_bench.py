@@ -99,4 +99,5 @@ def test_a_failing_matcher_is_recorded_and_the_others_still_run(tmp_path, monkey
     assert "| teaching | broken_matcher:Broken | failed (seed 1): RuntimeError: index lost |" in (
         summary
     )
-    assert (out / "report.html").stat().st_size > 0
+    page = (out / "report.html").read_text()
+    assert "broken_matcher:Broken on teaching seed 1: failed (RuntimeError: index lost)" in page

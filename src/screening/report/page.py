@@ -15,6 +15,7 @@ import polars as pl
 import vl_convert as vlc
 
 from screening.bench import BenchResults
+from screening.evaluate.labels import label
 
 BASE_RATE = 8e-6
 
@@ -274,6 +275,20 @@ def _measured(results: pl.DataFrame) -> pl.DataFrame:
     return results.filter(pl.col("note").is_null()) if "note" in results.columns else results
 
 
+def _not_measured(results: pl.DataFrame) -> str:
+    """A list of the runs that produced no figures (skipped or failed), with the reason."""
+    if "note" not in results.columns:
+        return ""
+    status = pl.col("status") if "status" in results.columns else pl.lit("skipped")
+    missing = results.filter(pl.col("note").is_not_null()).with_columns(status=status)
+    items = "".join(  # a few runs
+        f"<li>{html.escape(r['matcher'])} on {html.escape(r['scenario'])} seed {r['seed']}: "
+        f"{html.escape(r['status'])} ({html.escape(r['note'])})</li>"
+        for r in missing.iter_rows(named=True)
+    )
+    return f'<p class="why">Not measured:</p><ul class="not-measured">{items}</ul>' if items else ""
+
+
 def _page(bench: BenchResults, specs: dict[str, dict]) -> str:
     res = _measured(bench.results)
     cols = [
@@ -284,12 +299,12 @@ def _page(bench: BenchResults, specs: dict[str, dict]) -> str:
         "fnir_at_fpir_0.01",
         "passengers_per_s",
     ]
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
+    head = "".join(f"<th>{html.escape(label(c))}</th>" for c in cols)
     body = "".join(  # one row per run: dozens
         "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>"
         for row in res.select(cols).iter_rows()
     )
-    table = f"<table><tr>{head}</tr>{body}</table>"
+    table = f"<table><tr>{head}</tr>{body}</table>" + _not_measured(bench.results)
     sections = "\n".join(
         f"<section><h2>{html.escape(name.replace('_', ' ').title())}</h2>"
         f'<p class="why">{html.escape(EXPLAIN[name])}</p><div id="vis-{name}"></div></section>'
