@@ -46,6 +46,14 @@ def test_tables_off_a_terminal_have_the_fixed_width(monkeypatch):
     assert widths and max(widths) <= FILE_WIDTH
 
 
+def _fits(text: str, width: int) -> None:
+    """No cell cut with an ellipsis, and every table line ends in its right border within
+    `width` (a console crops a table that is too wide: its lines then lose their end)."""
+    assert "…" not in text
+    table = [line.rstrip() for line in text.splitlines() if line[:1] in "┏┃┡│└"]
+    assert table and all(len(line) <= width and line[-1] in "┓┃┩│┘" for line in table)
+
+
 def test_a_wide_table_reads_at_80_columns():
     """Human titles wrapped at words; no header or value cut off with an ellipsis."""
     import polars as pl
@@ -53,7 +61,7 @@ def test_a_wide_table_reads_at_80_columns():
 
     from screening.cli import _print_frame
 
-    console = Console(width=80, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+    console = Console(width=80, soft_wrap=True, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
     frame = pl.DataFrame(
         {
             "stage": ["pnr", "api", "pnr+api"],
@@ -66,9 +74,51 @@ def test_a_wide_table_reads_at_80_columns():
     )
     _print_frame(console, "By stage", frame)
     text = console.export_text()
-    assert "…" not in text and max(len(line) for line in text.splitlines()) <= 80
+    _fits(text, 80)
     words = " ".join(text.split())
     for word in ("FNIR", "FPIR", "0.001", "alerted", "1,000", "whole", "booking", "associate"):
         assert word in words
     for value in ("0.7273", "11.3977", "22.6131"):
         assert value in text
+
+
+def test_the_benchmark_summary_reads_at_80_columns():
+    import polars as pl
+    from rich.console import Console
+
+    from screening.cli import print_summary
+
+    def run(matcher, fnir, pps, status="ok", note=None):
+        figures = {
+            "fnir_at_fpir_0.001": fnir,
+            "fnir_at_fpir_0.01": fnir,
+            "pair_completeness": 0.977,
+            "passengers_per_s": pps,
+            "peak_mib": 12.6,
+        }
+        if status != "ok":
+            figures = dict.fromkeys(figures)
+        return {
+            "scenario": "teaching",
+            "seed": 1,
+            "matcher": matcher,
+            "status": status,
+            "note": note,
+            **figures,
+        }
+
+    results = pl.from_dicts(
+        [
+            run("default", 0.0466, 25101.3),
+            run("nomenklatura-logic-v2", None, 179.0),
+            run("mine:Broken", None, None, "failed", "RuntimeError: index lost"),
+        ]
+    )
+    console = Console(width=80, soft_wrap=True, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+    print_summary(console, results)
+    text = console.export_text()
+    _fits(text, 80)
+    assert "Benchmark on teaching (1 seed(s) each" in text
+    for value in ("nomenklatura-logic-v2", "0.047", "25,101", "completeness", "passengers"):
+        assert value in text
+    assert "mine:Broken on teaching seed 1: failed (RuntimeError: index lost)" in text

@@ -341,16 +341,39 @@ def read_results(folder: Path) -> BenchResults:
     return BenchResults(**tables)
 
 
+def not_run(results: pl.DataFrame) -> pl.DataFrame:
+    """The runs that produced no figures: skipped (declined) or failed, with the reason.
+    Results written before runs had a status: a note meant skipped."""
+    if "note" not in results.columns:
+        return pl.DataFrame(
+            schema={c: pl.String for c in ("scenario", "matcher", "status", "note")}
+        )
+    status = pl.col("status") if "status" in results.columns else pl.lit("skipped")
+    return results.with_columns(status=status).filter(
+        pl.col("note").is_not_null() & (pl.col("status") != "ok")
+    )
+
+
+def summary_table(results: pl.DataFrame) -> pl.DataFrame:
+    """Per scenario and matcher: mean over the seeds that produced figures."""
+    if "passengers_per_s" not in results.columns:
+        return pl.DataFrame()
+    return (
+        results.group_by("scenario", "matcher", maintain_order=True)
+        .agg(
+            pl.col("passengers_per_s").count().alias("seeds"),
+            pl.col("fnir_at_fpir_0.001").mean(),
+            pl.col("fnir_at_fpir_0.01").mean(),
+            pl.col("pair_completeness").mean(),
+            pl.col("passengers_per_s").mean(),
+            pl.col("peak_mib").max(),
+        )
+        .filter(pl.col("seeds") > 0)
+    )
+
+
 def summary_markdown(results: pl.DataFrame) -> str:
     """Mean over seeds per scenario and matcher; "n/r" where FPIR target is not reachable."""
-    agg = results.group_by("scenario", "matcher", maintain_order=True).agg(
-        pl.col("passengers_per_s").count().alias("seeds"),  # runs that produced figures
-        pl.col("fnir_at_fpir_0.001").mean(),
-        pl.col("fnir_at_fpir_0.01").mean(),
-        pl.col("pair_completeness").mean(),
-        pl.col("passengers_per_s").mean(),
-        pl.col("peak_mib").max(),
-    )
     m = machine()
     lines = [
         "# Benchmark results",
@@ -364,22 +387,16 @@ def summary_markdown(results: pl.DataFrame) -> str:
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     fmt = lambda v, p=3: "n/r" if v is None else f"{v:.{p}f}"  # noqa: E731
-    notes = {}
-    if "note" in results.columns:
-        # Results written before runs had a status: a note meant skipped.
-        status = results["status"] if "status" in results.columns else None
-        not_run = results.with_columns(
-            status=status if status is not None else pl.lit("skipped")
-        ).filter(pl.col("status") != "ok")
-        for r in not_run.iter_rows(named=True):  # skipped or failed runs: a few
-            notes[(r["scenario"], r["matcher"])] = f"{r['status']} (seed {r['seed']}): {r['note']}"
-        agg = agg.filter(pl.col("passengers_per_s").is_not_null())
-    for r in agg.iter_rows(named=True):  # one line per scenario x matcher
+    for r in summary_table(results).iter_rows(named=True):  # one line per scenario x matcher
         lines.append(
             f"| {r['scenario']} | {r['matcher']} | {r['seeds']} | {fmt(r['fnir_at_fpir_0.001'])} "
             f"| {fmt(r['fnir_at_fpir_0.01'])} | {fmt(r['pair_completeness'])} "
             f"| {r['passengers_per_s']:,.0f} | {r['peak_mib']:,.0f} |"
         )
-    lines += [f"| {sc} | {m} | {note} |||||| " for (sc, m), note in notes.items()]
+    lines += [
+        f"| {r['scenario']} | {r['matcher']} | {r['status']} (seed {r['seed']}): {r['note']} "
+        "|||||| "
+        for r in not_run(results).iter_rows(named=True)  # skipped or failed runs: a few
+    ]
     lines += ["", "n/r: the matcher's lowest alerting score already exceeds that FPIR.", ""]
     return "\n".join(lines)

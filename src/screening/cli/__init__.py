@@ -6,6 +6,7 @@ The commands live in three modules by purpose (`world`: make data; `screening`: 
 
 from __future__ import annotations
 
+import textwrap
 from typing import Annotated
 
 import polars as pl
@@ -47,9 +48,9 @@ def make_console(stderr: bool = False) -> Console:
 
 def failed_runs(results: pl.DataFrame) -> int:
     """Say on stderr which benchmark runs failed; the exit code the command should end with."""
-    if "status" not in results.columns:
-        return 0
-    failed = results.filter(pl.col("status") == "failed")
+    from screening.bench import not_run
+
+    failed = not_run(results).filter(pl.col("status") == "failed")
     err = make_console(stderr=True)
     for r in failed.iter_rows(named=True):  # one line per failed run: a few
         err.print(
@@ -60,24 +61,70 @@ def failed_runs(results: pl.DataFrame) -> int:
     return 1 if failed.height else 0
 
 
+def print_summary(console: Console, results: pl.DataFrame) -> None:
+    """The benchmark summary as a table a person reads at 80 columns, and what did not run."""
+    from screening.bench import not_run, summary_table
+
+    table = summary_table(results)
+    if not table.is_empty():
+        table = table.with_columns(pl.col("passengers_per_s", "peak_mib").round(0).cast(pl.Int64))
+        # A value shared by every row goes in the title: one column less to fit.
+        scenarios = table["scenario"].unique(maintain_order=True).to_list()
+        if len(scenarios) == 1:
+            table = table.drop("scenario")
+        seeds = table["seeds"].unique().to_list()
+        if len(seeds) == 1:
+            table = table.drop("seeds")
+        where = f" on {scenarios[0]}" if len(scenarios) == 1 else ""
+        runs = f"{seeds[0]} seed(s) each" if len(seeds) == 1 else "mean over seeds"
+        title = f"Benchmark{where} ({runs}; empty: FPIR target not reachable)"
+        _print_frame(console, title, table, decimals=3)
+    for r in not_run(results).iter_rows(named=True):  # skipped or failed runs: a few
+        console.print(
+            f"{r['matcher']} on {r['scenario']} seed {r['seed']}: {r['status']} ({r['note']})",
+            highlight=False,
+            markup=False,
+        )
+
+
 def _fail(console: Console, message: str) -> typer.Exit:
     # Messages quote file names and values: brackets in them are text, not markup.
     console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(2)
 
 
-def _print_frame(console: Console, title: str, frame: pl.DataFrame) -> None:
+def _cell(v: object, decimals: int = 4) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.{decimals}f}"
+    if isinstance(v, int) and not isinstance(v, bool):
+        return f"{v:,}"
+    return str(v)
+
+
+def _print_frame(console: Console, title: str, frame: pl.DataFrame, decimals: int = 4) -> None:
     """A frame as a table with human titles; headers wrap at words, values are never cut."""
     table = Table(title=title, title_justify="left")
     for col in frame.columns:
+        numeric = frame.schema[col].is_numeric()
+        cells = [_cell(v, decimals) for v in frame[col]]
+        widest = max((len(c) for c in cells), default=0)
+        # Titles are wrapped here, between words, to the width of the values (rich shrinks
+        # columns of equal width poorly and then crops the table); names are never wrapped.
+        longest_word = max(len(w) for w in label(col).split())
+        header = textwrap.fill(
+            label(col), width=max(widest, longest_word, 6), break_long_words=False
+        )
         table.add_column(
-            label(col),
-            justify="right" if frame.schema[col].is_numeric() else "left",
+            header,
+            justify="right" if numeric else "left",
             overflow="fold",
+            no_wrap=not numeric and widest <= 24,  # an identifier, not a sentence
         )
     for row in frame.iter_rows():
-        table.add_row(*(f"{v:.4f}" if isinstance(v, float) else str(v) for v in row))
-    console.print(table)
+        table.add_row(*(_cell(v, decimals) for v in row))
+    console.print(table, soft_wrap=False)  # tables wrap within cells; messages never
 
 
 # The commands register themselves on `app` when imported.

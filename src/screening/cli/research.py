@@ -12,8 +12,8 @@ import typer
 from rich.console import Console
 
 from screening import intake as intake_mod
-from screening.bench import Engine, read_results, run_bench, summary_markdown, write_results
-from screening.cli import _fail, _print_frame, app, failed_runs, make_console
+from screening.bench import Engine, read_results, run_bench, write_results
+from screening.cli import _fail, _print_frame, app, failed_runs, make_console, print_summary
 from screening.cli.screening_cmds import _generated
 from screening.engines.dask_engine import DaskMissing, dask_client
 from screening.evaluate import evaluate
@@ -185,7 +185,7 @@ def bench_cmd(
         )
     paths = write_results(bench, out)
     paths.append(build_report(bench, out / "report.html", figures=out / "figures"))
-    console.print(summary_markdown(bench.results), highlight=False, soft_wrap=True)
+    print_summary(console, bench.results)
     console.print("wrote " + ", ".join(str(p) for p in paths), highlight=False)
     if code := failed_runs(bench.results):
         raise typer.Exit(code)

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 
 from screening import __version__, lists
-from screening.bench import run_bench, summary_markdown, write_results
+from screening.bench import run_bench, write_results
 from screening.cli import (
     DEFAULT_SCENARIO,
     MAIN_JOB_MATCHERS,
@@ -22,6 +22,7 @@ from screening.cli import (
     app,
     failed_runs,
     make_console,
+    print_summary,
 )
 from screening.formats.paxlst import write_paxlst
 from screening.formats.pnrgov import write_pnrgov
@@ -205,7 +206,7 @@ def run(
         )
     write_results(bench, folder / "results")
     report = build_report(bench, folder / "report.html")
-    console.print(summary_markdown(bench.results), highlight=False, soft_wrap=True)
+    print_summary(console, bench.results)
     if not bench.stages.is_empty():
         _print_frame(
             console,

@@ -24,7 +24,7 @@ LABELS = {
     "pair_completeness": "pair completeness",
     "reduction_ratio": "reduction ratio",
     "pairs_compared": "pairs compared",
-    "passengers_per_s": "passengers/s",
+    "passengers_per_s": "passengers per second",
     "peak_mib": "peak MiB",
     "index_s": "index s",
     "screen_s": "screen s",

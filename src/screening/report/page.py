@@ -14,7 +14,7 @@ import altair as alt
 import polars as pl
 import vl_convert as vlc
 
-from screening.bench import BenchResults
+from screening.bench import BenchResults, not_run
 from screening.evaluate.labels import label
 
 BASE_RATE = 8e-6
@@ -277,14 +277,10 @@ def _measured(results: pl.DataFrame) -> pl.DataFrame:
 
 def _not_measured(results: pl.DataFrame) -> str:
     """A list of the runs that produced no figures (skipped or failed), with the reason."""
-    if "note" not in results.columns:
-        return ""
-    status = pl.col("status") if "status" in results.columns else pl.lit("skipped")
-    missing = results.filter(pl.col("note").is_not_null()).with_columns(status=status)
     items = "".join(  # a few runs
         f"<li>{html.escape(r['matcher'])} on {html.escape(r['scenario'])} seed {r['seed']}: "
         f"{html.escape(r['status'])} ({html.escape(r['note'])})</li>"
-        for r in missing.iter_rows(named=True)
+        for r in not_run(results).iter_rows(named=True)
     )
     return f'<p class="why">Not measured:</p><ul class="not-measured">{items}</ul>' if items else ""
 
