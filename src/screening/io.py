@@ -10,6 +10,7 @@ import codecs
 import io
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
@@ -18,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import polars as pl
 
 from screening.schema import SCHEMAS, validate
@@ -175,13 +175,18 @@ def read_user_file(path: Path, strict: bool = False) -> UserFile:
     if path.suffix not in (".csv", ".txt", ".tsv"):
         raise InputError(f"{path}: unknown file type (expected .csv or .parquet)")
     data = path.read_bytes()
-    text, bad = _decode(data)
-    if bad and strict:
-        row = data[: bad[0]].count(b"\n") + 1
-        raise InputError(
-            f"{path}: row {row}: not valid UTF-8 (byte 0x{data[bad[0]]:02x} at offset "
-            f"{bad[0]}); re-save the file as UTF-8"
-        )
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    try:
+        text, bad = data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        if strict:
+            row = data[: exc.start].count(b"\n") + 1
+            raise InputError(
+                f"{path}: row {row}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset "
+                f"{exc.start}); re-save the file as UTF-8"
+            ) from exc
+        text, bad = _latin1_where_not_utf8(data)
     if not text.strip():
         raise InputError(f"{path}: empty file")
     sep = "\t" if path.suffix == ".tsv" else ","
@@ -189,60 +194,44 @@ def read_user_file(path: Path, strict: bool = False) -> UserFile:
         frame = pl.read_csv(io.StringIO(text), infer_schema=False, separator=sep)
     except (pl.exceptions.PolarsError, pl.exceptions.PanicException) as exc:
         raise InputError(f"{path}: malformed CSV: {exc}".splitlines()[0]) from exc
-    return UserFile(frame, _bad_bytes(path, data, bad, frame, sep))
+    return UserFile(frame, _bad_bytes(path, text, bad, frame, sep))
 
 
-def _decode(data: bytes) -> tuple[str, list[int]]:
-    """UTF-8 text (BOM dropped), with each byte that is not UTF-8 read as Latin-1; the
-    offsets of those bytes. Each decode runs in C up to the next bad byte."""
-    view = memoryview(data)
-    pos = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    parts, bad = [], []
-    while True:  # once per bad byte: a clean file decodes in one call
-        try:
-            parts.append(codecs.utf_8_decode(view[pos:], "strict", True)[0])
-            return "".join(parts), bad
-        except UnicodeDecodeError as exc:
-            start = pos + exc.start
-            parts.append(codecs.utf_8_decode(view[pos:start], "strict", True)[0])
-            parts.append(bytes(view[start : pos + exc.end]).decode("latin-1"))
-            bad.extend(range(start, pos + exc.end))
-            pos += exc.end
+# surrogateescape turns each byte that is not UTF-8 into one of these code points.
+_ESCAPED = re.compile("[\udc80-\udcff]")
+
+
+def _latin1_where_not_utf8(data: bytes) -> tuple[str, list[tuple[int, int]]]:
+    """Text in which each byte that is not UTF-8 is read as Latin-1 (one decode and one
+    regex pass, in C); (position in the text, byte) of each."""
+    text = data.decode("utf-8", errors="surrogateescape")
+    bad = [(m.start(), ord(m.group()) - 0xDC00) for m in _ESCAPED.finditer(text)]
+    return _ESCAPED.sub(lambda m: chr(ord(m.group()) - 0xDC00), text), bad
 
 
 def _bad_bytes(
-    path: Path, data: bytes, bad: list[int], frame: pl.DataFrame, sep: str
+    path: Path, text: str, bad: list[tuple[int, int]], frame: pl.DataFrame, sep: str
 ) -> pl.DataFrame:
     """One problem per (row, field) holding bytes read as Latin-1."""
     from screening.intake import PROBLEM_COLUMNS, SCREENED, no_problems
 
     if not bad:
         return no_problems()
-    raw = np.frombuffer(data, np.uint8)
-    newlines = np.flatnonzero(raw == ord("\n"))
-    offsets = np.asarray(bad)
-    line = np.searchsorted(newlines, offsets)  # 0 = the header
-    starts = np.where(line > 0, newlines[np.maximum(line - 1, 0)] + 1, 0)
     seen: dict[tuple[int, int], int] = {}
-    for off, ln, st in zip(offsets.tolist(), line.tolist(), starts.tolist(), strict=True):
-        # Bad bytes, not rows: a handful in a broken file. Fields counted by separators
-        # (a quoted separator before the byte would shift it: the row is still right).
-        field = data[st:off].count(sep.encode())
-        seen.setdefault((ln, field), off)
+    line, last = 0, 0
+    for pos, byte in bad:  # bad bytes, not rows: few in a broken file; counts run in C
+        line += text.count("\n", last, pos)
+        last = pos
+        # Fields counted by separators (a quoted separator before the byte would shift
+        # the field; the row is still right).
+        field = text.count(sep, text.rfind("\n", 0, pos) + 1, pos)
+        seen.setdefault((line, field), byte)
     rows = []
-    for (ln, field), off in seen.items():
+    for (ln, field), byte in seen.items():
         name = frame.columns[field] if field < frame.width else f"column {field + 1}"
         value = frame[name][ln - 1] if 0 < ln <= frame.height and field < frame.width else None
-        rows.append(
-            (
-                str(path),
-                ln + 1,
-                name,
-                value,
-                f"not valid UTF-8 (byte 0x{data[off]:02x} at offset {off}); read as Latin-1",
-                SCREENED,
-            )
-        )
+        problem = f"not valid UTF-8 (byte 0x{byte:02x}); read as Latin-1"
+        rows.append((str(path), ln + 1, name, value, problem, SCREENED))
     return pl.DataFrame(rows, schema=PROBLEM_COLUMNS, orient="row")
 
 
