@@ -105,7 +105,7 @@ def _cell(v: object, decimals: int = 4) -> str:
 
 def _print_frame(console: Console, title: str, frame: pl.DataFrame, decimals: int = 4) -> None:
     """A frame as a table with human titles; headers wrap at words, values are never cut."""
-    table = Table(title=title, title_justify="left")
+    table = Table()
     for col in frame.columns:
         numeric = frame.schema[col].is_numeric()
         cells = [_cell(v, decimals) for v in frame[col]]
@@ -124,7 +124,9 @@ def _print_frame(console: Console, title: str, frame: pl.DataFrame, decimals: in
         )
     for row in frame.iter_rows():
         table.add_row(*(_cell(v, decimals) for v in row))
-    console.print(table, soft_wrap=False)  # tables wrap within cells; messages never
+    # The title is a message (never wrapped: users grep it); the table wraps in its cells.
+    console.print(title, highlight=False, markup=False)
+    console.print(table, soft_wrap=False)
 
 
 # The commands register themselves on `app` when imported.
