@@ -20,13 +20,13 @@ def test_every_matcher_gives_explained_alerts(name, rows, teaching):
     assert dict(a.schema) == ALERT_COLUMNS
     assert a["reason"].null_count() == 0
     assert ((a["score"] >= 0.5) & (a["score"] <= 1.0)).all()
-    # Every matcher finds at least 45 % of the 37 listed travellers of this world at 0.5
-    # (the exact-name rule finds 18; ours 35).
+    # Every matcher finds at least 45 % of this world's listed travellers at 0.5 (on seed 3
+    # the exact-name rule found 18 of 37, ours 35).
     t = teaching["truth"].select("passenger_id", true=pl.col("entry_id"))
     j = a.join(t, on="passenger_id")
     found = j.filter(pl.col("entry_id") == pl.col("true"))["passenger_id"].n_unique()
     mated = t["true"].drop_nulls().len()
-    assert mated == 37 and found >= 0.45 * mated
+    assert mated > 30 and found >= 0.45 * mated
 
 
 def test_default_alerts_are_mostly_right(rows, teaching):
@@ -34,8 +34,8 @@ def test_default_alerts_are_mostly_right(rows, teaching):
     a = m.screen(m.build(rows), teaching["passengers"], 0.5, 10).alerts
     t = teaching["truth"].select("passenger_id", true=pl.col("entry_id"))
     right = a.join(t, on="passenger_id").select(pl.col("entry_id") == pl.col("true")).to_series()
-    # 35 of its 37 alerts are the listed traveller's own identity.
-    assert right.fill_null(False).mean() > 0.9 and a.height == 37
+    # More than 9 in 10 of its alerts are the listed traveller's own identity.
+    assert a.height > 30 and right.fill_null(False).mean() > 0.9
 
 
 def test_gtas_rule_needs_a_date_of_birth(rows, teaching):

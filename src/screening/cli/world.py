@@ -247,3 +247,57 @@ def scenarios() -> None:
         orient="row",
     )
     _print_frame(console, "Built-in scenarios", frame)
+
+
+@app.command()
+def describe(
+    world: Annotated[Path, typer.Argument(help="A folder written by `screening generate`.")],
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write the table as JSON.")
+    ] = None,
+) -> None:
+    """How real is this world: its name statistics per origin beside the published figures
+    they are calibrated to (synthetic/reference/names.toml), outside tolerance flagged."""
+    from screening.cli.screening_cmds import _generated
+    from screening.generate import calibration
+
+    console = make_console()
+    try:
+        draws = calibration.name_draws(_generated(world, "passengers"), _generated(world, "truth"))
+    except (ValueError, OSError) as exc:
+        raise _fail(console, str(exc)) from exc
+    table = calibration.compare(calibration.statistics(draws))
+    cited = table.filter(pl.col("reference").is_not_null())
+    for (origin,), part in cited.group_by("origin", maintain_order=True):
+        _print_frame(
+            console,
+            f"{origin}: ordinary travellers beside their references",
+            part.select("kind", "people", "statistic", "world", "reference", "ratio", "ok"),
+        )
+    wide = (
+        table.filter(pl.col("reference").is_null())
+        .pivot("statistic", index=["origin", "kind", "people"], values="world")
+        .sort("origin", "kind")
+    )
+    if not wide.is_empty():
+        _print_frame(console, "Origins without a cited reference yet", wide)
+    checked = cited.drop_nulls("ok")
+    bad = checked.filter(~pl.col("ok"))
+    console.print(
+        f"{checked.height - bad.height} of {checked.height} cited statistics within tolerance"
+        + (
+            ": outside: "
+            + ", ".join(
+                f"{r['origin']} {r['kind']} {r['statistic']}" for r in bad.iter_rows(named=True)
+            )
+            if bad.height
+            else ""
+        ),
+        highlight=False,
+        markup=False,
+    )
+    for src in cited["source"].unique(maintain_order=True):  # a few sources
+        console.print(f"source: {src}", highlight=False, markup=False)
+    if json_out is not None:
+        json_out.write_text(table.write_json(), encoding="utf-8")
+        console.print(f"wrote {json_out}", highlight=False)

@@ -90,8 +90,13 @@ class NameTable:
 
 
 def build_name_table(zipf_exponent: float = 1.0, data: Path | None = None) -> NameTable:
-    """Read every origin's sources once and lay the pools out as arrays."""
-    data = data or data_dir()
+    """Read every origin's sources once and lay the pools out as arrays (cached: the
+    table depends only on the data files and the exponent, never on a world's seed)."""
+    return _build_name_table(zipf_exponent, data or data_dir())
+
+
+@functools.lru_cache(maxsize=4)
+def _build_name_table(zipf_exponent: float, data: Path) -> NameTable:
     rules = romanize.load_rules(data)
     spec = _origins_spec(data)
     rows: list[
@@ -125,12 +130,20 @@ def _probs(values: list[float]) -> np.ndarray:
 
 
 def _read_sources(key: str, cfg: dict, data: Path, rules: romanize.Rules, s: float) -> list:
-    """(kind, native, variants, weight, female surname form or None) for one origin."""
+    """(kind, native, variants, weight, female surname form or None) for one origin.
+
+    `source_weights` (default 1 each) sets each source's share of the pool; a source of
+    weight 0 only lends its spellings (accents) to names another source weighs. `tail`
+    gives, per kind, the share of people whose name is too rare for any table: that mass
+    goes to names a character model of the origin's own names makes up (see _tail)."""
     out: list = []
-    for source in cfg["sources"]:
+    shares = cfg.get("source_weights", [1.0] * len(cfg["sources"]))
+    for source, share in zip(cfg["sources"], shares, strict=True):
+        given_variants: dict[str, list[str]] = {}
         if source.startswith("faker:"):
             lists = _faker_lists(source.removeprefix("faker:"))
-            given_variants: dict[str, list[str]] = {}
+        elif source.startswith("census:"):
+            lists = _census_lists(data, source.removeprefix("census:"))
         else:
             lists, given_variants = _csv_lists(data / source)
         for kind, (names, weights, female) in lists.items():
@@ -138,12 +151,101 @@ def _read_sources(key: str, cfg: dict, data: Path, rules: romanize.Rules, s: flo
                 names, weights = _chinese_given(names, s)
             ranks = np.arange(len(names))
             w = np.asarray(weights) if weights is not None else 1.0 / (ranks + 1.0) ** s
-            for i, native in enumerate(names):  # pool entries (hundreds), not travellers
+            w = share * w / w.sum()
+            for i, native in enumerate(names):  # pool entries, built once, not travellers
                 variants = given_variants.get(native) or _romanize(native, kind, key, cfg, rules)
                 fem = None
                 if female is not None and female[i] != native:
                     fem = (female[i], _romanize(female[i], kind, key, cfg, rules))
-                out.append((kind, native, variants, float(w[i]) / w.sum(), fem))
+                out.append((kind, native, variants, float(w[i]), fem))
+    for kind_name, tail_share in cfg.get("tail", {}).items():
+        kind = KINDS.index(kind_name)
+        head = [e for e in out if e[0] == kind and e[3] > 0]
+        mass = sum(e[3] for e in head)
+        made = _tail(
+            [e[2][0] for e in head], TAIL_NAMES[kind], zlib.crc32(f"{key}:{kind_name}".encode())
+        )
+        w = tail_share / (1.0 - tail_share) * mass / max(len(made), 1)
+        out += [(kind, n, _romanize(n, kind, key, cfg, rules), w, None) for n in made]
+    return out
+
+
+# Made-up rare names per origin and kind: enough that the tail's draws in a national day
+# (~12,000 per origin) rarely repeat, as names with under 100 bearers do not.
+TAIL_NAMES = {0: 10_000, 1: 10_000, 2: 60_000}
+ALPHABET = " ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # " " marks the start and the end of a name
+ORDER = 3
+
+
+def _tail(names: list[str], n: int, seed: int) -> list[str]:
+    """`n` new names from an order-3 character model of `names` (one count per name, so
+    the model learns how this culture builds names, not which are common); none of them
+    in `names`. Vectorized: counting over one byte buffer, generating one letter a step."""
+    pad = " " * ORDER
+    words = [w for w in names if w.isascii() and w.isalpha()]
+    if not words:
+        return []
+    k = len(ALPHABET)
+    lookup = np.zeros(256, dtype=np.int64)
+    lookup[np.frombuffer(ALPHABET.encode(), np.uint8)] = np.arange(k)
+    text = "".join(pad + w + " " for w in words).encode("ascii")
+    codes = lookup[np.frombuffer(text, np.uint8)]
+    grams = np.lib.stride_tricks.sliding_window_view(codes, ORDER + 1)
+    ctx = np.ravel_multi_index(grams[:, :ORDER].T, (k,) * ORDER)
+    counts = np.zeros((k**ORDER, k))
+    np.add.at(counts, (ctx, grams[:, ORDER]), 1.0)
+    counts[0, 0] = 0.0  # the gap between two names is not an empty name
+    cdf = np.cumsum(counts, axis=1)
+    rng = np.random.default_rng(seed)
+    letters_of = np.frombuffer(ALPHABET.encode(), np.uint8)
+    known = set(names)
+    made: list[str] = []
+    width = 16
+    for _ in range(8):  # rounds of rejection (duplicates, known names, odd lengths): a few
+        m = 2 * (n - len(made))
+        state = np.zeros((m, ORDER), dtype=np.int64)
+        letters = np.zeros((m, width), dtype=np.int64)
+        alive = np.ones(m, dtype=bool)
+        for step in range(width):
+            c = np.ravel_multi_index(state.T, (k,) * ORDER)
+            u = rng.random(m) * cdf[c, -1]
+            nxt = np.where(alive, (cdf[c] <= u[:, None]).sum(axis=1), 0)
+            letters[:, step] = nxt
+            alive &= nxt != 0
+            state = np.column_stack([state[:, 1:], nxt])
+        done = np.ascontiguousarray(letters_of[letters[~alive]])
+        cand = np.char.strip(done.view(f"S{width}").ravel().astype(f"U{width}"))
+        size = np.char.str_len(cand)
+        for w in dict.fromkeys(cand[(size >= 3) & (size <= 14)].tolist()):
+            if w not in known:
+                known.add(w)
+                made.append(w)
+        if len(made) >= n:
+            break
+    return made[:n]
+
+
+@functools.cache
+def _census_table(path: Path) -> list[tuple]:
+    import polars as pl
+
+    return pl.read_csv(path).rows(named=True)
+
+
+def _census_lists(data: Path, group: str) -> dict[int, tuple[list[str], list[float], None]]:
+    """US Census surname and first-name counts of one group (synthetic/names/us_census/)."""
+    folder = data / "names" / "us_census"
+    out: dict[int, tuple[list[str], list[float], None]] = {}
+    for kind, (file, col) in enumerate(
+        (
+            ("given_names.csv.gz", f"{group}_male"),
+            ("given_names.csv.gz", f"{group}_female"),
+            ("surnames.csv.gz", group),
+        )
+    ):
+        rows = [(r["name"], r[col]) for r in _census_table(folder / file) if r[col] > 0]
+        rows.sort(key=lambda r: -r[1])
+        out[kind] = ([r[0] for r in rows], [float(r[1]) for r in rows], None)
     return out
 
 

@@ -79,7 +79,7 @@ def dedupe(names: list[str]) -> list[str]:
     """Drop empty and repeated spellings, keeping first-seen order."""
     seen: dict[str, None] = {}
     for n in names:
-        n = re.sub(r"\s+", " ", n).strip(" -")
+        n = _SPACES.sub(" ", n).strip(" -")
         if n:
             seen.setdefault(n, None)
     return list(seen)
@@ -130,8 +130,14 @@ def pinyin(hanzi: str, is_surname: bool, rules: Rules) -> list[str]:
     return dedupe(out)
 
 
+_NOT_DOC = re.compile(r"[^A-Z' -]")
+_SPACES = re.compile(r"\s+")
+
+
 def latin_fold(name: str, rules: Rules, alt: dict[str, str] | None = None) -> str:
     """Upper-case Latin document form: Doc 9303 letters, other diacritics stripped."""
+    if name.isascii():  # every table key is a non-ASCII letter: nothing to look up
+        return _NOT_DOC.sub("", name.upper())
     out = []
     for ch in name.upper():
         if alt and ch in alt:
@@ -141,12 +147,14 @@ def latin_fold(name: str, rules: Rules, alt: dict[str, str] | None = None) -> st
         else:
             base = unicodedata.normalize("NFKD", ch)
             out.append("".join(c for c in base if not unicodedata.combining(c)))
-    text = "".join(out)
-    return re.sub(r"[^A-Z' -]", "", text)
+    return _NOT_DOC.sub("", "".join(out))
 
 
 def latin(native: str, origin: str, rules: Rules) -> list[str]:
     """A Latin-script name: its Doc 9303 form, culture-specific alternatives, equivalents."""
+    if native.isascii():  # no letter to fold or to spell another way: equivalents only
+        doc = _NOT_DOC.sub("", native.upper())
+        return dedupe([doc, *rules.equivalents.get(doc, ())])
     alts = rules.latin_alt.get(origin, {})
     upper = native.upper()
     out = [latin_fold(native, rules)]

@@ -1,0 +1,121 @@
+"""How real is a generated world: its name statistics beside the published figures it is
+calibrated to (synthetic/reference/names.toml), flagged where outside tolerance."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import polars as pl
+
+from screening.paths import data_dir
+
+SIZES = (1_000, 2_000, 4_000, 8_000)  # people drawn for the distinct-name counts
+STATISTICS = (
+    "top1_share",
+    "top10_share",
+    "top100_share",
+    "p_same",
+    *(f"distinct_in_{n}" for n in SIZES),
+)
+KINDS = ("surname", "given_m", "given_f")
+
+
+def references(data: Path | None = None) -> tuple[dict[tuple[str, str], dict], float]:
+    """{(origin, kind): reference table} and the relative tolerance."""
+    spec = tomllib.loads(((data or data_dir()) / "reference" / "names.toml").read_text("utf-8"))
+    tolerance = float(spec.pop("tolerance"))
+    out = {(o, k): v for o, kinds in spec.items() for k, v in kinds.items()}
+    return out, tolerance
+
+
+def name_draws(passengers: pl.DataFrame, truth: pl.DataFrame) -> pl.DataFrame:
+    """One row per name draw of the ordinary travellers (a person once, whatever their
+    legs; a surname once per booking): origin, kind, and the name — the first surname
+    part, and the first given name by sex."""
+    people = (
+        truth.filter(pl.col("role") == "ordinary")
+        .select("passenger_id", "person_id", "origin", "record_locator")
+        .join(passengers.select("passenger_id", "surname", "given_names", "sex"), on="passenger_id")
+        .unique("person_id", keep="first")
+        .sort("person_id")
+    )
+    first = lambda c: pl.col(c).str.split(" ").list.first()  # noqa: E731
+    given = people.select(
+        "person_id",
+        "origin",
+        kind=pl.when(pl.col("sex") == "F").then(pl.lit("given_f")).otherwise(pl.lit("given_m")),
+        name=first("given_names"),
+    ).filter(pl.col("name").is_not_null())
+    # Relatives booked together share a surname by descent, not by chance: one draw each.
+    surname = (
+        people.with_columns(name=first("surname"))
+        .with_columns(party=pl.coalesce("record_locator", "person_id"))
+        .unique(["party", "name"], keep="first", maintain_order=True)
+        .select("person_id", "origin", kind=pl.lit("surname"), name="name")
+    )
+    return pl.concat([surname, given])
+
+
+def statistics(draws: pl.DataFrame, seed: int = 0) -> pl.DataFrame:
+    """STATISTICS per (origin, kind) over all draws (shares and p_same, the unbiased pair
+    estimate); distinct_in_N counts the names among the first N draws of a seeded random
+    order (null with fewer people)."""
+    order = pl.int_range(pl.len()).shuffle(seed=seed).over("origin", "kind")
+    picked = draws.with_columns(order=order)
+    counts = picked.group_by("origin", "kind", "name").agg(
+        c=pl.len().cast(pl.Float64), first=pl.col("order").min()
+    )
+    ranked = counts.with_columns(
+        rank=pl.col("c").rank("ordinal", descending=True).over("origin", "kind"),
+        n=pl.col("c").sum().over("origin", "kind"),
+    )
+    n = pl.col("n").first()
+    share = lambda k: pl.col("c").filter(pl.col("rank") <= k).sum() / n  # noqa: E731
+    # A name is among the first N draws when its earliest draw is.
+    distinct = {
+        f"distinct_in_{m}": pl.when(n >= m).then((pl.col("first") < m).sum()).cast(pl.Float64)
+        for m in SIZES
+    }
+    return (
+        ranked.group_by("origin", "kind")
+        .agg(
+            people=n.cast(pl.Int64),
+            top1_share=share(1),
+            top10_share=share(10),
+            top100_share=share(100),
+            p_same=(pl.col("c") * (pl.col("c") - 1)).sum() / (n * (n - 1)),
+            **distinct,
+        )
+        .sort("origin", "kind")
+    )
+
+
+def compare(stats: pl.DataFrame, data: Path | None = None) -> pl.DataFrame:
+    """Long table: origin, kind, statistic, world, reference, ratio, ok, source. Origins or
+    kinds without a cited reference still show their figures (reference null)."""
+    refs, tolerance = references(data)
+    long = stats.unpivot(
+        index=["origin", "kind", "people"],
+        on=list(STATISTICS),
+        variable_name="statistic",
+        value_name="world",
+    )
+    ref = pl.DataFrame(
+        [
+            (o, k, s, float(v[s]), v["source"])
+            for (o, k), v in refs.items()
+            for s in STATISTICS
+            if s in v
+        ],
+        schema=["origin", "kind", "statistic", "reference", "source"],
+        orient="row",
+    )
+    out = long.join(ref, on=["origin", "kind", "statistic"], how="left")
+    ratio = pl.col("world") / pl.col("reference")
+    return out.with_columns(
+        ratio=ratio,
+        ok=pl.when(pl.col("reference").is_null() | pl.col("world").is_null())
+        .then(None)
+        .otherwise((ratio - 1.0).abs() <= tolerance),
+    ).sort("origin", "kind", "statistic")

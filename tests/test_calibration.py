@@ -1,0 +1,102 @@
+"""The world's name statistics against their cited references: exact on a hand-made case,
+and the generator's calibrated pools within tolerance of the US Census tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from screening.cli import app
+from screening.generate import calibration
+from screening.generate.names import KINDS, build_name_table
+
+
+def test_statistics_on_a_hand_made_sample():
+    # 10 draws: A x4, B x3, C x2, D x1.
+    names = ["A"] * 4 + ["B"] * 3 + ["C"] * 2 + ["D"]
+    draws = pl.DataFrame({"origin": "x", "kind": "surname", "name": names})
+    row = calibration.statistics(draws).row(0, named=True)
+    assert row["people"] == 10
+    assert row["top1_share"] == 0.4 and row["top10_share"] == 1.0
+    # Pairs sharing a name: 4*3 + 3*2 + 2*1 = 20 ordered pairs of 10*9 = 90.
+    assert row["p_same"] == pytest.approx(20 / 90)
+    assert row["distinct_in_1000"] is None  # fewer than 1,000 people: not estimated
+
+
+def test_distinct_counts_at_each_size():
+    # 2,000 draws, all different names: 1,000 distinct among the first 1,000, 2,000 in all.
+    draws = pl.DataFrame({"origin": "x", "kind": "surname", "name": [f"N{i}" for i in range(2000)]})
+    row = calibration.statistics(draws).row(0, named=True)
+    assert (row["distinct_in_1000"], row["distinct_in_2000"]) == (1000.0, 2000.0)
+    assert row["distinct_in_4000"] is None and row["p_same"] == 0.0
+
+
+def test_compare_flags_outside_tolerance():
+    stats = pl.DataFrame(
+        {
+            "origin": ["english", "english"],
+            "kind": ["surname", "nowhere"],
+            "people": [8000, 8000],
+            **{s: [None, None] for s in calibration.STATISTICS},
+        },
+        schema_overrides={s: pl.Float64 for s in calibration.STATISTICS},
+    ).with_columns(
+        p_same=pl.Series([0.000464057 * 1.3, 0.01]), top1_share=pl.Series([0.00913805, 0.5])
+    )
+    out = calibration.compare(stats).drop_nulls("world")
+    got = {(r["kind"], r["statistic"]): r["ok"] for r in out.iter_rows(named=True)}
+    assert got == {
+        ("surname", "p_same"): False,  # 30 % over the Census figure
+        ("surname", "top1_share"): True,
+        ("nowhere", "p_same"): None,  # no cited reference
+        ("nowhere", "top1_share"): None,
+    }
+
+
+def test_calibrated_pools_are_within_tolerance_of_their_references():
+    """Draws from each calibrated pool reproduce every cited statistic within 20 % (100,000
+    draws, so that sampling noise in a top-1 share stays a few per cent)."""
+    table = build_name_table()
+    refs, _ = calibration.references()
+    n = 100_000
+    rng = np.random.default_rng(5)
+    frames = []
+    for o, origin in enumerate(table.origins):
+        for kind in ("surname", "given_m", "given_f"):
+            if (origin.key, kind) not in refs:
+                continue
+            ids = table.sample(rng, np.full(n, o), KINDS.index(kind))
+            frames.append(
+                pl.DataFrame(
+                    {
+                        "origin": origin.key,
+                        "kind": kind,
+                        "name": table.spelling(ids, np.zeros(n, np.int32)),
+                    }
+                )
+            )
+    assert {f["origin"][0] for f in frames} == {"english", "hispanic"}
+    out = calibration.compare(calibration.statistics(pl.concat(frames)))
+    checked = out.drop_nulls("ok")
+    assert checked.height == 2 * 3 * 8
+    bad = checked.filter(~pl.col("ok")).select("origin", "kind", "statistic", "ratio")
+    assert bad.is_empty(), bad
+
+
+def test_describe_prints_and_writes_the_comparison(tmp_path):
+    world = tmp_path / "w"
+    assert (
+        CliRunner()
+        .invoke(app, ["generate", "-s", "teaching", "--out", str(world), "--quiet"])
+        .exit_code
+        == 0
+    )
+    out = tmp_path / "d.json"
+    r = CliRunner().invoke(app, ["describe", str(world), "--json", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "cited statistics within tolerance" in r.output and "U.S. Census Bureau" in r.output
+    table = pl.read_json(out)
+    assert set(table["origin"]) >= {"english", "hispanic", "arabic"}
+    assert table.filter(pl.col("origin") == "arabic")["reference"].null_count() > 0
