@@ -94,3 +94,40 @@ def test_names_follow_a_zipf_law_inside_an_origin(table):
 def test_surnames_take_their_female_form(table):
     i = np.flatnonzero(table.native == "Иванов")[0]
     assert table.native[table.female_form[i]] == "Иванова"
+
+
+def test_korean_names_romanize_by_rule_and_convention():
+    from screening.generate.names import build_name_table
+    from screening.generate.romanize import hangul, load_rules
+    from screening.paths import data_dir
+
+    rules = load_rules(data_dir())
+    # Revised Romanization joined first (the passport form), then by syllable, then
+    # McCune-Reischauer without diacritics and the spelling many choose in English.
+    assert hangul("민준", rules) == ["MINJUN", "MIN-JUN", "MIN JUN", "MINCHUN"]
+    assert hangul("현우", rules)[0] == "HYEONU" and hangul("현우", rules)[-1] == "HYUNWOO"
+    table = build_name_table()
+    korean = next(i for i, o in enumerate(table.origins) if o.key == "korean")
+    ids, cdf = table.pools[(korean, 2)]
+    share = np.diff(np.r_[0.0, cdf]) / cdf[-1]
+
+    def spell(i):
+        return list(table.variants[table.var_start[i] : table.var_start[i] + table.var_count[i]])
+
+    # Statistics Korea 2015: Kim 21.5 %, Lee 14.7 %; conventional spellings kept.
+    assert spell(ids[0]) == ["KIM", "GIM"] and round(share[0], 3) == 0.215
+    assert spell(ids[1])[:3] == ["LEE", "YI", "RHEE"] and round(share[1], 3) == 0.147
+    assert table.origins[korean].surname_first and table.origins[korean].non_latin
+
+
+def test_a_passport_never_carries_another_cultures_name():
+    """Cross-cultural equivalents (MAMADOU for MOHAMMED) stay spellings for aliases and
+    corruptions, but a document carries only the name's own spellings."""
+    from screening.generate.names import build_name_table
+
+    table = build_name_table()
+    fewer = np.flatnonzero(table.doc_count < table.var_count)
+    assert len(fewer) > 0 and (table.doc_count >= 1).all()
+    rng = np.random.default_rng(0)
+    picks = table.doc_variant(rng, np.repeat(fewer, 50))
+    assert (picks < np.repeat(table.doc_count[fewer], 50)).all()

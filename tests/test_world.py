@@ -258,7 +258,7 @@ def test_origin_mix_follows_the_scenario():
 
 def test_original_script_is_kept_for_non_latin_names(research):
     t = research["truth"]
-    non_latin = {"arabic", "persian", "russian", "ukrainian", "chinese"}
+    non_latin = {"arabic", "persian", "russian", "ukrainian", "chinese", "korean"}
     has = t.with_columns(has=pl.col("original_script").is_not_null())
     by = dict(has.group_by("origin").agg(pl.col("has").all()).iter_rows())
     assert all(by[o] for o in non_latin)
@@ -266,6 +266,8 @@ def test_original_script_is_kept_for_non_latin_names(research):
     assert not none.filter(~pl.col("origin").is_in(list(non_latin)))["has"].any()
     arabic = t.filter(pl.col("origin") == "arabic")["original_script"]
     assert arabic.str.contains(r"^[\u0600-\u06FF ]+$").all()
+    korean = t.filter(pl.col("origin") == "korean")["original_script"]
+    assert korean.str.contains(r"^[\uAC00-\uD7A3 ]+$").all()  # Hangul syllables
     names = research["watchlist_names"]
     partial = names.filter(pl.col("quality") == "low")
     assert partial["original_script"].null_count() == partial.height

@@ -26,6 +26,7 @@ from screening.cli import (
 )
 from screening.formats.paxlst import write_paxlst
 from screening.formats.pnrgov import write_pnrgov
+from screening.generate.names import build_name_table
 from screening.generate.scenario import ScenarioError, builtin_scenarios, load_scenario
 from screening.generate.summary import corruption_counts, origin_mix, role_shares, table_sizes
 from screening.generate.world import SHARED_TABLES, World, generate_parts, generate_world
@@ -263,7 +264,8 @@ def describe(
 
     console = make_console()
     try:
-        draws = calibration.name_draws(_generated(world, "passengers"), _generated(world, "truth"))
+        passengers, truth = _generated(world, "passengers"), _generated(world, "truth")
+        draws = calibration.name_draws(passengers, truth, build_name_table())
     except (ValueError, OSError) as exc:
         raise _fail(console, str(exc)) from exc
     table = calibration.compare(calibration.statistics(draws))

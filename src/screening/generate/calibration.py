@@ -6,19 +6,19 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
+from screening.generate.names import KINDS, NameTable
 from screening.paths import data_dir
 
 SIZES = (1_000, 2_000, 4_000, 8_000)  # people drawn for the distinct-name counts
+TOPS = (1, 5, 10, 100)  # the k of the top-k shares
 STATISTICS = (
-    "top1_share",
-    "top10_share",
-    "top100_share",
+    *(f"top{k}_share" for k in TOPS),
     "p_same",
     *(f"distinct_in_{n}" for n in SIZES),
 )
-KINDS = ("surname", "given_m", "given_f")
 
 
 def references(data: Path | None = None) -> tuple[dict[tuple[str, str], dict], float]:
@@ -29,7 +29,33 @@ def references(data: Path | None = None) -> tuple[dict[tuple[str, str], dict], f
     return out, tolerance
 
 
-def name_draws(passengers: pl.DataFrame, truth: pl.DataFrame) -> pl.DataFrame:
+def spellings(table: NameTable) -> pl.DataFrame:
+    """(origin, part, spelling, name): every spelling of a name part people carry, with the
+    part's standard form, so that KIM and GIM count as one surname (the first part wins
+    where two share a spelling; parts of weight 0, which lend spellings only, are left out:
+    the compound JOSE LUIS must not swallow a JOSE with a second name LUIS)."""
+    drawn = np.zeros(len(table.native), dtype=bool)  # names a person can carry (weight > 0)
+    for ids_, _ in table.pools.values():
+        drawn[ids_] = True
+    ids = np.repeat(np.arange(len(table.native)), table.var_count)
+    keys = np.array([o.key for o in table.origins], dtype=object)
+    return (
+        pl.DataFrame(
+            {
+                "origin": keys[table.origin[ids]],
+                "part": np.where(table.kind[ids] == KINDS.index("surname"), "surname", "given"),
+                "spelling": table.variants,
+                "name": table.variants[table.var_start[ids]],
+            }
+        )
+        .filter(pl.Series(drawn[ids]))
+        .unique(["origin", "part", "spelling"], keep="first", maintain_order=True)
+    )
+
+
+def name_draws(
+    passengers: pl.DataFrame, truth: pl.DataFrame, table: NameTable | None = None
+) -> pl.DataFrame:
     """One row per name draw of the ordinary travellers (a person once, whatever their
     legs; a surname once per booking): origin, kind, and the name — the first surname
     part, and the first given name by sex."""
@@ -46,15 +72,39 @@ def name_draws(passengers: pl.DataFrame, truth: pl.DataFrame) -> pl.DataFrame:
         "origin",
         kind=pl.when(pl.col("sex") == "F").then(pl.lit("given_f")).otherwise(pl.lit("given_m")),
         name=first("given_names"),
+        whole=pl.col("given_names"),
     ).filter(pl.col("name").is_not_null())
-    # Relatives booked together share a surname by descent, not by chance: one draw each.
+    # Relatives booked together share a surname by descent, not by chance: the surname is
+    # drawn once per booking (its first traveller; merging equal surnames instead would also
+    # merge unrelated Kims travelling together, and undercount common names).
     surname = (
-        people.with_columns(name=first("surname"))
-        .with_columns(party=pl.coalesce("record_locator", "person_id"))
-        .unique(["party", "name"], keep="first", maintain_order=True)
-        .select("person_id", "origin", kind=pl.lit("surname"), name="name")
+        people.with_columns(name=first("surname"), party=pl.coalesce("record_locator", "person_id"))
+        .unique("party", keep="first", maintain_order=True)
+        .select("person_id", "origin", kind=pl.lit("surname"), name="name", whole="surname")
     )
-    return pl.concat([surname, given])
+    draws = pl.concat([surname, given])
+    if table is None:
+        return draws
+    # Count names, not spellings: a spelling of a known part becomes that part's standard
+    # form (the whole given names first: MIN JUN is one Korean name, not MIN).
+    known = spellings(table)
+    part = pl.when(pl.col("kind") == "surname").then(pl.lit("surname")).otherwise(pl.lit("given"))
+    return (
+        draws.with_columns(part=part)
+        .join(
+            known,
+            left_on=["origin", "part", "whole"],
+            right_on=["origin", "part", "spelling"],
+            how="left",
+        )
+        .join(
+            known.rename({"name": "by_first"}),
+            left_on=["origin", "part", "name"],
+            right_on=["origin", "part", "spelling"],
+            how="left",
+        )
+        .select("person_id", "origin", "kind", name=pl.coalesce("name_right", "by_first", "name"))
+    )
 
 
 def statistics(draws: pl.DataFrame, seed: int = 0) -> pl.DataFrame:
@@ -81,9 +131,7 @@ def statistics(draws: pl.DataFrame, seed: int = 0) -> pl.DataFrame:
         ranked.group_by("origin", "kind")
         .agg(
             people=n.cast(pl.Int64),
-            top1_share=share(1),
-            top10_share=share(10),
-            top100_share=share(100),
+            **{f"top{k}_share": share(k) for k in TOPS},
             p_same=(pl.col("c") * (pl.col("c") - 1)).sum() / (n * (n - 1)),
             **distinct,
         )

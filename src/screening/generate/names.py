@@ -9,6 +9,7 @@ source's rank, so common names collide as they do in real traffic.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 import importlib
 import itertools
@@ -58,6 +59,7 @@ class NameTable:
     native: np.ndarray  # object: native-script (or Latin) form
     var_start: np.ndarray  # int64 offset into `variants`
     var_count: np.ndarray  # int32 number of spellings (>= 1); the first is the document form
+    doc_count: np.ndarray  # int32 leading spellings a passport may carry (not JOSE -> JOSEPH)
     variants: np.ndarray  # object: flattened spellings
     female_form: np.ndarray  # int32 id of the female surname form (itself if ungendered)
     pools: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]  # (origin, kind) -> ids, cdf
@@ -84,7 +86,7 @@ class NameTable:
     def doc_variant(self, rng: np.random.Generator, ids: np.ndarray) -> np.ndarray:
         """Which spelling a document uses: the standard form mostly, another one at times."""
         safe = np.where(ids >= 0, ids, 0)
-        count = self.var_count[safe]
+        count = self.doc_count[safe]
         other = rng.integers(0, 1 << 30, len(ids)) % count
         return np.where(rng.random(len(ids)) < 0.8, 0, other).astype(np.int32)
 
@@ -114,14 +116,31 @@ def _build_name_table(zipf_exponent: float, data: Path) -> NameTable:
                 nationalities=tuple(natl),
                 nationality_p=_probs(list(natl.values())),
                 non_latin=cfg["romanize"] != "latin",
-                surname_first=cfg["romanize"] == "pinyin",
+                surname_first=bool(cfg.get("surname_first", cfg["romanize"] == "pinyin")),
                 patronymic=bool(cfg.get("patronymic", False)),
             )
         )
         entries = _read_sources(key, cfg, data, rules, zipf_exponent)
         for kind, native, variants, weight, female in entries:
             rows.append((o_idx, kind, native, variants, weight, female))
-    return _lay_out(tuple(origins), rows)
+    table = _lay_out(tuple(origins), rows)
+    return dataclasses.replace(table, doc_count=_doc_counts(table, rules))
+
+
+def _doc_counts(table: NameTable, rules: romanize.Rules) -> np.ndarray:
+    """How many leading spellings of each name a document may carry. A Latin-script
+    name's cross-cultural equivalents (JOSE / JOSEPH / GIUSEPPE) are other names: they stay
+    among its spellings for aliases and corruptions, never on its passport."""
+    count = table.var_count.copy()
+    latin = np.array([not o.non_latin for o in table.origins])[table.origin]
+    for i in np.flatnonzero(latin & (count > 1)):  # pool entries with several spellings
+        spell = table.variants[table.var_start[i] : table.var_start[i] + count[i]]
+        other = set().union(*(rules.equivalents.get(v, ()) for v in spell)) - {spell[0]}
+        n = 1
+        while n < len(spell) and spell[n] not in other:
+            n += 1
+        count[i] = n
+    return count
 
 
 def _probs(values: list[float]) -> np.ndarray:
@@ -138,7 +157,7 @@ def _read_sources(key: str, cfg: dict, data: Path, rules: romanize.Rules, s: flo
     goes to names a character model of the origin's own names makes up (see _tail)."""
     out: list = []
     shares = cfg.get("source_weights", [1.0] * len(cfg["sources"]))
-    for source, share in zip(cfg["sources"], shares, strict=True):
+    for source, shares_of in zip(cfg["sources"], shares, strict=True):
         given_variants: dict[str, list[str]] = {}
         if source.startswith("faker:"):
             lists = _faker_lists(source.removeprefix("faker:"))
@@ -147,8 +166,14 @@ def _read_sources(key: str, cfg: dict, data: Path, rules: romanize.Rules, s: flo
         else:
             lists, given_variants = _csv_lists(data / source)
         for kind, (names, weights, female) in lists.items():
+            # A share per source, or per kind of name ({surname = 1.0, given_m = 0.0, ...}).
+            share = shares_of.get(KINDS[kind], 0.0) if isinstance(shares_of, dict) else shares_of
+            if not names:
+                continue
             if key == "chinese" and kind != 2:
                 names, weights = _chinese_given(names, s)
+            if cfg.get("given_from_syllables") and kind != 2:
+                names, weights = _syllable_given(names, weights, s)
             ranks = np.arange(len(names))
             w = np.asarray(weights) if weights is not None else 1.0 / (ranks + 1.0) ** s
             w = share * w / w.sum()
@@ -255,17 +280,28 @@ def _romanize(native: str, kind: int, key: str, cfg: dict, rules: romanize.Rules
         return romanize.cyrillic(native, cfg["systems"], rules)
     if method == "pinyin":
         return romanize.pinyin(native, kind == 2, rules)
+    if method == "hangul":
+        return romanize.hangul(native, rules)
     return romanize.latin(native, key, rules)
 
 
-def _csv_lists(path: Path) -> tuple[dict[int, tuple[list[str], None, None]], dict[str, list]]:
-    """Names per kind from one of our CSVs, and the romanizations the CSV spells out."""
-    lists: dict[int, tuple[list[str], None, None]] = {k: ([], None, None) for k in range(3)}
+def _csv_lists(path: Path) -> tuple[dict[int, tuple], dict[str, list]]:
+    """Names per kind from one of our CSVs (with their `weight` where the CSV has one, else
+    ranked by order), and the romanizations the CSV spells out."""
+    names: dict[int, list[str]] = {k: [] for k in range(3)}
+    weights: dict[int, list[float]] = {k: [] for k in range(3)}
     variants: dict[str, list[str]] = {}
     with path.open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
-            lists[KINDS.index(row["kind"])][0].append(row["native"])
+            kind = KINDS.index(row["kind"])
+            names[kind].append(row["native"])
+            if row.get("weight"):
+                weights[kind].append(float(row["weight"]))
             variants[row["native"]] = row["variants"].split("|")
+    lists = {
+        k: (names[k], weights[k] if len(weights[k]) == len(names[k]) > 0 else None, None)
+        for k in range(3)
+    }
     return lists, variants
 
 
@@ -310,6 +346,27 @@ def _faker_lists(locale: str) -> dict[int, tuple[list[str], list[float] | None, 
 def _mostly_sorted(names: list[str]) -> bool:
     pairs = list(itertools.pairwise(names))
     return bool(pairs) and sum(a <= b for a, b in pairs) > 0.9 * len(pairs)
+
+
+def _syllable_given(
+    names: list[str], weights: list[float] | None, s: float
+) -> tuple[list[str], list[float]]:
+    """Two-syllable given names (Korean): the listed names, plus every pairing of a first
+    syllable with a second one seen in them, weighted by how often each is used there."""
+    w = np.asarray(weights) if weights is not None else 1.0 / (np.arange(len(names)) + 1.0) ** s
+    first: dict[str, float] = {}
+    second: dict[str, float] = {}
+    for name, weight in zip(names, w, strict=True):  # a table's names: dozens
+        if len(name) == 2:
+            first[name[0]] = first.get(name[0], 0.0) + weight
+            second[name[1]] = second.get(name[1], 0.0) + weight
+    out = dict(zip(names, w.tolist(), strict=True))
+    total = sum(first.values()) * sum(second.values())
+    for (a, wa), (b, wb) in itertools.product(first.items(), second.items()):
+        if a != b:
+            # Pairings nobody in the table carries count a tenth as much as listed names.
+            out[a + b] = out.get(a + b, 0.0) + 0.1 * wa * wb / total * sum(w)
+    return list(out), list(out.values())
 
 
 def _chinese_given(chars: list[str], s: float) -> tuple[list[str], list[float]]:
@@ -377,6 +434,7 @@ def _lay_out(origins: tuple[Origin, ...], rows: list) -> NameTable:
         native=nat,
         var_start=starts,
         var_count=counts,
+        doc_count=counts,
         variants=flat,
         female_form=female_form,
         pools=pools,

@@ -30,6 +30,7 @@ class Rules:
     latin_doc: dict[str, str]
     latin_alt: dict[str, dict[str, tuple[str, ...]]]
     equivalents: dict[str, tuple[str, ...]]
+    hangul: dict[str, tuple[str, ...]]  # jamo tables: rr_/mr_initial, rr_/mr_medial, final
 
 
 def load_rules(data: Path) -> Rules:
@@ -53,6 +54,12 @@ def load_rules(data: Path) -> Rules:
         latin_doc=lat["doc"],
         latin_alt=alt,
         equivalents=_read_equivalents(data / "names" / "latin_equivalents.csv"),
+        hangul={
+            k: tuple(v)
+            for k, v in tomllib.loads(
+                (data / "translit" / "hangul.toml").read_text(encoding="utf-8")
+            ).items()
+        },
     )
 
 
@@ -165,4 +172,39 @@ def latin(native: str, origin: str, rules: Rules) -> list[str]:
         out.append(latin_fold(native, rules, {ch: v[0] for ch, v in present.items()}))
     for v in list(out):
         out += list(rules.equivalents.get(v, ()))
+    return dedupe(out)
+
+
+def _hangul_syllable(ch: str, initial: tuple[str, ...], medial: tuple[str, ...], final) -> str:
+    """One Hangul syllable in Latin letters (it decomposes arithmetically, Unicode 3.12)."""
+    code = ord(ch) - 0xAC00
+    if not 0 <= code < 11172:
+        return ch
+    i, m, f = code // 588, (code % 588) // 28, code % 28
+    return (initial[i] + medial[m] + final[f]).replace("-", "")
+
+
+def _popular(syllable: str) -> str:
+    """The spelling many Koreans choose in English: eo as u, a final u as oo (HYUNWOO)."""
+    s = syllable.replace("EO", "U")
+    if s == "U":
+        return "WOO"
+    return s[:-1] + "OO" if s.endswith("U") else s
+
+
+def hangul(native: str, rules: Rules) -> list[str]:
+    """A Korean given name: Revised Romanization joined (the usual passport form), then
+    hyphenated and spaced by syllable, McCune-Reischauer without diacritics, and the
+    English-style spellings people choose (eo as u, u as oo)."""
+    syllables = [c for c in native if "\uac00" <= c <= "\ud7a3"]
+    if not syllables:
+        return []
+    h = rules.hangul
+    rr = [
+        _hangul_syllable(c, h["rr_initial"], h["rr_medial"], h["final"]).upper() for c in syllables
+    ]
+    mr = [
+        _hangul_syllable(c, h["mr_initial"], h["mr_medial"], h["final"]).upper() for c in syllables
+    ]
+    out = ["".join(rr), "-".join(rr), " ".join(rr), "".join(mr), "".join(map(_popular, rr))]
     return dedupe(out)
