@@ -98,6 +98,43 @@ def test_describe_prints_and_writes_the_comparison(tmp_path):
     r = CliRunner().invoke(app, ["describe", str(world), "--json", str(out)])
     assert r.exit_code == 0, r.output
     assert "cited statistics within tolerance" in r.output and "U.S. Census Bureau" in r.output
-    table = pl.read_json(out)
-    assert set(table["origin"]) >= {"english", "hispanic", "arabic"}
+    import json
+
+    both = json.loads(out.read_text())
+    table = pl.from_dicts(both["names"], infer_schema_length=None)
+    assert set(table["origin"]) >= {"english", "hispanic", "arabic", "korean"}
     assert table.filter(pl.col("origin") == "arabic")["reference"].null_count() > 0
+    shape = {r["statistic"]: r for r in both["watch_list"]}
+    assert shape["dob_exact"]["reference"] == 0.5148 and shape["dob_exact"]["world"] > 0
+    assert "Watch list beside the UN list's shape" in r.output
+
+
+def test_list_statistics_on_a_hand_made_list():
+    import datetime as dt
+
+    rows = pl.DataFrame(
+        {
+            "entry_id": ["E1", "E1", "E1", "E2"],
+            "surname": ["AL-HASHIMI", "HASHIMI", None, "DOE"],
+            "given_names": ["ABDUL RAHMAN", "ABDUL", "ABU OMAR", "JANE"],
+            "quality": ["good", "good", "low", "good"],
+            "dob": [dt.date(1975, 3, 7)] * 3 + [None],
+            "dob_year_from": [1975, 1975, 1975, 1980],
+            "dob_year_to": [1975, 1975, 1975, 1982],
+            "nationalities": [["IRQ", "SYR"]] * 3 + [[]],
+            "documents": [["A1"]] * 3 + [[]],
+        }
+    )
+    got = calibration.list_statistics(rows)
+    assert got["names_per_identity"] == 2.0 and got["one_name"] == 0.5
+    assert got["low_quality"] == 0.25 and got["six_or_more"] == 0.0
+    assert (got["dob_exact"], got["dob_range"], got["dob_year"]) == (0.5, 0.5, 0.0)
+    assert (got["no_nationality"], got["two_nationalities"], got["documents_known"]) == (
+        0.5,
+        0.5,
+        0.5,
+    )
+    # Name parts: 3, 2, 2 and 2.
+    assert got["tokens_per_name"] == 2.25
+    table = calibration.compare_list(rows)
+    assert table.filter(pl.col("statistic") == "names_per_identity")["reference"][0] == 5.887

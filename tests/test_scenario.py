@@ -35,7 +35,7 @@ def _write(tmp_path: Path, text: str) -> Path:
         ("[population.origins]\natlantean = 1\n", "population.origins"),
         ("[corruptions]\ncount = [0.1, 0.2, 0.3, 0.2, 0.2]\n", "corruptions.count"),
         (
-            "[watchlist]\nnames_per_identity = [1, 1, 1, 1, 1, 1, 1]\n",
+            "[watchlist]\nnames_per_identity = [" + ", ".join(["1"] * 17) + "]\n",
             "watchlist.names_per_identity",
         ),
         ("[corruptions]\ncount = [0, 0]\n", "corruptions.count"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Annotated
@@ -283,7 +284,23 @@ def describe(
     )
     if not wide.is_empty():
         _print_frame(console, "Origins without a cited reference yet", wide)
-    checked = cited.drop_nulls("ok")
+    rows = lists.from_generated(
+        _generated(world, "watchlist"), _generated(world, "watchlist_names")
+    )
+    shape = calibration.compare_list(rows)
+    _print_frame(
+        console,
+        f"Watch list beside the UN list's shape ({shape['source'][0]})",
+        shape.select("statistic", "world", "reference", "ratio", "ok"),
+    )
+    checked = pl.concat(
+        [
+            cited.select("origin", "kind", "statistic", "ok"),
+            shape.select(
+                pl.lit("watch list").alias("origin"), pl.lit("").alias("kind"), "statistic", "ok"
+            ),
+        ]
+    ).drop_nulls("ok")
     bad = checked.filter(~pl.col("ok"))
     console.print(
         f"{checked.height - bad.height} of {checked.height} cited statistics within tolerance"
@@ -301,5 +318,6 @@ def describe(
     for src in cited["source"].unique(maintain_order=True):  # a few sources
         console.print(f"source: {src}", highlight=False, markup=False)
     if json_out is not None:
-        json_out.write_text(table.write_json(), encoding="utf-8")
+        both = {"names": table.to_dicts(), "watch_list": shape.to_dicts()}
+        json_out.write_text(json.dumps(both, indent=1, default=str) + "\n", encoding="utf-8")
         console.print(f"wrote {json_out}", highlight=False)

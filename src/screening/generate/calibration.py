@@ -167,3 +167,80 @@ def compare(stats: pl.DataFrame, data: Path | None = None) -> pl.DataFrame:
         .then(None)
         .otherwise((ratio - 1.0).abs() <= tolerance),
     ).sort("origin", "kind", "statistic")
+
+
+LIST_STATISTICS = (
+    "names_per_identity",
+    "one_name",
+    "six_or_more",
+    "low_quality",
+    "dob_exact",
+    "dob_year",
+    "dob_range",
+    "dob_unknown",
+    "no_nationality",
+    "two_nationalities",
+    "documents_known",
+    "tokens_per_name",
+)
+
+
+def list_statistics(rows: pl.DataFrame) -> dict[str, float]:
+    """The shape of a watch list (canonical rows, screening.lists): names per identity,
+    alias quality, precision of the dates of birth, nationalities, documents, name length."""
+    per = rows.group_by("entry_id").agg(
+        n=pl.len(),
+        dob=pl.col("dob").first(),
+        yf=pl.col("dob_year_from").first(),
+        yt=pl.col("dob_year_to").first(),
+        nat=pl.col("nationalities").first().list.len(),
+        docs=pl.col("documents").first().list.len(),
+    )
+    form = per.select(
+        pl.when(pl.col("dob").is_not_null())
+        .then(pl.lit("exact"))
+        .when(pl.col("yf").is_null())
+        .then(pl.lit("unknown"))
+        .when(pl.col("yf") == pl.col("yt"))
+        .then(pl.lit("year"))
+        .otherwise(pl.lit("range"))
+    ).to_series()
+    parts = rows.select(
+        pl.concat_str(
+            [pl.col("given_names").fill_null(""), pl.col("surname").fill_null("")], separator=" "
+        )
+        .str.strip_chars()
+        .str.split(" ")
+        .list.len()
+    ).to_series()
+    return {
+        "names_per_identity": rows.height / per.height,
+        "one_name": float((per["n"] == 1).mean()),
+        "six_or_more": float((per["n"] >= 6).mean()),
+        "low_quality": float((rows["quality"] == "low").mean()),
+        **{f"dob_{k}": float((form == k).mean()) for k in ("exact", "year", "range", "unknown")},
+        "no_nationality": float((per["nat"] == 0).mean()),
+        "two_nationalities": float((per["nat"] >= 2).mean()),
+        "documents_known": float((per["docs"] > 0).mean()),
+        "tokens_per_name": float(parts.mean()),
+    }
+
+
+def compare_list(rows: pl.DataFrame, data: Path | None = None) -> pl.DataFrame:
+    """statistic, world, reference, ratio, ok for a watch list against the UN list's shape."""
+    spec = tomllib.loads(
+        ((data or data_dir()) / "reference" / "watchlists.toml").read_text("utf-8")
+    )
+    _, tolerance = references(data)
+    got = list_statistics(rows)
+    out = pl.DataFrame(
+        {
+            "statistic": list(LIST_STATISTICS),
+            "world": [got[k] for k in LIST_STATISTICS],
+            "reference": [float(spec[k]) for k in LIST_STATISTICS],
+        }
+    )
+    ratio = pl.col("world") / pl.col("reference")
+    return out.with_columns(
+        ratio=ratio, ok=(ratio - 1.0).abs() <= tolerance, source=pl.lit(spec["source"])
+    )

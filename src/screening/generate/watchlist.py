@@ -63,6 +63,7 @@ def build_watchlist(
     dob_kind = _pick(rng, DOB_FORMS, wl.dob_forms, n)
     year_from, year_to = _dob_years(rng, people.dob, dob_kind)
     doc_known = rng.random(n) < wl.documents_known
+    nat_unknown = rng.random(n) < wl.nationality_unknown
     contact_known = rng.random(n) < wl.contacts_known
     surname, given = name_strings(table, people)
     phone = np.where(contact_known, contacts.phones(rng, n), "").astype(object)
@@ -87,7 +88,11 @@ def build_watchlist(
             "dob_year_to": pl.Series(year_to, dtype=pl.Int16),
             "dob_kind": pl.Series(dob_kind.astype(object), dtype=pl.String),
             "sex": pl.Series(np.where(female, "F", "M").astype(object), dtype=pl.String),
-            "nationalities": _list_col(people.nationality, people.nationality2),
+            # The list may not know a nationality its person's passport carries.
+            "nationalities": _list_col(
+                np.where(nat_unknown, "", people.nationality).astype(object),
+                np.where(nat_unknown, "", people.nationality2).astype(object),
+            ),
             "documents": _list_col(np.where(doc_known, people.doc_number, "").astype(object)),
             "document_issuers": _list_col(
                 np.where(doc_known, people.doc_issuer, "").astype(object)
@@ -185,13 +190,36 @@ def _names(
     )
     a_sur, a_given = name_strings(table, alias)
     a_native = original_script(table, alias)
-    # Partial names are low quality: the surname alone, or a first name alone.
+    # One more name part (a father's or grandfather's name the primary record leaves out).
+    added = kind == "added_name"
+    extra = np.where(
+        alias.female & ~np.array([o.patronymic for o in table.origins])[alias.origin],
+        table.sample(rng, alias.origin, GIVEN_F),
+        table.sample(rng, alias.origin, GIVEN_M),
+    )
+    extra_s = table.spelling(extra, np.zeros(len(extra), np.int32))
+    a_given = np.where(
+        added & (a_given != ""), (a_given.astype(object) + " ") + extra_s, a_given
+    ).astype(object)
+    # The same parts, listed the other way round (surname field and given-name field swapped).
+    swap = kind == "reordered"
+    a_sur, a_given = np.where(swap, a_given, a_sur), np.where(swap, a_sur, a_given)
+    # Low-quality aliases: the surname alone, a first name alone, or a name the person is
+    # known by (a kunya, ABU and a man's name, where patronymic chains are the custom; else
+    # another given name) — the UN list's low-quality aliases are mostly of the last kind.
     part = kind == "partial"
-    only_given = part & (rng.random(len(idx)) < 0.4) & (a_given != "")
+    roll = rng.random(len(idx))
+    only_given = part & (roll < 0.3) & (a_given != "")
+    known_by = part & (roll >= 0.6)
     first_given = pl.Series(a_given, dtype=pl.String).str.split(" ").list.first().to_numpy()
+    kunya = np.array([o.patronymic for o in table.origins])[alias.origin]
+    nick = table.spelling(table.sample(rng, alias.origin, GIVEN_M), np.zeros(len(idx), np.int32))
+    nick = np.where(kunya, "ABU " + nick.astype(object), extra_s).astype(object)
     a_native = np.where(part, None, a_native).astype(object)
-    a_sur = np.where(only_given, "", a_sur).astype(object)
-    a_given = np.where(only_given, first_given, np.where(part, "", a_given)).astype(object)
+    a_sur = np.where(only_given | known_by, "", a_sur).astype(object)
+    a_given = np.where(
+        known_by, nick, np.where(only_given, first_given, np.where(part, "", a_given))
+    ).astype(object)
     frame = pl.DataFrame(
         {
             "entry_id": pl.Series(np.concatenate([entry_id, entry_id[idx]]), dtype=pl.String),
@@ -208,7 +236,7 @@ def _names(
                 ),
                 dtype=pl.String,
             ),
-            "_order": np.concatenate([np.arange(n) * 8, idx * 8 + 1 + _rank_within(idx)]),
+            "_order": np.concatenate([np.arange(n) * 32, idx * 32 + 1 + _rank_within(idx)]),
         }
     )
     frame = (
