@@ -46,6 +46,12 @@ def test_bench_table_and_files(tmp_path):
     assert (stages["associate_policy_false_hits"] == 0).all()
     assert (stages["whole_booking_false_hits"] > 0).all()
     assert by["api"]["link_accuracy"] > 0.95
+    # Each world beside its cited figures: on a classroom world only the watch list's shape
+    # (name statistics need 2,000 people of an origin), once per seed.
+    realism = pl.read_csv(tmp_path / "realism.csv")
+    assert set(realism["origin"]) == {"watch list"}
+    assert realism.filter(pl.col("statistic") == "dob_exact")["seed"].sort().to_list() == [1, 2]
+    assert 'id="vis-realism"' in (tmp_path / "report.html").read_text()
 
 
 def test_unknown_matcher_is_a_clean_error(tmp_path):

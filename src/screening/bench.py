@@ -21,6 +21,7 @@ import polars as pl
 
 from screening.evaluate import evaluate
 from screening.evaluate.stages import evaluate_stages
+from screening.generate.calibration import realism
 from screening.generate.scenario import load_scenario
 from screening.generate.world import generate_world
 from screening.lists import from_generated
@@ -115,6 +116,7 @@ class BenchResults:
     examples: pl.DataFrame  # a sample of alerts with their truth, per run
     stages: pl.DataFrame = field(default_factory=pl.DataFrame)  # per stage, staged matchers
     transitions: pl.DataFrame = field(default_factory=pl.DataFrame)  # PNR alerts after API
+    realism: pl.DataFrame = field(default_factory=pl.DataFrame)  # the world vs cited figures
 
     def tables(self) -> dict[str, pl.DataFrame]:
         return {
@@ -125,6 +127,7 @@ class BenchResults:
             "examples": self.examples,
             "stages": self.stages,
             "transitions": self.transitions,
+            "realism": self.realism,
         }
 
 
@@ -147,6 +150,7 @@ def run_bench(
         "examples": [],
         "stages": [],
         "transitions": [],
+        "realism": [],
     }
     for scenario in scenarios:  # dozens of runs at most, each vectorized inside
         s = load_scenario(scenario)
@@ -155,6 +159,11 @@ def run_bench(
             world = generate_world(s, seed)
             list_rows = from_generated(world["watchlist"], world["watchlist_names"])
             passengers, truth = world["passengers"], world["truth"]
+            details["realism"].append(
+                realism(passengers, truth, list_rows).with_columns(
+                    **_lit({"scenario": scenario, "seed": seed})
+                )
+            )
             built: dict[str, object] = {}
             for name in matchers:
                 progress(f"{scenario} seed {seed}: {name}")
@@ -246,6 +255,7 @@ def run_bench(
         cat("examples"),
         cat("stages"),
         cat("transitions"),
+        cat("realism"),
     )
 
 
@@ -335,7 +345,7 @@ def read_results(folder: Path) -> BenchResults:
         for n in ("results", "curves", "by_corruption", "by_origin", "examples")
     }
     # Results written before the stage comparison existed have no stage tables.
-    for n in ("stages", "transitions"):
+    for n in ("stages", "transitions", "realism"):
         path = folder / f"{n}.csv"
         tables[n] = pl.read_csv(path) if path.exists() and path.stat().st_size else pl.DataFrame()
     return BenchResults(**tables)

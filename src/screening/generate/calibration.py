@@ -244,3 +244,26 @@ def compare_list(rows: pl.DataFrame, data: Path | None = None) -> pl.DataFrame:
     return out.with_columns(
         ratio=ratio, ok=(ratio - 1.0).abs() <= tolerance, source=pl.lit(spec["source"])
     )
+
+
+MIN_PEOPLE = 2_000  # name draws below which a world's shares are not compared in reports
+
+
+def realism(passengers: pl.DataFrame, truth: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
+    """Every cited comparison of one world in one long table (origin, kind, statistic, world,
+    reference, ratio, ok): its names per origin (from MIN_PEOPLE draws up) and its watch
+    list ("watch list")."""
+    from screening.generate.names import build_name_table
+
+    names = compare(statistics(name_draws(passengers, truth, build_name_table())))
+    # Top-k shares of a few hundred people say nothing (the top 100 of 150 is everyone).
+    names = names.filter(
+        pl.col("reference").is_not_null()
+        & pl.col("world").is_not_null()
+        & (pl.col("people") >= MIN_PEOPLE)
+    )
+    shape = compare_list(rows).select(
+        pl.lit("watch list").alias("origin"), pl.lit("").alias("kind"), pl.exclude("source")
+    )
+    cols = ["origin", "kind", "statistic", "world", "reference", "ratio", "ok"]
+    return pl.concat([names.select(cols), shape.select(cols)])

@@ -38,6 +38,11 @@ EXPLAIN = {
     "alerts that never count as hits.",
     "base_rate": "Real traffic has about 8 listed travellers per million. At that rate, this "
     "is how many alerts an analyst reviews for each true hit, at each threshold.",
+    "realism": "How real is this world? Each dot is one statistic of the generated travellers "
+    "or watch list divided by the published figure it is calibrated to (US Census name "
+    "tables, Statistics Korea, China's national name reports, the UN consolidated list). "
+    "Inside the grey band: within 20 %. Origins without a cited figure, and name statistics "
+    "drawn from fewer than 2,000 people (a classroom world), are not shown.",
 }
 
 
@@ -77,7 +82,40 @@ def charts(bench: BenchResults, matcher: str = "default") -> dict[str, alt.TopLe
     }
     if not bench.stages.is_empty() and not bench.stages.filter(one).is_empty():
         out["stages"] = _stages(bench.stages.filter(one), bench.transitions.filter(one))
+    if not bench.realism.is_empty() and not bench.realism.filter(run).is_empty():
+        out["realism"] = _realism(bench.realism.filter(run))
     return out
+
+
+def _realism(table: pl.DataFrame) -> alt.LayerChart:
+    data = table.with_columns(
+        what=pl.concat_str(
+            [pl.col("origin"), pl.col("kind").fill_null(""), pl.col("statistic")], separator=" "
+        ).str.replace_all("  ", " "),
+        within=pl.when(pl.col("ok")).then(pl.lit("within 20 %")).otherwise(pl.lit("outside")),
+    ).select("what", "ratio", "within", "world", "reference")
+    band = (
+        alt.Chart(_data(pl.DataFrame({"lo": [0.8], "hi": [1.2]})))
+        .mark_rect(opacity=0.15, color="grey")
+        .encode(x="lo:Q", x2="hi:Q")
+    )
+    dots = (
+        alt.Chart(_data(data))
+        .mark_point(filled=True, size=45)
+        .encode(
+            x=alt.X(
+                "ratio:Q", title="generated / published", scale=alt.Scale(domain=[0, 2], clamp=True)
+            ),
+            y=alt.Y("what:N", sort=None, title=None),
+            color=alt.Color(
+                "within:N",
+                scale=alt.Scale(domain=["within 20 %", "outside"], range=["#0072B2", "#D55E00"]),
+                title=None,
+            ),
+            tooltip=["what:N", "world:Q", "reference:Q", "ratio:Q"],
+        )
+    )
+    return (band + dots).properties(width=420, title="The world beside its cited statistics")
 
 
 def _stages(stages: pl.DataFrame, transitions: pl.DataFrame) -> alt.HConcatChart:
