@@ -164,6 +164,76 @@ def _names(
     p = np.asarray(s.watchlist.names_per_identity, dtype=np.float64)
     n_names = rng.choice(len(p), size=n, p=p / p.sum()) + 1
     idx = np.repeat(np.arange(n), n_names - 1)
+    primary = pl.DataFrame(
+        {
+            "entry_id": pl.Series(entry_id, dtype=pl.String),
+            "surname": pl.Series(surname, dtype=pl.String),
+            "given_names": pl.Series(given, dtype=pl.String),
+            "original_script": pl.Series(original_script(table, people).tolist(), dtype=pl.String),
+            "is_primary": np.ones(n, bool),
+            "quality": pl.Series(np.full(n, "good", object), dtype=pl.String),
+            "_order": np.arange(n) * 1024,
+        }
+    )
+    aliases = []  # rounds of alias rows: a few
+    for rnd in range(4):
+        if len(idx) == 0:
+            break
+        a_sur, a_given, a_native, low = _alias_rows(rng, table, s, people, idx)
+        aliases.append(
+            pl.DataFrame(
+                {
+                    "entry_id": pl.Series(entry_id[idx], dtype=pl.String),
+                    "surname": pl.Series(a_sur, dtype=pl.String),
+                    "given_names": pl.Series(a_given, dtype=pl.String),
+                    "original_script": pl.Series(a_native.tolist(), dtype=pl.String),
+                    "is_primary": np.zeros(len(idx), bool),
+                    "quality": pl.Series(
+                        np.where(low, "low", "good").astype(object), dtype=pl.String
+                    ),
+                    "_order": idx * 1024 + 64 * rnd + 1 + _rank_within(idx),
+                }
+            )
+        )
+        # Aliases that repeat a name already listed are dropped below; draw again for the
+        # identities left short of their number of names (lists count distinct names).
+        have = _distinct(pl.concat([primary, *aliases]), entry_id)
+        short = np.maximum(n_names - have, 0)
+        idx = np.repeat(np.arange(n), short)
+    frame = pl.concat([primary, *aliases])
+    frame = (
+        frame.sort("_order")
+        .unique(subset=["entry_id", "surname", "given_names"], keep="first", maintain_order=True)
+        .filter((pl.col("surname") != "") | (pl.col("given_names") != ""))
+        .with_columns(
+            pl.when(pl.col("given_names") == "")
+            .then(None)
+            .otherwise(pl.col("given_names"))
+            .alias("given_names"),
+            pl.when(pl.col("surname") == "")
+            .then(None)
+            .otherwise(pl.col("surname"))
+            .alias("surname"),
+        )
+    )
+    k = frame.select(pl.int_range(pl.len()).over("entry_id") + 1).to_series()
+    return frame.select(
+        "entry_id",
+        pl.concat_str([pl.col("entry_id"), pl.lit("-"), pl.Series(k).cast(pl.String)]).alias(
+            "name_id"
+        ),
+        "surname",
+        "given_names",
+        "original_script",
+        "is_primary",
+        "quality",
+    )
+
+
+def _alias_rows(
+    rng: np.random.Generator, table: NameTable, s: Scenario, people: People, idx: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(surname, given names, original script, low quality) of one alias per row of `idx`."""
     alias = people.take(idx)
     kind = _pick(rng, ALIAS_KINDS, s.watchlist.alias_kinds, len(idx))
     # Another romanization: re-draw every part's spelling among its variants.
@@ -220,51 +290,18 @@ def _names(
     a_given = np.where(
         known_by, nick, np.where(only_given, first_given, np.where(part, "", a_given))
     ).astype(object)
-    frame = pl.DataFrame(
-        {
-            "entry_id": pl.Series(np.concatenate([entry_id, entry_id[idx]]), dtype=pl.String),
-            "surname": pl.Series(np.concatenate([surname, a_sur]), dtype=pl.String),
-            "given_names": pl.Series(np.concatenate([given, a_given]), dtype=pl.String),
-            "original_script": pl.Series(
-                np.concatenate([original_script(table, people), a_native]).tolist(),
-                dtype=pl.String,
-            ),
-            "is_primary": np.concatenate([np.ones(n, bool), np.zeros(len(idx), bool)]),
-            "quality": pl.Series(
-                np.concatenate(
-                    [np.full(n, "good", object), np.where(part, "low", "good").astype(object)]
-                ),
-                dtype=pl.String,
-            ),
-            "_order": np.concatenate([np.arange(n) * 32, idx * 32 + 1 + _rank_within(idx)]),
-        }
-    )
-    frame = (
-        frame.sort("_order")
-        .unique(subset=["entry_id", "surname", "given_names"], keep="first", maintain_order=True)
-        .filter((pl.col("surname") != "") | (pl.col("given_names") != ""))
-        .with_columns(
-            pl.when(pl.col("given_names") == "")
-            .then(None)
-            .otherwise(pl.col("given_names"))
-            .alias("given_names"),
-            pl.when(pl.col("surname") == "")
-            .then(None)
-            .otherwise(pl.col("surname"))
-            .alias("surname"),
-        )
-    )
-    k = frame.select(pl.int_range(pl.len()).over("entry_id") + 1).to_series()
-    return frame.select(
-        "entry_id",
-        pl.concat_str([pl.col("entry_id"), pl.lit("-"), pl.Series(k).cast(pl.String)]).alias(
-            "name_id"
-        ),
-        "surname",
-        "given_names",
-        "original_script",
-        "is_primary",
-        "quality",
+    return a_sur, a_given, a_native, part
+
+
+def _distinct(frame: pl.DataFrame, entry_id: np.ndarray) -> np.ndarray:
+    """Distinct non-empty names per identity, in the order of `entry_id`."""
+    named = frame.filter((pl.col("surname") != "") | (pl.col("given_names") != ""))
+    per = named.unique(["entry_id", "surname", "given_names"]).group_by("entry_id").len()
+    order = pl.DataFrame({"entry_id": pl.Series(entry_id, dtype=pl.String)})
+    return (
+        order.join(per, on="entry_id", how="left", maintain_order="left")["len"]
+        .fill_null(0)
+        .to_numpy()
     )
 
 
