@@ -273,3 +273,24 @@ def test_original_script_is_kept_for_non_latin_names(research):
     names = research["watchlist_names"]
     partial = names.filter(pl.col("quality") == "low")
     assert partial["original_script"].null_count() == partial.height
+
+
+def test_watch_list_has_the_un_lists_shape(research):
+    """Distinct names per identity, alias quality and nationalities as on the UN list
+    (synthetic/reference/watchlists.toml), within the tolerance describe uses."""
+    from screening import lists
+    from screening.generate import calibration
+
+    rows = lists.from_generated(research["watchlist"], research["watchlist_names"])
+    shape = calibration.compare_list(rows)
+    checked = {r["statistic"]: r["ok"] for r in shape.iter_rows(named=True)}
+    for statistic in (
+        "names_per_identity",
+        "one_name",
+        "six_or_more",
+        "low_quality",
+        "dob_exact",
+        "no_nationality",
+        "documents_known",
+    ):
+        assert checked[statistic], shape.filter(pl.col("statistic") == statistic)
