@@ -77,11 +77,18 @@ def test_calibrated_pools_are_within_tolerance_of_their_references():
                     }
                 )
             )
-    assert {f["origin"][0] for f in frames} == {"english", "hispanic", "korean", "chinese"}
+    assert {f["origin"][0] for f in frames} == {
+        "english",
+        "hispanic",
+        "korean",
+        "chinese",
+        "turkish",
+    }
     out = calibration.compare(calibration.statistics(pl.concat(frames)))
     checked = out.drop_nulls("ok")
-    # English and Hispanic: 3 kinds x 8 statistics; Korean top 1 / 10, Chinese top 5 / 100.
-    assert checked.height == 2 * 3 * 8 + 2 + 2
+    # English and Hispanic: 3 kinds x 8 statistics; Korean top 1 / 10, Chinese top 5 / 100,
+    # Turkish top 1 / 3.
+    assert checked.height == 2 * 3 * 8 + 2 + 2 + 2
     bad = checked.filter(~pl.col("ok")).select("origin", "kind", "statistic", "ratio")
     assert bad.is_empty(), bad
 

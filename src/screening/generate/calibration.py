@@ -13,7 +13,7 @@ from screening.generate.names import KINDS, NameTable
 from screening.paths import data_dir
 
 SIZES = (1_000, 2_000, 4_000, 8_000)  # people drawn for the distinct-name counts
-TOPS = (1, 5, 10, 100)  # the k of the top-k shares
+TOPS = (1, 3, 5, 10, 100)  # the k of the top-k shares
 STATISTICS = (
     *(f"top{k}_share" for k in TOPS),
     "p_same",

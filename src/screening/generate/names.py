@@ -13,6 +13,7 @@ import dataclasses
 import functools
 import importlib
 import itertools
+import re
 import tomllib
 import zlib
 from dataclasses import dataclass
@@ -241,13 +242,40 @@ def _tail(names: list[str], n: int, seed: int) -> list[str]:
         done = np.ascontiguousarray(letters_of[letters[~alive]])
         cand = np.char.strip(done.view(f"S{width}").ravel().astype(f"U{width}"))
         size = np.char.str_len(cand)
+        before = len(made)
         for w in dict.fromkeys(cand[(size >= 3) & (size <= 14)].tolist()):
             if w not in known:
                 known.add(w)
                 made.append(w)
-        if len(made) >= n:
-            break
+        if len(made) >= n or len(made) - before < n // 20:
+            break  # done, or the model has little new left to say (a small table)
+    if len(made) < n:
+        made += _compounds(words, n - len(made), known, rng)
     return made[:n]
+
+
+_CLUSTER = re.compile("[^AEIOUY]{3}")
+
+
+def _compounds(words: list[str], n: int, known: set[str], rng: np.random.Generator) -> list[str]:
+    """New names from the start of one name and the end of another (AK + TUERK, KARA +
+    OGLU): how surnames are built where a small table is all there is (Turkish). Each name
+    is cut after its second to fourth letter."""
+    starts = sorted({w[:k] for w in words for k in (2, 3, 4) if len(w) > k + 1})
+    ends = sorted({w[k:] for w in words for k in (2, 3, 4) if len(w) > k + 1})
+    if not starts or not ends:
+        return []
+    a = np.array(starts, dtype=object)[rng.integers(0, len(starts), 4 * n)]
+    b = np.array(ends, dtype=object)[rng.integers(0, len(ends), 4 * n)]
+    out = []
+    for w in dict.fromkeys((a + b).tolist()):  # candidate strings, not travellers
+        # Three consonants in a row do not make a name one could say (TARHNGIN).
+        if 4 <= len(w) <= 14 and w not in known and not _CLUSTER.search(w):
+            known.add(w)
+            out.append(w)
+            if len(out) >= n:
+                break
+    return out
 
 
 @functools.cache
@@ -297,7 +325,8 @@ def _csv_lists(path: Path) -> tuple[dict[int, tuple], dict[str, list]]:
             names[kind].append(row["native"])
             if row.get("weight"):
                 weights[kind].append(float(row["weight"]))
-            variants[row["native"]] = row["variants"].split("|")
+            if row["variants"]:  # else romanized by the origin's rule
+                variants[row["native"]] = row["variants"].split("|")
     lists = {
         k: (names[k], weights[k] if len(weights[k]) == len(names[k]) > 0 else None, None)
         for k in range(3)
