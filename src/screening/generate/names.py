@@ -188,12 +188,61 @@ def _read_sources(key: str, cfg: dict, data: Path, rules: romanize.Rules, s: flo
         kind = KINDS.index(kind_name)
         head = [e for e in out if e[0] == kind and e[3] > 0]
         mass = sum(e[3] for e in head)
-        made = _tail(
-            [e[2][0] for e in head], TAIL_NAMES[kind], zlib.crc32(f"{key}:{kind_name}".encode())
-        )
-        w = tail_share / (1.0 - tail_share) * mass / max(len(made), 1)
-        out += [(kind, n, _romanize(n, kind, key, cfg, rules), w, None) for n in made]
+        seed = zlib.crc32(f"{key}:{kind_name}".encode())
+        if kind == 2 and "surname_parts" in cfg:  # native script: built from parts, spelled too
+            stems = [(e[1], e[2]) for e in out if e[0] == 0 and e[3] > 0]
+            parts = _csv_parts(data / cfg["surname_parts"])
+            pairs = _surname_compounds([(e[1], e[2]) for e in head], stems, parts)
+        else:
+            made = _tail([e[2][0] for e in head], TAIL_NAMES[kind], seed)
+            pairs = [(n, _romanize(n, kind, key, cfg, rules)) for n in made]
+        w = tail_share / (1.0 - tail_share) * mass / max(len(pairs), 1)
+        out += [(kind, native, variants, w, None) for native, variants in pairs]
     return out
+
+
+def _csv_parts(path: Path) -> dict[str, list[tuple[str, list[str]]]]:
+    """Surname parts by role (prefix, suffix, place): native form and its spellings."""
+    parts: dict[str, list[tuple[str, list[str]]]] = {}
+    with path.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            parts.setdefault(row["part"], []).append((row["native"], row["variants"].split("|")))
+    return parts
+
+
+def _surname_compounds(
+    surnames: list[tuple[str, list[str]]],
+    given: list[tuple[str, list[str]]],
+    parts: dict[str, list[tuple[str, list[str]]]],
+) -> list[tuple[str, list[str]]]:
+    """Surnames as Persian builds them, in both scripts: a name and a suffix (ALIZADEH,
+    HOSSEINPOUR, KARIMIAN), a prefix and a surname (MIRMOHAMMADI, POURMOHAMMADI), a place
+    (TABRIZI). Stems are the given names and the surnames that are a name plus -i (KARIMI
+    -> KARIM). Spellings: the first three of the stem's times the first two of the part's."""
+    stems = list(given)
+    for native, spell in surnames:  # dozens of table surnames
+        if (
+            native.endswith("ی")
+            and not native.endswith("یی")
+            and all(v.endswith("I") for v in spell)
+        ):
+            stems.append((native[:-1], [v[:-1] for v in spell]))
+    known = {native for native, _ in surnames}
+    out: dict[str, list[str]] = {}
+
+    def add(native: str, spellings: list[str]) -> None:
+        if native not in known and native not in out:
+            out[native] = romanize.dedupe(spellings)
+
+    for s_native, s_spell in stems:  # stems x parts: hundreds of surnames, built once
+        for p_native, p_spell in parts.get("suffix", []):
+            add(s_native + p_native, [a + b for a in s_spell[:3] for b in p_spell[:2]])
+    for p_native, p_spell in parts.get("prefix", []):
+        for s_native, s_spell in surnames:
+            add(p_native + s_native, [a + b for a in p_spell[:2] for b in s_spell[:2]])
+    for native, spell in parts.get("place", []):
+        add(native, spell)
+    return list(out.items())
 
 
 # Made-up rare names per origin and kind: enough that the tail's draws in a national day
