@@ -176,7 +176,10 @@ def _read_sources(key: str, cfg: dict, data: Path, rules: romanize.Rules, s: flo
             if cfg.get("given_from_syllables") and kind != 2:
                 names, weights = _syllable_given(names, weights, s)
             ranks = np.arange(len(names))
-            w = np.asarray(weights) if weights is not None else 1.0 / (ranks + 1.0) ** s
+            # A table without counts is ranked by a Zipf law; `zipf` (per kind) sets its
+            # exponent where a cited top-10 / top-100 ratio says how flat the head is.
+            exponent = cfg.get("zipf", {}).get(KINDS[kind], s)
+            w = np.asarray(weights) if weights is not None else 1.0 / (ranks + 1.0) ** exponent
             w = share * w / w.sum()
             for i, native in enumerate(names):  # pool entries, built once, not travellers
                 variants = given_variants.get(native) or _romanize(native, kind, key, cfg, rules)
