@@ -14,14 +14,15 @@ from screening.generate.names import KINDS, build_name_table
 
 
 def test_statistics_on_a_hand_made_sample():
-    # 10 draws: A x4, B x3, C x2, D x1.
-    names = ["A"] * 4 + ["B"] * 3 + ["C"] * 2 + ["D"]
+    # 60 draws: A x24, B x18, C x12, D x6.
+    names = ["A"] * 24 + ["B"] * 18 + ["C"] * 12 + ["D"] * 6
     draws = pl.DataFrame({"origin": "x", "kind": "surname", "name": names})
     row = calibration.statistics(draws).row(0, named=True)
-    assert row["people"] == 10
-    assert row["top1_share"] == 0.4 and row["top10_share"] == 1.0
-    # Pairs sharing a name: 4*3 + 3*2 + 2*1 = 20 ordered pairs of 10*9 = 90.
-    assert row["p_same"] == pytest.approx(20 / 90)
+    assert row["people"] == 60
+    # A top-k share needs 50 people per ranked name: the top 1 yes, the top 3 not.
+    assert row["top1_share"] == 0.4 and row["top3_share"] is None
+    # Pairs sharing a name: 24*23 + 18*17 + 12*11 + 6*5 = 1,020 ordered pairs of 60*59.
+    assert row["p_same"] == pytest.approx(1020 / 3540)
     assert row["distinct_in_1000"] is None  # fewer than 1,000 people: not estimated
 
 
