@@ -182,7 +182,9 @@ def manifest(
         .group_by("row", maintain_order=True)
         .agg(data_quality=(pl.col("field") + ": " + pl.col("problem")).str.join("; "))
     )
-    typed = typed.join(notes, left_on="_row", right_on="row", how="left").drop("_row")
+    typed = typed.join(
+        notes, left_on="_row", right_on="row", how="left", maintain_order="left"
+    ).drop("_row")
     keep = [c for c in (*MANIFEST_REQUIRED, *MANIFEST_OPTIONAL) if c in typed.columns]
     return Intake(typed.select(*keep, "data_quality"), found)
 

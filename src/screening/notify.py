@@ -26,6 +26,7 @@ NOTIFICATION_COLUMNS = {
     "source": pl.String,  # "traveller" or "watch list" (the listed identity's nationality)
 }
 
+
 def state_code(e: pl.Expr) -> pl.Expr:
     """Upper-cased state code, ICAO specials mapped to ISO, non-states null."""
     code = e.cast(pl.String).str.strip_chars().str.to_uppercase()

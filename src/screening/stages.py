@@ -317,7 +317,9 @@ def _finish(
     )
     if travellers is not None and "data_quality" in travellers.columns:
         quality = travellers.select("passenger_id", "data_quality").unique("passenger_id")
-        alerts = alerts.drop("data_quality").join(quality, on="passenger_id", how="left")
+        alerts = alerts.drop("data_quality").join(
+            quality, on="passenger_id", how="left", maintain_order="left"
+        )
     note = notifications(alerts, states, list_rows)
     return notify_column(alerts, note).select(list(OUTPUT_COLUMNS)), note
 

@@ -63,7 +63,11 @@ def name_draws(
     people = (
         truth.filter(pl.col("role") == "ordinary")
         .select("passenger_id", "person_id", "origin", "record_locator")
-        .join(passengers.select("passenger_id", "surname", "given_names", "sex"), on="passenger_id")
+        .join(
+            passengers.select("passenger_id", "surname", "given_names", "sex"),
+            on="passenger_id",
+            maintain_order="left",
+        )
         .unique("person_id", keep="first")
         .sort("person_id")
     )
@@ -97,12 +101,14 @@ def name_draws(
             left_on=["origin", "part", "whole"],
             right_on=["origin", "part", "spelling"],
             how="left",
+            maintain_order="left",
         )
         .join(
             known.rename({"name": "by_first"}),
             left_on=["origin", "part", "name"],
             right_on=["origin", "part", "spelling"],
             how="left",
+            maintain_order="left",
         )
         .select("person_id", "origin", "kind", name=pl.coalesce("name_right", "by_first", "name"))
     )
@@ -167,7 +173,7 @@ def compare(stats: pl.DataFrame, data: Path | None = None) -> pl.DataFrame:
         schema=["origin", "kind", "statistic", "reference", "source"],
         orient="row",
     )
-    out = long.join(ref, on=["origin", "kind", "statistic"], how="left")
+    out = long.join(ref, on=["origin", "kind", "statistic"], how="left", maintain_order="left")
     ratio = pl.col("world") / pl.col("reference")
     return out.with_columns(
         ratio=ratio,
