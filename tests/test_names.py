@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import polars as pl
 import pytest
@@ -131,3 +133,41 @@ def test_a_passport_never_carries_another_cultures_name():
     rng = np.random.default_rng(0)
     picks = table.doc_variant(rng, np.repeat(fewer, 50))
     assert (picks < np.repeat(table.doc_count[fewer], 50)).all()
+
+
+def test_tail_names_are_new_distinct_and_reproducible():
+    from screening.generate.names import _tail
+
+    table = ["SMITH", "JOHNSON", "WILLIAMS", "BROWN", "JONES", "MILLER", "DAVIS", "WILSON"] * 3
+    made = _tail(table, 150, seed=7)
+    assert len(made) == 150 and len(set(made)) == 150
+    assert not set(made) & set(table)
+    assert all(3 <= len(w) <= 14 and w.isalpha() for w in made)
+    assert made == _tail(table, 150, seed=7)  # the same data and seed, the same names
+    # Too small a table for the character model: compounds fill in, never three
+    # consonants in a row.
+    few = _tail(["YILMAZ", "KAYA", "DEMIR", "CELIK", "SAHIN"], 60, seed=1)
+    assert len(few) == 60 and not any(re.search("[^AEIOUY]{3}", w) for w in few[-20:])
+
+
+def test_persian_surnames_are_built_from_parts_in_both_scripts():
+    from screening.generate.names import _surname_compounds
+
+    parts = {
+        "suffix": [("زاده", ["ZADEH", "ZADE"])],
+        "prefix": [("میر", ["MIR"])],
+        "place": [("تبریزی", ["TABRIZI"])],
+    }
+    got = dict(
+        _surname_compounds(
+            surnames=[("کریمی", ["KARIMI", "KAREEMI"])],
+            given=[("علی", ["ALI"])],
+            parts=parts,
+        )
+    )
+    assert got == {
+        "علیزاده": ["ALIZADEH", "ALIZADE"],
+        "کریمزاده": ["KARIMZADEH", "KARIMZADE", "KAREEMZADEH", "KAREEMZADE"],
+        "میرکریمی": ["MIRKARIMI", "MIRKAREEMI"],
+        "تبریزی": ["TABRIZI"],
+    }

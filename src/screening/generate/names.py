@@ -256,9 +256,10 @@ ORDER = 3
 
 
 def _tail(names: list[str], n: int, seed: int) -> list[str]:
-    """`n` new names from an order-3 character model of `names` (one count per name, so
-    the model learns how this culture builds names, not which are common); none of them
-    in `names`. Vectorized: counting over one byte buffer, generating one letter a step."""
+    """Up to `n` new names from an order-3 character model of `names` (one count per name,
+    so the model learns how this culture builds names, not which are common), then from
+    compounds where the model runs dry (a small table); none of them in `names`.
+    Vectorized: counting over one byte buffer, generating one letter a step."""
     pad = " " * ORDER
     words = [w for w in names if w.isascii() and w.isalpha()]
     if not words:
