@@ -171,3 +171,20 @@ def test_persian_surnames_are_built_from_parts_in_both_scripts():
         "میرکریمی": ["MIRKARIMI", "MIRKAREEMI"],
         "تبریزی": ["TABRIZI"],
     }
+
+
+def test_compound_given_names_pair_two_names_as_common_as_they_are():
+    from screening.generate.names import _given_compounds
+
+    head = [
+        (0, "محمد", ["MOHAMMAD", "MOHAMMED"], 0.6, None),
+        (0, "رضا", ["REZA"], 0.3, None),
+        (0, "محمدرضا", ["MOHAMMADREZA"], 0.1, None),  # already a name of its own
+    ]
+    pairs, share = _given_compounds(head)
+    got = dict(zip([n for n, _ in pairs], share.round(4).tolist(), strict=True))
+    spelled = dict(pairs)
+    assert "محمدرضا" not in got
+    assert spelled["رضامحمد"] == ["REZAMOHAMMAD", "REZA MOHAMMAD", "REZAMOHAMMED"]
+    # Weights as products of the two names' weights, normalized.
+    assert got["رضامحمد"] == round(0.18 / (0.18 + 0.06 + 0.06 + 0.03 + 0.03), 4)

@@ -192,16 +192,41 @@ def _read_sources(key: str, cfg: dict, data: Path, rules: romanize.Rules, s: flo
         head = [e for e in out if e[0] == kind and e[3] > 0]
         mass = sum(e[3] for e in head)
         seed = zlib.crc32(f"{key}:{kind_name}".encode())
+        share = np.ones(0)
         if kind == 2 and "surname_parts" in cfg:  # native script: built from parts, spelled too
             stems = [(e[1], e[2]) for e in out if e[0] == 0 and e[3] > 0]
             parts = _csv_parts(data / cfg["surname_parts"])
             pairs = _surname_compounds([(e[1], e[2]) for e in head], stems, parts)
+        elif kind != 2 and cfg.get("given_compounds"):
+            pairs, share = _given_compounds(head)
         else:
             made = _tail([e[2][0] for e in head], TAIL_NAMES[kind], seed)
             pairs = [(n, _romanize(n, kind, key, cfg, rules)) for n in made]
-        w = tail_share / (1.0 - tail_share) * mass / max(len(pairs), 1)
-        out += [(kind, native, variants, w, None) for native, variants in pairs]
+        if len(share) != len(pairs):  # made-up names: each as rare as the next
+            share = np.full(len(pairs), 1.0 / max(len(pairs), 1))
+        tail_mass = tail_share / (1.0 - tail_share) * mass
+        out += [
+            (kind, native, variants, float(tail_mass * w), None)
+            for (native, variants), w in zip(pairs, share, strict=True)
+        ]
     return out
+
+
+def _given_compounds(head: list) -> tuple[list[tuple[str, list[str]]], np.ndarray]:
+    """Compound given names (Persian: محمدرضا MOHAMMADREZA, امیرحسین AMIRHOSSEIN): every
+    ordered pair of two different listed names, in both scripts, written joined and spaced,
+    each pair as common as its two names are; (pairs, their shares of the compound mass)."""
+    pairs, weights = [], []
+    known = {e[1] for e in head}
+    for (_, a, a_spell, a_w, _), (_, b, b_spell, b_w, _) in itertools.permutations(head, 2):
+        if a + b in known:  # already a listed name of its own
+            continue
+        joined = [x + y for x in a_spell[:2] for y in b_spell[:2]]
+        spaced = [f"{x} {y}" for x in a_spell[:1] for y in b_spell[:1]]
+        pairs.append((a + b, romanize.dedupe(joined[:1] + spaced + joined[1:])))
+        weights.append(a_w * b_w)
+    w = np.asarray(weights)
+    return pairs, w / w.sum() if len(w) else w
 
 
 def _csv_parts(path: Path) -> dict[str, list[tuple[str, list[str]]]]:
