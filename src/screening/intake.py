@@ -121,13 +121,13 @@ def manifest(
             if c in f.columns
         },
     }
+    date = "unreadable or impossible date (expected YYYY-MM-DD)"
+    state = "unknown state code (expected ISO 3166 alpha-3 or ICAO)"
     why = {
-        "dob": "unreadable or impossible date (expected YYYY-MM-DD)",
-        "doc_expiry": "unreadable or impossible date (expected YYYY-MM-DD)",
+        "dob": date,
+        "doc_expiry": date,
         "sex": f"unknown sex code (expected {', '.join(SEX_CODES)} or U)",
-        "nationality": "unknown state code (expected ISO 3166 alpha-3 or ICAO)",
-        "doc_issuer": "unknown state code (expected ISO 3166 alpha-3 or ICAO)",
-        "residence_country": "unknown state code (expected ISO 3166 alpha-3 or ICAO)",
+        **dict.fromkeys(("nationality", "doc_issuer", "residence_country"), state),
     }
     lossy = [c for c in f.columns if c != "_row" and f.schema[c] == pl.String]
     problems = [

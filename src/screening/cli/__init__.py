@@ -106,10 +106,10 @@ def _cell(v: object, decimals: int = 4) -> str:
 def _print_frame(console: Console, title: str, frame: pl.DataFrame, decimals: int = 4) -> None:
     """A frame as a table with human titles; headers wrap at words, values are never cut."""
     table = Table()
-    for col in frame.columns:
+    cells = {col: [_cell(v, decimals) for v in frame[col]] for col in frame.columns}
+    for col, column in cells.items():
         numeric = frame.schema[col].is_numeric()
-        cells = [_cell(v, decimals) for v in frame[col]]
-        widest = max((len(c) for c in cells), default=0)
+        widest = max((len(c) for c in column), default=0)
         # Titles are wrapped here, between words, to the width of the values (rich shrinks
         # columns of equal width poorly and then crops the table); names are never wrapped.
         longest_word = max(len(w) for w in label(col).split())
@@ -122,8 +122,8 @@ def _print_frame(console: Console, title: str, frame: pl.DataFrame, decimals: in
             overflow="fold",
             no_wrap=not numeric and widest <= 24,  # an identifier, not a sentence
         )
-    for row in frame.iter_rows():
-        table.add_row(*(_cell(v, decimals) for v in row))
+    for row in zip(*cells.values(), strict=True):  # a printed table: dozens of rows
+        table.add_row(*row)
     # The title is a message (never wrapped: users grep it); the table wraps in its cells.
     console.print(title, highlight=False, markup=False)
     console.print(table, soft_wrap=False)

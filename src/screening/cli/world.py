@@ -293,14 +293,7 @@ def describe(
         f"Watch list beside the UN list's shape ({shape['source'][0]})",
         shape.select("statistic", "world", "reference", "ratio", "ok"),
     )
-    checked = pl.concat(
-        [
-            cited.select("origin", "kind", "statistic", "ok"),
-            shape.select(
-                pl.lit("watch list").alias("origin"), pl.lit("").alias("kind"), "statistic", "ok"
-            ),
-        ]
-    ).drop_nulls("ok")
+    checked = calibration.cited(table, shape).drop_nulls("ok")
     bad = checked.filter(~pl.col("ok"))
     console.print(
         f"{checked.height - bad.height} of {checked.height} cited statistics within tolerance"

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from screening.generate.names import KINDS, NameTable
+from screening.generate.names import KINDS, NameTable, build_name_table
 from screening.paths import data_dir
 
 SIZES = (1_000, 2_000, 4_000, 8_000)  # people drawn for the distinct-name counts
@@ -263,21 +263,18 @@ def compare_list(rows: pl.DataFrame, data: Path | None = None) -> pl.DataFrame:
 MIN_PEOPLE = 2_000  # name draws below which a world's shares are not compared in reports
 
 
-def realism(passengers: pl.DataFrame, truth: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
-    """Every cited comparison of one world in one long table (origin, kind, statistic, world,
-    reference, ratio, ok): its names per origin (from MIN_PEOPLE draws up) and its watch
-    list ("watch list")."""
-    from screening.generate.names import build_name_table
-
-    names = compare(statistics(name_draws(passengers, truth, build_name_table())))
-    # Top-k shares of a few hundred people say nothing (the top 100 of 150 is everyone).
-    names = names.filter(
-        pl.col("reference").is_not_null()
-        & pl.col("world").is_not_null()
-        & (pl.col("people") >= MIN_PEOPLE)
-    )
-    shape = compare_list(rows).select(
-        pl.lit("watch list").alias("origin"), pl.lit("").alias("kind"), pl.exclude("source")
-    )
+def cited(names: pl.DataFrame, shape: pl.DataFrame) -> pl.DataFrame:
+    """One long table (origin, kind, statistic, world, reference, ratio, ok) of the name
+    statistics that have a cited reference (`compare`) and the watch list's shape
+    (`compare_list`, as origin "watch list")."""
     cols = ["origin", "kind", "statistic", "world", "reference", "ratio", "ok"]
+    names = names.filter(pl.col("reference").is_not_null() & pl.col("world").is_not_null())
+    shape = shape.with_columns(origin=pl.lit("watch list"), kind=pl.lit(""))
     return pl.concat([names.select(cols), shape.select(cols)])
+
+
+def realism(passengers: pl.DataFrame, truth: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
+    """`cited` for one world, its names from MIN_PEOPLE draws of an origin up: top-k shares
+    of a few hundred people say nothing (the top 100 of 150 is everyone)."""
+    names = compare(statistics(name_draws(passengers, truth, build_name_table())))
+    return cited(names.filter(pl.col("people") >= MIN_PEOPLE), compare_list(rows))

@@ -356,15 +356,11 @@ def _compounds(words: list[str], n: int, known: set[str], rng: np.random.Generat
     return out
 
 
-@functools.cache
-def _census_table(path: Path) -> list[tuple]:
+def _census_lists(data: Path, group: str) -> dict[int, tuple[list[str], list[float], None]]:
+    """US Census surname and first-name counts of one group (synthetic/names/us_census/),
+    most frequent first (ties by name, so that the order is the same on every machine)."""
     import polars as pl
 
-    return pl.read_csv(path).rows(named=True)
-
-
-def _census_lists(data: Path, group: str) -> dict[int, tuple[list[str], list[float], None]]:
-    """US Census surname and first-name counts of one group (synthetic/names/us_census/)."""
     folder = data / "names" / "us_census"
     out: dict[int, tuple[list[str], list[float], None]] = {}
     for kind, (file, col) in enumerate(
@@ -374,9 +370,12 @@ def _census_lists(data: Path, group: str) -> dict[int, tuple[list[str], list[flo
             ("surnames.csv.gz", group),
         )
     ):
-        rows = [(r["name"], r[col]) for r in _census_table(folder / file) if r[col] > 0]
-        rows.sort(key=lambda r: -r[1])
-        out[kind] = ([r[0] for r in rows], [float(r[1]) for r in rows], None)
+        table = (
+            pl.read_csv(folder / file, columns=["name", col])
+            .filter(pl.col(col) > 0)
+            .sort([col, "name"], descending=[True, False])
+        )
+        out[kind] = (table["name"].to_list(), table[col].cast(pl.Float64).to_list(), None)
     return out
 
 
