@@ -20,13 +20,14 @@ def test_every_matcher_gives_explained_alerts(name, rows, teaching):
     assert dict(a.schema) == ALERT_COLUMNS
     assert a["reason"].null_count() == 0
     assert ((a["score"] >= 0.5) & (a["score"] <= 1.0)).all()
-    # Every matcher finds at least 45 % of this world's listed travellers at 0.5 (on seed 3
-    # the exact-name rule found 18 of 37, ours 35).
+    # Every matcher finds at least 35 % of this world's listed travellers at 0.5, ours 85 %
+    # (seed 3, UN-shaped list with Maghreb French-style spellings: the exact-name rule finds
+    # 15 of 37, GTAS's rules 18, brute force 34, ours 35).
     t = teaching["truth"].select("passenger_id", true=pl.col("entry_id"))
     j = a.join(t, on="passenger_id")
     found = j.filter(pl.col("entry_id") == pl.col("true"))["passenger_id"].n_unique()
     mated = t["true"].drop_nulls().len()
-    assert mated > 30 and found >= 0.45 * mated
+    assert mated > 30 and found >= (0.85 if name == "default" else 0.35) * mated
 
 
 def test_default_alerts_are_mostly_right(rows, teaching):

@@ -260,7 +260,7 @@ def test_origin_mix_follows_the_scenario():
 
 def test_original_script_is_kept_for_non_latin_names(research):
     t = research["truth"]
-    non_latin = {"arabic", "persian", "russian", "ukrainian", "chinese", "korean"}
+    non_latin = {"arabic", "persian", "russian", "ukrainian", "central_asian", "chinese", "korean"}
     has = t.with_columns(has=pl.col("original_script").is_not_null())
     by = dict(has.group_by("origin").agg(pl.col("has").all()).iter_rows())
     assert all(by[o] for o in non_latin)

@@ -275,7 +275,9 @@ def describe(
         _print_frame(
             console,
             f"{origin}: ordinary travellers beside their references",
-            part.select("kind", "people", "statistic", "world", "reference", "ratio", "ok"),
+            part.select(
+                "kind", "people", "statistic", "world", "reference", "ratio", "noise", "ok"
+            ),
         )
     wide = (
         table.filter(pl.col("reference").is_null())

@@ -25,6 +25,8 @@ from screening.generate import romanize
 from screening.paths import data_dir
 
 KINDS = ("given_m", "given_f", "surname")
+# Middle names a CSV may list apart (Vietnamese VĂN, THỊ), crossed with that sex's names.
+MIDDLE_KINDS = ("middle_m", "middle_f")
 
 
 @functools.cache
@@ -200,16 +202,29 @@ def _read_sources(key: str, cfg: dict, data: Path, rules: romanize.Rules, s: flo
         elif kind != 2 and cfg.get("given_compounds"):
             pairs, share = _given_compounds(head)
         else:
-            made = _tail([e[2][0] for e in head], TAIL_NAMES[kind], seed)
+            # A script romanized by rule learns from its own letters (Cyrillic: Ахметов),
+            # so that made-up names get every system's spelling; others from documents.
+            cyrillic = cfg["romanize"] == "cyrillic"
+            made = _tail([e[1] if cyrillic else e[2][0] for e in head], TAIL_NAMES[kind], seed)
             pairs = [(n, _romanize(n, kind, key, cfg, rules)) for n in made]
         if len(share) != len(pairs):  # made-up names: each as rare as the next
             share = np.full(len(pairs), 1.0 / max(len(pairs), 1))
         tail_mass = tail_share / (1.0 - tail_share) * mass
-        out += [
-            (kind, native, variants, float(tail_mass * w), None)
-            for (native, variants), w in zip(pairs, share, strict=True)
-        ]
+        for (native, variants), w in zip(pairs, share, strict=True):
+            female = (
+                _russian_female(native) if kind == 2 and cfg["romanize"] == "cyrillic" else None
+            )
+            fem = (female, _romanize(female, kind, key, cfg, rules)) if female else None
+            out.append((kind, native, variants, float(tail_mass * w), fem))
     return out
+
+
+_RUSSIAN_MASCULINE = re.compile("(ов|ев|ёв|ин|ын)$")
+
+
+def _russian_female(surname: str) -> str | None:
+    """The female form of a Russian-style surname (Ахметов -> Ахметова); None if none."""
+    return surname + "а" if _RUSSIAN_MASCULINE.search(surname) else None
 
 
 def _given_compounds(head: list) -> tuple[list[tuple[str, list[str]]], np.ndarray]:
@@ -276,24 +291,24 @@ def _surname_compounds(
 # Made-up rare names per origin and kind: enough that the tail's draws in a national day
 # (~12,000 per origin) rarely repeat, as names with under 100 bearers do not.
 TAIL_NAMES = {0: 10_000, 1: 10_000, 2: 60_000}
-ALPHABET = " ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # " " marks the start and the end of a name
 ORDER = 3
 
 
 def _tail(names: list[str], n: int, seed: int) -> list[str]:
     """Up to `n` new names from an order-3 character model of `names` (one count per name,
     so the model learns how this culture builds names, not which are common), then from
-    compounds where the model runs dry (a small table); none of them in `names`.
-    Vectorized: counting over one byte buffer, generating one letter a step."""
+    compounds where the model runs dry (a small table); none of them in `names`. Any
+    script: the alphabet is the names' own letters (A-Z, Cyrillic ...).
+    Vectorized: counting over one code-point buffer, generating one letter a step."""
     pad = " " * ORDER
-    words = [w for w in names if w.isascii() and w.isalpha()]
+    words = [w for w in names if w.isalpha()]
     if not words:
         return []
-    k = len(ALPHABET)
-    lookup = np.zeros(256, dtype=np.int64)
-    lookup[np.frombuffer(ALPHABET.encode(), np.uint8)] = np.arange(k)
-    text = "".join(pad + w + " " for w in words).encode("ascii")
-    codes = lookup[np.frombuffer(text, np.uint8)]
+    text = "".join(pad + w + " " for w in words)
+    letters_of = np.array([ord(c) for c in sorted(set(text))], dtype=np.uint32)
+    k = len(letters_of)  # letters_of[0] is " ": it marks the start and the end of a name
+    points = np.frombuffer(text.encode("utf-32-le"), np.uint32)
+    codes = np.searchsorted(letters_of, points)
     grams = np.lib.stride_tricks.sliding_window_view(codes, ORDER + 1)
     ctx = np.ravel_multi_index(grams[:, :ORDER].T, (k,) * ORDER)
     counts = np.zeros((k**ORDER, k))
@@ -301,7 +316,6 @@ def _tail(names: list[str], n: int, seed: int) -> list[str]:
     counts[0, 0] = 0.0  # the gap between two names is not an empty name
     cdf = np.cumsum(counts, axis=1)
     rng = np.random.default_rng(seed)
-    letters_of = np.frombuffer(ALPHABET.encode(), np.uint8)
     known = set(names)
     made: list[str] = []
     width = 16
@@ -318,7 +332,7 @@ def _tail(names: list[str], n: int, seed: int) -> list[str]:
             alive &= nxt != 0
             state = np.column_stack([state[:, 1:], nxt])
         done = np.ascontiguousarray(letters_of[letters[~alive]])
-        cand = np.char.strip(done.view(f"S{width}").ravel().astype(f"U{width}"))
+        cand = np.char.strip(done.view(f"U{width}").ravel())
         size = np.char.str_len(cand)
         before = len(made)
         for w in dict.fromkeys(cand[(size >= 3) & (size <= 14)].tolist()):
@@ -332,7 +346,7 @@ def _tail(names: list[str], n: int, seed: int) -> list[str]:
     return made[:n]
 
 
-_CLUSTER = re.compile("[^AEIOUY]{3}")
+_CLUSTER = re.compile("[^AEIOUYАЕЁИОУЫЭЮЯ]{3}", re.IGNORECASE)
 
 
 def _compounds(words: list[str], n: int, known: set[str], rng: np.random.Generator) -> list[str]:
@@ -393,22 +407,42 @@ def _romanize(native: str, kind: int, key: str, cfg: dict, rules: romanize.Rules
 def _csv_lists(path: Path) -> tuple[dict[int, tuple], dict[str, list]]:
     """Names per kind from one of our CSVs (with their `weight` where the CSV has one, else
     ranked by order), and the romanizations the CSV spells out."""
-    names: dict[int, list[str]] = {k: [] for k in range(3)}
-    weights: dict[int, list[float]] = {k: [] for k in range(3)}
+    kinds = (*KINDS, *MIDDLE_KINDS)
+    names: dict[int, list[str]] = {k: [] for k in range(len(kinds))}
+    weights: dict[int, list[float]] = {k: [] for k in range(len(kinds))}
+    female: list[str] = []
     variants: dict[str, list[str]] = {}
     with path.open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
-            kind = KINDS.index(row["kind"])
+            kind = kinds.index(row["kind"])
             names[kind].append(row["native"])
             if row.get("weight"):
                 weights[kind].append(float(row["weight"]))
+            if kind == 2:  # a `female` column gives the surname's female form (-ов -> -ова)
+                female.append(row.get("female") or row["native"])
             if row["variants"]:  # else romanized by the origin's rule
                 variants[row["native"]] = row["variants"].split("|")
+    ranked = {
+        k: weights[k] if len(weights[k]) == len(names[k]) > 0 else _zipf(len(names[k]))
+        for k in names
+    }
     lists = {
-        k: (names[k], weights[k] if len(weights[k]) == len(names[k]) > 0 else None, None)
+        k: (names[k], ranked[k] if weights[k] else None, female if k == 2 and female else None)
         for k in range(3)
     }
+    for k, middle in enumerate(range(3, len(kinds))):
+        if names[middle]:  # Vietnamese: every middle name (VĂN, THỊ) with every given name
+            pairs = itertools.product(
+                zip(names[middle], ranked[middle], strict=True),
+                zip(names[k], ranked[k], strict=True),
+            )
+            crossed = [(f"{m} {g}", mw * gw) for (m, mw), (g, gw) in pairs]
+            lists[k] = ([c for c, _ in crossed], [w for _, w in crossed], None)
     return lists, variants
+
+
+def _zipf(n: int) -> list[float]:
+    return (1.0 / np.arange(1, n + 1)).tolist()
 
 
 def _faker_lists(locale: str) -> dict[int, tuple[list[str], list[float] | None, list[str] | None]]:

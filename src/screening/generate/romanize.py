@@ -8,6 +8,7 @@ alternatives. Each function returns the document form first, then the other vari
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 import unicodedata
@@ -21,7 +22,7 @@ from pypinyin import Style, lazy_pinyin
 class Rules:
     """All romanization tables, loaded once per generation."""
 
-    cyrillic: dict[str, dict[str, tuple[dict[str, str], dict[str, str]]]]
+    cyrillic: dict[str, dict[str, tuple[dict[int, str], dict[str, str]]]]  # translate, initial
     cyrillic_post: tuple[tuple[re.Pattern[str], str], ...]
     wg_initials: dict[str, str]
     wg_finals: dict[str, str]
@@ -29,6 +30,7 @@ class Rules:
     cantonese: dict[str, tuple[str, ...]]
     latin_doc: dict[str, str]
     latin_alt: dict[str, dict[str, tuple[str, ...]]]
+    latin_respell: dict[str, tuple[tuple[re.Pattern[str], str], ...]]  # per origin
     equivalents: dict[str, tuple[str, ...]]
     hangul: dict[str, tuple[str, ...]]  # jamo tables: rr_/mr_initial, rr_/mr_medial, final
 
@@ -39,11 +41,15 @@ def load_rules(data: Path) -> Rules:
     systems = {}
     for name, spec in cyr["systems"].items():
         table = dict(cyr["base"]) | spec.get("map", {})
-        systems[name] = (table, dict(spec.get("initial", {})))
+        systems[name] = (str.maketrans(table), dict(spec.get("initial", {})))
     post = tuple((re.compile(p["pattern"]), p["replacement"]) for p in cyr.get("post", []))
     wg = tomllib.loads((data / "translit" / "pinyin_wade_giles.toml").read_text(encoding="utf-8"))
     lat = tomllib.loads((data / "translit" / "latin.toml").read_text(encoding="utf-8"))
     alt = {o: {k: tuple(v) for k, v in m.items()} for o, m in lat.get("alt", {}).items()}
+    respell = {
+        o: tuple((re.compile(p), r) for p, r in pairs)
+        for o, pairs in lat.get("respell", {}).items()
+    }
     return Rules(
         cyrillic={"systems": systems},
         cyrillic_post=post,
@@ -53,6 +59,7 @@ def load_rules(data: Path) -> Rules:
         cantonese=_read_pairs(data / "names" / "cantonese_surnames.csv"),
         latin_doc=lat["doc"],
         latin_alt=alt,
+        latin_respell=respell,
         equivalents=_read_equivalents(data / "names" / "latin_equivalents.csv"),
         hangul={
             k: tuple(v)
@@ -92,18 +99,25 @@ def dedupe(names: list[str]) -> list[str]:
     return list(seen)
 
 
+_WORD_START = re.compile(r"(?:^|(?<=[ -]))\w")
+
+
+def _initial(initial: dict[str, str], m: re.Match[str]) -> str:
+    return initial[m[0]].lower() if m[0] in initial else m[0]
+
+
 def cyrillic(native: str, systems: list[str], rules: Rules) -> list[str]:
     """Romanize a Cyrillic name with each system in turn, then conventional respellings."""
     out = []
+    upper = native.upper()
     for system in systems:
         table, initial = rules.cyrillic["systems"][system]
-        chars = []
-        prev = " "
-        for ch in native.upper():
-            at_start = prev in " -"
-            chars.append(initial.get(ch, table.get(ch, ch)) if at_start else table.get(ch, ch))
-            prev = ch
-        out.append("".join(chars))
+        # A word's first letter may have its own rendering (BGN: Е -> YE at the start);
+        # written in lower case so that the table leaves it alone.
+        word = upper
+        if initial:
+            word = _WORD_START.sub(functools.partial(_initial, initial), upper)
+        out.append(word.translate(table).upper())
     for pattern, repl in rules.cyrillic_post:
         out += [pattern.sub(repl, v) for v in out if pattern.search(v)]
     return dedupe([latin_fold(v, rules) for v in out])
@@ -144,7 +158,8 @@ _SPACES = re.compile(r"\s+")
 def latin_fold(name: str, rules: Rules, alt: dict[str, str] | None = None) -> str:
     """Upper-case Latin document form: Doc 9303 letters, other diacritics stripped."""
     if name.isascii():  # every table key is a non-ASCII letter: nothing to look up
-        return _NOT_DOC.sub("", name.upper())
+        up = name.upper()
+        return up if up.isalpha() else _NOT_DOC.sub("", up)
     out = []
     for ch in name.upper():
         if alt and ch in alt:
@@ -158,18 +173,28 @@ def latin_fold(name: str, rules: Rules, alt: dict[str, str] | None = None) -> st
 
 
 def latin(native: str, origin: str, rules: Rules) -> list[str]:
-    """A Latin-script name: its Doc 9303 form, culture-specific alternatives, equivalents."""
-    if native.isascii():  # no letter to fold or to spell another way: equivalents only
-        doc = _NOT_DOC.sub("", native.upper())
-        return dedupe([doc, *rules.equivalents.get(doc, ())])
-    alts = rules.latin_alt.get(origin, {})
-    upper = native.upper()
+    """A Latin-script name: its Doc 9303 form, culture-specific alternatives and
+    respellings, then equivalents."""
     out = [latin_fold(native, rules)]
-    present = {ch: v for ch, v in alts.items() if ch in upper}
-    for ch, options in present.items():
-        out += [latin_fold(native, rules, {ch: o}) for o in options]
-    if len(present) > 1:
-        out.append(latin_fold(native, rules, {ch: v[0] for ch, v in present.items()}))
+    plain = out[0].isalpha() and origin not in rules.latin_respell
+    if plain and native.isascii() and out[0] not in rules.equivalents:
+        return out  # one word, nothing to spell another way: most made-up tail names
+    if not native.isascii():  # an ASCII name has no letter to spell another way
+        alts = rules.latin_alt.get(origin, {})
+        upper = native.upper()
+        present = {ch: v for ch, v in alts.items() if ch in upper}
+        for ch, options in present.items():
+            out += [latin_fold(native, rules, {ch: o}) for o in options]
+        if len(present) > 1:
+            out.append(latin_fold(native, rules, {ch: v[0] for ch, v in present.items()}))
+    # Respellings (French-style Maghreb ABDELKADER -> ABDULKADER): each alone, then all.
+    respell = [(p, r) for p, r in rules.latin_respell.get(origin, ()) if p.search(out[0])]
+    out += [p.sub(r, out[0]) for p, r in respell]
+    if len(respell) > 1:
+        every = out[0]
+        for p, r in respell:
+            every = p.sub(r, every)
+        out.append(every)
     for v in list(out):
         out += list(rules.equivalents.get(v, ()))
     return dedupe(out)

@@ -52,6 +52,7 @@ def build_watchlist(
     people = sample_people(
         rng, table, origin, female, ref, ages, s.population.mononym_share, residences
     )
+    people = _lengthen(rng, table, people, wl.name_words)
     second = rng.random(n) < wl.second_nationality
     other = residences[rng.integers(0, len(residences), n)]
     people = people.replace(
@@ -111,6 +112,35 @@ def build_watchlist(
         watchlist=frame,
         names=names,
     )
+
+
+def _lengthen(
+    rng: np.random.Generator, table: NameTable, people: People, name_words: tuple[float, ...]
+) -> People:
+    """More given names for listed people whose name is shorter than a word count drawn
+    from `name_words` (lists record the father's and grandfather's names, the second given
+    name), up to as many given names as their origin's people may have."""
+    p = np.asarray(name_words, dtype=np.float64)
+    target = rng.choice(len(p), size=len(people), p=p / p.sum()) + 1
+    most = np.array([len(o.given_names) for o in table.origins])[people.origin]
+    chain = np.array([o.patronymic for o in table.origins])[people.origin]
+    given = people.given.copy()
+    for j in range(1, given.shape[1]):
+        surname, first = name_strings(table, people.replace(given=given))
+        words = (
+            pl.Series((first.astype(object) + " ") + surname, dtype=pl.String)
+            .str.strip_chars()
+            .str.count_matches(" ")
+            + 1
+        )
+        more = (words.to_numpy() < target) & (given[:, j] < 0) & (given[:, 0] >= 0) & (j < most)
+        other = np.where(
+            people.female & ~chain,
+            table.sample(rng, people.origin, GIVEN_F),
+            table.sample(rng, people.origin, GIVEN_M),
+        )
+        given[:, j] = np.where(more & (other != given[:, j - 1]), other, given[:, j])
+    return people.replace(given=given)
 
 
 def _pick(rng: np.random.Generator, names: tuple[str, ...], w: dict[str, float], n: int):
@@ -277,16 +307,19 @@ def _alias_rows(
     # Low-quality aliases: the surname alone, a first name alone, or a name the person is
     # known by (a kunya, ABU and a man's name, where patronymic chains are the custom; else
     # another given name) — the UN list's low-quality aliases are mostly of the last kind.
+    # Those known-by names are words more often than one (UN 2020: 2.7 words per low-quality
+    # alias): ABU OMAR AL-HASHIMI, the kunya with the family name, half the time.
     part = kind == "partial"
     roll = rng.random(len(idx))
-    only_given = part & (roll < 0.3) & (a_given != "")
-    known_by = part & (roll >= 0.6)
+    only_given = part & (roll < 0.1) & (a_given != "")
+    known_by = part & (roll >= 0.2)
     first_given = pl.Series(a_given, dtype=pl.String).str.split(" ").list.first().to_numpy()
     kunya = np.array([o.patronymic for o in table.origins])[alias.origin]
     nick = table.spelling(table.sample(rng, alias.origin, GIVEN_M), np.zeros(len(idx), np.int32))
     nick = np.where(kunya, "ABU " + nick.astype(object), extra_s).astype(object)
+    with_family = known_by & (rng.random(len(idx)) < 0.5)
     a_native = np.where(part, None, a_native).astype(object)
-    a_sur = np.where(only_given | known_by, "", a_sur).astype(object)
+    a_sur = np.where((only_given | known_by) & ~with_family, "", a_sur).astype(object)
     a_given = np.where(
         known_by, nick, np.where(only_given, first_given, np.where(part, "", a_given))
     ).astype(object)
