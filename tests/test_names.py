@@ -188,3 +188,28 @@ def test_compound_given_names_pair_two_names_as_common_as_they_are():
     assert spelled["رضامحمد"] == ["REZAMOHAMMAD", "REZA MOHAMMAD", "REZAMOHAMMED"]
     # Weights as products of the two names' weights, normalized.
     assert got["رضامحمد"] == round(0.18 / (0.18 + 0.06 + 0.06 + 0.03 + 0.03), 4)
+
+
+def test_the_disk_cache_gives_the_same_table_and_survives_damage(tmp_path, monkeypatch):
+    """A table read back from the cache equals the built one array for array; a damaged
+    cache file is rebuilt, not trusted; SCREENING_CACHE=off writes nothing."""
+    from screening.generate import names
+
+    monkeypatch.setenv("SCREENING_CACHE", str(tmp_path))
+    names._cached_name_table.cache_clear()
+    built = build_name_table()
+    (cached,) = tmp_path.glob("name-table-*.pickle")
+    names._cached_name_table.cache_clear()
+    again = build_name_table()
+    assert again is not built
+    for field in ("origin", "kind", "native", "var_start", "var_count", "variants", "doc_count"):
+        assert np.array_equal(getattr(again, field), getattr(built, field)), field
+    assert again.pools.keys() == built.pools.keys()
+    assert all(np.array_equal(again.pools[k][1], built.pools[k][1]) for k in built.pools)
+    cached.write_bytes(b"not a pickle")
+    names._cached_name_table.cache_clear()
+    assert np.array_equal(build_name_table().variants, built.variants)
+    assert cached.stat().st_size > 1000  # written again, whole
+    monkeypatch.setenv("SCREENING_CACHE", "off")
+    assert names._cache_file(1.0, data_dir()) is None
+    names._cached_name_table.cache_clear()

@@ -11,8 +11,12 @@ from __future__ import annotations
 import csv
 import dataclasses
 import functools
+import hashlib
 import importlib
+import importlib.metadata
 import itertools
+import os
+import pickle
 import re
 import tomllib
 import zlib
@@ -97,10 +101,58 @@ class NameTable:
 def build_name_table(zipf_exponent: float = 1.0, data: Path | None = None) -> NameTable:
     """Read every origin's sources once and lay the pools out as arrays (cached: the
     table depends only on the data files and the exponent, never on a world's seed)."""
-    return _build_name_table(zipf_exponent, data or data_dir())
+    return _cached_name_table(zipf_exponent, data or data_dir())
 
 
 @functools.lru_cache(maxsize=4)
+def _cached_name_table(zipf_exponent: float, data: Path) -> NameTable:
+    """The table from the disk cache when one was built from the same inputs, else built
+    (romanizing ~700,000 name parts takes seconds) and saved there for the next process."""
+    path = _cache_file(zipf_exponent, data)
+    if path is not None and path.exists():
+        try:
+            with path.open("rb") as fh:
+                table = pickle.load(fh)
+            if isinstance(table, NameTable):
+                return table
+        except Exception:
+            pass
+    table = _build_name_table(zipf_exponent, data)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            with tmp.open("wb") as fh:
+                pickle.dump(table, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)  # atomic: a concurrent reader sees all of it or nothing
+        except OSError:
+            pass  # a read-only home only costs the rebuild next time
+    return table
+
+
+def _cache_file(zipf_exponent: float, data: Path) -> Path | None:
+    """Where the table built from these inputs is kept: SCREENING_CACHE (`off`: nowhere),
+    else $XDG_CACHE_HOME/screening. The name is a hash of everything the table is made of:
+    the name and romanization tables, this code, and the versions of Faker and pypinyin."""
+    root = os.environ.get("SCREENING_CACHE")
+    if root == "off":
+        return None
+    if not root:
+        root = str(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "screening")
+    h = hashlib.sha256(repr(zipf_exponent).encode())
+    files = [
+        data / "origins.toml",
+        *sorted((data / "names").rglob("*")),
+        *sorted((data / "translit").rglob("*")),
+    ]
+    for f in [*files, Path(__file__), Path(romanize.__file__)]:
+        if f.is_file():
+            h.update(f.name.encode() + f.read_bytes())
+    for dist in ("faker", "pypinyin", "numpy"):
+        h.update(importlib.metadata.version(dist).encode())
+    return Path(root) / f"name-table-{h.hexdigest()[:24]}.pickle"
+
+
 def _build_name_table(zipf_exponent: float, data: Path) -> NameTable:
     rules = romanize.load_rules(data)
     spec = _origins_spec(data)
@@ -206,7 +258,12 @@ def _read_sources(key: str, cfg: dict, data: Path, rules: romanize.Rules, s: flo
             # so that made-up names get every system's spelling; others from documents.
             cyrillic = cfg["romanize"] == "cyrillic"
             made = _tail([e[1] if cyrillic else e[2][0] for e in head], TAIL_NAMES[kind], seed)
-            pairs = [(n, _romanize(n, kind, key, cfg, rules)) for n in made]
+            if cfg["romanize"] == "latin" and key not in rules.latin_respell:
+                # Made-up Latin names are upper-case words already: their own document form,
+                # and an equivalent only where one happens to be a known name elsewhere.
+                pairs = [(n, [n, *rules.equivalents.get(n, ())]) for n in made]
+            else:
+                pairs = [(n, _romanize(n, kind, key, cfg, rules)) for n in made]
         if len(share) != len(pairs):  # made-up names: each as rare as the next
             share = np.full(len(pairs), 1.0 / max(len(pairs), 1))
         tail_mass = tail_share / (1.0 - tail_share) * mass
