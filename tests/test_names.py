@@ -85,12 +85,19 @@ def test_romanization_rules(rules):
 def test_names_follow_a_zipf_law_inside_an_origin(table):
     rng = np.random.default_rng(0)
     origin = np.zeros(200_000, dtype=np.int16) + [o.key for o in table.origins].index("russian")
-    ids = table.sample(rng, origin, 2)
-    counts = np.sort(np.bincount(ids))[::-1]
-    counts = counts[counts > 0]
-    # Exponent 1: rank 1 is about 10x as common as rank 10, and far above the median.
-    assert 6 < counts[0] / counts[9] < 15
-    assert counts[0] > 50 * np.median(counts)
+
+    def ranked(kind: int) -> np.ndarray:
+        counts = np.sort(np.bincount(table.sample(rng, origin, kind)))[::-1]
+        return counts[counts > 0]
+
+    # Given names, exponent 1: rank 1 is about 10x as common as rank 10, far above the median.
+    given = ranked(0)
+    assert 6 < given[0] / given[9] < 15
+    assert given[0] > 50 * np.median(given)
+    # Surnames, exponent 0.5 (origins.toml) over the table, then a flat tail: 10 ** 0.5.
+    surnames = ranked(2)
+    assert 2.5 < surnames[0] / surnames[9] < 4
+    assert surnames[0] > 20 * np.median(surnames)
 
 
 def test_surnames_take_their_female_form(table):

@@ -315,9 +315,10 @@ def _surname_compounds(
     given: list[tuple[str, list[str]]],
     parts: dict[str, list[tuple[str, list[str]]]],
 ) -> list[tuple[str, list[str]]]:
-    """Surnames as Persian builds them, in both scripts: a name and a suffix (ALIZADEH,
-    HOSSEINPOUR, KARIMIAN), a prefix and a surname (MIRMOHAMMADI, POURMOHAMMADI), a place
-    (TABRIZI). Stems are the given names and the surnames that are a name plus -i (KARIMI
+    """Surnames as Persian and Arabic build them, in both scripts: a name and a suffix
+    (ALIZADEH, HOSSEINPOUR, KARIMIAN; with the article, AL-HASSANI), a name after a prefix
+    (ABU HASSAN), a prefix and a surname (MIRMOHAMMADI, POURMOHAMMADI), a place or tribe
+    (TABRIZI, AL-OTAIBI). Stems are the given names and the surnames that are a name plus -i (KARIMI
     -> KARIM). Spellings: the first three of the stem's times the first two of the part's."""
     stems = list(given)
     for native, spell in surnames:  # dozens of table surnames
@@ -336,7 +337,17 @@ def _surname_compounds(
 
     for s_native, s_spell in stems:  # stems x parts: hundreds of surnames, built once
         for p_native, p_spell in parts.get("suffix", []):
+            if p_native == "ي" and s_spell[0][-1] in "AEIOUY":
+                continue  # an Arabic nisba needs a consonant before it (not MUSTAFAI)
             add(s_native + p_native, [a + b for a in s_spell[:3] for b in p_spell[:2]])
+            # Arabic nisba: the article before name + -i (الحسني AL-HASSANI, EL-HASSANI).
+            for a_native, a_spell in parts.get("article", []):
+                joined = [a + b + c for a in a_spell[:3] for b in s_spell[:2] for c in p_spell[:1]]
+                add(a_native + s_native + p_native, joined)
+        # A name before the stem (أبو حسن ABU HASSAN, بن خالد BIN KHALED), or nothing: the
+        # grandfather's name as the family name, as Egyptian and Iraqi documents carry it.
+        for p_native, p_spell in parts.get("name_prefix", []):
+            add(p_native + s_native, [a + b for a in p_spell[:2] for b in s_spell[:3]])
     for p_native, p_spell in parts.get("prefix", []):
         for s_native, s_spell in surnames:
             add(p_native + s_native, [a + b for a in p_spell[:2] for b in s_spell[:2]])
