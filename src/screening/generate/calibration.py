@@ -304,12 +304,14 @@ MIN_PEOPLE = 2_000  # name draws below which a world's shares are not compared i
 
 
 def cited(names: pl.DataFrame, shape: pl.DataFrame) -> pl.DataFrame:
-    """One long table (origin, kind, statistic, world, reference, ratio, ok) of the name
+    """One long table (origin, kind, statistic, world, reference, ratio, noise, ok) of the name
     statistics that have a cited reference (`compare`) and the watch list's shape
     (`compare_list`, as origin "watch list")."""
-    cols = ["origin", "kind", "statistic", "world", "reference", "ratio", "ok"]
+    cols = ["origin", "kind", "statistic", "world", "reference", "ratio", "noise", "ok"]
     names = names.filter(pl.col("reference").is_not_null() & pl.col("world").is_not_null())
-    shape = shape.with_columns(origin=pl.lit("watch list"), kind=pl.lit(""))
+    shape = shape.with_columns(
+        origin=pl.lit("watch list"), kind=pl.lit(""), noise=pl.lit(None, pl.Float64)
+    )
     return pl.concat([names.select(cols), shape.select(cols)])
 
 
