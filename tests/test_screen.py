@@ -252,14 +252,14 @@ def test_birth_year_range_counts_less_the_wider_it_is():
     assert bits["dob"].tolist() == [5.5, 3.5, 2.5]
 
 
-DOB_LEVELS_PARTIAL = 4  # compare.DOB_LEVELS.index("partial")
+DOB_LEVELS_PARTIAL = 4  # levels.Dob.PARTIAL
 
 
 def test_year_month_list_dates_are_birth_years():
     """A listed date written YYYY-MM (or YYYY-M) is a birth year, compared as such."""
-    from screening.compare import DOB_LEVELS
+    from screening.linkage.levels import DOB_LEVELS, Dob
 
-    assert DOB_LEVELS[DOB_LEVELS_PARTIAL] == "partial"
+    assert DOB_LEVELS[DOB_LEVELS_PARTIAL] == "partial" and Dob.PARTIAL == DOB_LEVELS_PARTIAL
     flat = pl.DataFrame(
         [
             ("E1", "OKAFOR", "NNAMDI", "1971-03", "M", "NGA", None),

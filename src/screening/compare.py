@@ -12,19 +12,13 @@ import numpy as np
 import polars as pl
 from rapidfuzz import fuzz, process
 
-# Evidence levels for dates of birth (names used in the explanations).
-DOB_LEVELS = ("missing", "exact", "swap", "near", "partial", "partial_near", "same_year", "differs")
-DOC_LEVELS = ("missing", "exact", "ocr", "differs")
-NAME_HOW = (
-    "exact",
-    "reordered",
-    "compound",
-    "transliteration",
-    "partial name",
-    "initials",
-    "spelling",
+from screening.linkage.levels import (
+    Dob,
+    Document,
+    NameHow,
+    Nationality,
+    Sex,
 )
-
 
 NAME_FIELDS = ("sorted_core", "compact_gs", "compact_sg", "skeleton_sorted", "initials_sorted")
 
@@ -51,7 +45,7 @@ def token_overlap(p: dict, lst: dict, pi: np.ndarray, li: np.ndarray) -> np.ndar
 def name_similarity(
     p: dict, lst: dict, pi: np.ndarray, li: np.ndarray, s_set: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(similarity in [0, 1], index into NAME_HOW) per pair: the best of several views."""
+    """(similarity in [0, 1], a `NameHow` level) per pair: the best of several views."""
     q, c = p["sorted_core"][pi], lst["sorted_core"][li]
     s_sort = _cp(fuzz.ratio, q, c)
     cg = lst["compact_gs"][li]
@@ -76,17 +70,19 @@ def name_similarity(
     )
     best = views.argmax(axis=1)
     sim = views.max(axis=1)
+    # The views above, in order: sorted tokens, compact, skeleton, token set, initials.
+    view_how = [NameHow.SPELLING, NameHow.COMPOUND, NameHow.TRANSLITERATION, NameHow.PARTIAL]
     how = np.select(
-        [sim >= 0.999, best == 0, best == 1, best == 2, best == 3, best == 4],
-        [0, 6, 2, 3, 4, 5],
+        [sim >= 0.999, *(best == v for v in range(4)), best == 4],
+        [NameHow.EXACT, *view_how, NameHow.INITIALS],
     )
     # Same tokens in another order count as "reordered" when the raw order differs.
-    how = np.where((how == 0) & (s_compact < 0.999), 1, how)
+    how = np.where((how == NameHow.EXACT) & (s_compact < 0.999), NameHow.REORDERED, how)
     return np.clip(sim, 0.0, 1.0).astype(np.float32), how.astype(np.int8)
 
 
 def dob_evidence(p_dob: pl.Series, lst: pl.DataFrame, pi: np.ndarray, li: np.ndarray):
-    """Index into DOB_LEVELS per pair. Dates are compared as dates, never as text."""
+    """A `Dob` level per pair. Dates are compared as dates, never as text."""
     pd = p_dob.gather(pi).cast(pl.Date)
     ld = lst["dob"].gather(li)
     y_from = lst["dob_year_from"].gather(li).cast(pl.Int32)
@@ -96,20 +92,20 @@ def dob_evidence(p_dob: pl.Series, lst: pl.DataFrame, pi: np.ndarray, li: np.nda
     ly, lm, ldd = pl.col("l").dt.year(), pl.col("l").dt.month(), pl.col("l").dt.day()
     level = (
         pl.when(pl.col("p").is_null() | (pl.col("l").is_null() & pl.col("yf").is_null()))
-        .then(0)
+        .then(Dob.MISSING)
         .when(pl.col("p") == pl.col("l"))
-        .then(1)
+        .then(Dob.EXACT)
         .when((py == ly) & (pm == ldd) & (pdd == lm))
-        .then(2)
+        .then(Dob.SWAP)
         .when((pl.col("p") - pl.col("l")).dt.total_days().abs() <= 1)
-        .then(3)
+        .then(Dob.NEAR)
         .when(pl.col("l").is_null() & (py >= pl.col("yf")) & (py <= pl.col("yt")))
-        .then(4)
+        .then(Dob.PARTIAL)
         .when(pl.col("l").is_null() & (py >= pl.col("yf") - 1) & (py <= pl.col("yt") + 1))
-        .then(5)
+        .then(Dob.PARTIAL_NEAR)
         .when(py == ly)
-        .then(6)
-        .otherwise(7)
+        .then(Dob.SAME_YEAR)
+        .otherwise(Dob.DIFFERS)
     )
     width = (pl.col("yt") - pl.col("yf") + 1).fill_null(1).clip(1, None)
     out = f.select(level.alias("level"), width.alias("width"))
@@ -125,7 +121,7 @@ def document_evidence(
     pi: np.ndarray,
     li: np.ndarray,
 ) -> np.ndarray:
-    """Index into DOC_LEVELS per pair: is the passenger's document one of the identity's?
+    """A `Document` level per pair: is the passenger's document one of the identity's?
 
     The few passenger-document matches are found by one join of passengers with the
     list's documents; pairs then look them up by integer (passenger row, entry code).
@@ -134,13 +130,20 @@ def document_evidence(
     hits = (
         passengers.filter(pl.col("fd").str.len_chars() > 0)
         .join(l_docs, left_on="fd", right_on="doc_folded")
-        .select("p", "code", level=pl.when(pl.col("d") == pl.col("doc")).then(1).otherwise(2))
+        .select(
+            "p",
+            "code",
+            level=pl.when(pl.col("d") == pl.col("doc"))
+            .then(Document.EXACT)
+            .otherwise(Document.OCR),
+        )
         .group_by("p", "code")
         .agg(pl.col("level").min())
     )
     matched = pair_lookup(hits, pi, l_entry_code[li], l_entry_code)
     has_p = (p_doc.fill_null("").str.len_chars() > 0).to_numpy()[pi]
-    level = np.where(matched > 0, matched, np.where(has_p & l_has_doc[li], 3, 0))
+    unmatched = np.where(has_p & l_has_doc[li], Document.DIFFERS, Document.MISSING)
+    level = np.where(matched > 0, matched, unmatched)
     return level.astype(np.int8)
 
 
@@ -164,15 +167,15 @@ def pair_lookup(
 
 
 def nationality_evidence(p_nat: pl.Series, l_nats: pl.Series, pi, li) -> np.ndarray:
-    """1 agree (passenger's nationality is one of the identity's), -1 differs, 0 missing."""
+    """A `Nationality` level per pair: agree when the passenger's is one of the identity's."""
     f = pl.DataFrame({"p": p_nat.gather(pi), "l": l_nats.gather(li)})
     return (
         f.select(
             pl.when(pl.col("p").is_null() | (pl.col("l").list.len().fill_null(0) == 0))
-            .then(0)
+            .then(Nationality.MISSING)
             .when(pl.col("l").list.contains(pl.col("p")))
-            .then(1)
-            .otherwise(-1)
+            .then(Nationality.AGREE)
+            .otherwise(Nationality.DIFFERS)
         )
         .to_series()
         .to_numpy()
@@ -184,4 +187,5 @@ def sex_evidence(p_sex: pl.Series, l_sex: pl.Series, pi, li) -> np.ndarray:
     a = p_sex.gather(pi).to_numpy()
     b = l_sex.gather(li).to_numpy()
     known = np.isin(a, ["M", "F"]) & np.isin(b, ["M", "F"])
-    return np.where(known, np.where(a == b, 1, -1), 0).astype(np.int8)
+    agree = np.where(a == b, Sex.AGREE, Sex.DIFFERS)
+    return np.where(known, agree, Sex.MISSING).astype(np.int8)

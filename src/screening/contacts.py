@@ -12,9 +12,7 @@ import numpy as np
 import polars as pl
 
 from screening.compare import pair_lookup
-
-CONTACT_LEVELS = ("missing", "none", "phone", "email", "both")
-_BOTH = CONTACT_LEVELS.index("both")
+from screening.linkage.levels import Contact
 
 
 def fold_phone(e: pl.Expr) -> pl.Expr:
@@ -36,8 +34,8 @@ def list_contacts(rows: pl.DataFrame, entry_code: np.ndarray) -> pl.DataFrame:
     return (
         pl.concat(
             [
-                phones.select("code", kind=pl.lit(2), value=fold_phone(pl.col("v"))),
-                emails.select("code", kind=pl.lit(3), value=fold_email(pl.col("v"))),
+                phones.select("code", kind=pl.lit(Contact.PHONE), value=fold_phone(pl.col("v"))),
+                emails.select("code", kind=pl.lit(Contact.EMAIL), value=fold_email(pl.col("v"))),
             ]
         )
         .drop_nulls("value")
@@ -59,8 +57,8 @@ def _booking_contacts(travellers: pl.DataFrame) -> pl.DataFrame:
     )
     return pl.concat(
         [
-            f.select("p", kind=pl.lit(2), value=fold_phone(pl.col("phone"))),
-            f.select("p", kind=pl.lit(3), value=fold_email(pl.col("email"))),
+            f.select("p", kind=pl.lit(Contact.PHONE), value=fold_phone(pl.col("phone"))),
+            f.select("p", kind=pl.lit(Contact.EMAIL), value=fold_email(pl.col("email"))),
         ]
     ).drop_nulls("value")
 
@@ -73,7 +71,7 @@ def contact_evidence(
     pi: np.ndarray,
     li: np.ndarray,
 ) -> np.ndarray:
-    """Index into CONTACT_LEVELS per pair: does the traveller's booking contact equal one
+    """A `Contact` level per pair: does the traveller's booking contact equal one
     of the identity's? `none` when both sides have contacts and none agrees."""
     mine = _booking_contacts(travellers)
     hits = (
@@ -81,14 +79,15 @@ def contact_evidence(
         .group_by("p", "code")
         .agg(
             level=pl.when(pl.col("kind").n_unique() == 2)
-            .then(_BOTH)
+            .then(Contact.BOTH)
             .otherwise(pl.col("kind").max())
         )
     )
     matched = pair_lookup(hits, pi, l_entry_code[li], l_entry_code)
     has_p = np.zeros(travellers.height, dtype=bool)
     has_p[mine["p"].unique().to_numpy()] = True
-    level = np.where(matched > 0, matched, np.where(has_p[pi] & l_has_contact[li], 1, 0))
+    unmatched = np.where(has_p[pi] & l_has_contact[li], Contact.NONE, Contact.MISSING)
+    level = np.where(matched > 0, matched, unmatched)
     return level.astype(np.int8)
 
 
@@ -110,7 +109,7 @@ def contact_alerts(travellers: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame
     level = (
         pl.when(pl.col("kinds").list.len() == 2)
         .then(pl.lit("both"))
-        .when(pl.col("kinds").list.first() == 2)
+        .when(pl.col("kinds").list.first() == Contact.PHONE)
         .then(pl.lit("phone"))
         .otherwise(pl.lit("email"))
     )

@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from screening.compare import DOB_LEVELS, DOC_LEVELS
-from screening.contacts import CONTACT_LEVELS
+from screening.linkage.levels import CONTACT_LEVELS, DOB_LEVELS, DOC_LEVELS, Dob
 
 
 def _default_weights() -> dict[str, dict[str, float]]:
@@ -101,7 +100,7 @@ def log_odds(
     f = np.clip((name_sim - cfg.name_floor) / (1.0 - cfg.name_floor), 0.0, 1.0) ** cfg.name_curve
     dob_w = np.array([w["dob"][k] for k in DOB_LEVELS])[dob]
     # A birth-year range of 10 years says less than a single year.
-    dob_w = np.where(DOB_LEVELS.index("partial") == dob, dob_w - np.log2(dob_width), dob_w)
+    dob_w = np.where(dob == Dob.PARTIAL, dob_w - np.log2(dob_width), dob_w)
     if contact is None:
         contact = np.zeros(len(name_sim), dtype=np.int8)
     contact_table = w.get("contact", _default_weights()["contact"])

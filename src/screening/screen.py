@@ -15,9 +15,6 @@ import polars as pl
 
 from screening.blocking import candidate_pairs, fold_document
 from screening.compare import (
-    DOB_LEVELS,
-    DOC_LEVELS,
-    NAME_HOW,
     dob_evidence,
     document_evidence,
     name_arrays,
@@ -26,8 +23,18 @@ from screening.compare import (
     sex_evidence,
     token_overlap,
 )
-from screening.contacts import CONTACT_LEVELS, contact_evidence
+from screening.contacts import contact_evidence
 from screening.index import WatchlistIndex, passenger_keys
+from screening.linkage.levels import (
+    CONTACT_LEVELS,
+    DOB_LEVELS,
+    DOC_LEVELS,
+    NAME_HOW,
+    Dob,
+    Document,
+    Nationality,
+    label,
+)
 from screening.normalize import name_forms
 from screening.population import Population, population_stats
 from screening.scoring import log_odds, to_score, token_bits
@@ -117,7 +124,7 @@ def screen(
     # documents match (a listed passport under another name is an alert of its own).
     s_set = token_overlap(pa, index.arrays, pi, li)
     docl = document_evidence(doc_folded, doc, index.docs, index.entry_code, index.has_doc, pi, li)
-    keep = (s_set >= cfg.prefilter) | (docl == 1) | (docl == 2)
+    keep = (s_set >= cfg.prefilter) | np.isin(docl, (Document.EXACT, Document.OCR))
     pi, li, s_set, docl = pi[keep], li[keep], s_set[keep], docl[keep]
     stats["pairs_compared"] = len(pi)
     clock.lap("prefilter_s")
@@ -148,7 +155,7 @@ def screen(
     name_bits = np.where(same_name >= 3, np.minimum(list_bits, seen_bits), list_bits)
     bits = log_odds(sim, name_bits, dob, width, docl, nat, sex, cfg.scoring, contact)
     clock.lap("compare_s")
-    score = to_score(bits, (sim >= 0.999) & (dob == DOB_LEVELS.index("exact")), cfg.scoring)
+    score = to_score(bits, (sim >= 0.999) & (dob == Dob.EXACT), cfg.scoring)
     best = rank_pairs(index, pi, li, score, sim, how, dob, docl, nat, threshold, top_k, contact)
     clock.lap("score_s")
     alerts = _explain(best, passengers["passenger_id"])
@@ -241,7 +248,11 @@ def _explain(best: pl.DataFrame, passenger_id: pl.Series) -> pl.DataFrame:
         "ocr": "doc equal up to OCR",
         "differs": "doc differs",
     }
-    nat_text = {1: "nationality listed", -1: "nationality not listed", 0: "nationality unknown"}
+    nat_text = {
+        Nationality.AGREE: "nationality listed",
+        Nationality.DIFFERS: "nationality not listed",
+        Nationality.MISSING: "nationality unknown",
+    }
     contact_text = {
         "missing": "",
         "none": "",
@@ -258,7 +269,7 @@ def _explain(best: pl.DataFrame, passenger_id: pl.Series) -> pl.DataFrame:
         document_evidence=_label(DOC_LEVELS, "doc"),
         nationality_evidence=pl.col("nat")
         .cast(pl.Int64)
-        .replace_strict({1: "agree", -1: "differs", 0: "missing"}, return_dtype=pl.String),
+        .replace_strict({int(v): label(v) for v in Nationality}, return_dtype=pl.String),
         contact_evidence=_label(CONTACT_LEVELS, "contact"),
     ).with_columns(
         kind=pl.when(pl.col("document_evidence").is_in(["exact", "ocr"]))

@@ -23,8 +23,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
 from screening.blocking import fold_document
-from screening.compare import DOB_LEVELS, NAME_HOW
 from screening.index import WatchlistIndex, build_index
+from screening.linkage.levels import Dob, NameHow
 from screening.normalize import fold, name_forms
 from screening.screen import (
     ScreenResult,
@@ -66,7 +66,7 @@ class ExactMatcher(_Base):
         lst = index.forms.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("l"), "sorted_core")
         pi, li = _join_pairs(p.filter(pl.col("sorted_core") != ""), lst, "sorted_core")
         dob, _, _ = evidence(index, passengers, pi, li)
-        score = np.select([dob == DOB_LEVELS.index("exact"), dob == 0], [1.0, 0.8], 0.6)
+        score = np.select([dob == Dob.EXACT, dob == Dob.MISSING], [1.0, 0.8], 0.6)
         ones = np.ones(len(pi), np.float32)
         return _result(
             index,
@@ -133,7 +133,7 @@ class SoundexMatcher(_Base):
             li,
             ones,
             ones,
-            np.full(len(pi), 6, np.int8),
+            np.full(len(pi), NameHow.SPELLING, np.int8),
             threshold,
             top_k,
             {"pairs": len(pi)},
@@ -222,7 +222,7 @@ class GtasMatcher(_Base):
             0.0,
         )
         keep = score > 0
-        how = np.where(exact[keep], 0, NAME_HOW.index("spelling")).astype(np.int8)
+        how = np.where(exact[keep], NameHow.EXACT, NameHow.SPELLING).astype(np.int8)
         return _result(
             index,
             passengers,
@@ -282,7 +282,7 @@ class OfacMatcher(_Base):
         per_token = _per_token_score(forms["core"], index.forms["core"], pi, li)
         score = np.maximum(whole, per_token)
         keep = score >= 0.5
-        how = np.where(score[keep] >= 0.999, 0, NAME_HOW.index("spelling")).astype(np.int8)
+        how = np.where(score[keep] >= 0.999, NameHow.EXACT, NameHow.SPELLING).astype(np.int8)
         return _result(
             index,
             passengers,
