@@ -20,9 +20,9 @@ import time
 
 def measure(scenario: str, seed: int, fmt: str) -> dict:
     """Generate and write one scenario in this process; report time and peak memory."""
+    from screening.data.io import write_tables
     from screening.generate.scenario import load_scenario
     from screening.generate.world import generate_world
-    from screening.io import write_tables
 
     s = load_scenario(scenario)
     t0 = time.perf_counter()

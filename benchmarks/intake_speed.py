@@ -39,8 +39,8 @@ def write_manifest(path: Path, rows: int, bad_share: float, latin1_share: float,
 
 
 def main() -> None:
-    from screening import intake
-    from screening.io import read_user_file
+    from screening.data import intake
+    from screening.data.io import read_user_file
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from screening import lists
+from screening.data import lists
 
 
 def first(col: str) -> pl.Expr:

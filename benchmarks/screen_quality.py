@@ -15,10 +15,10 @@ import time
 
 import polars as pl
 
+from screening.data.lists import from_generated
 from screening.evaluate import evaluate
 from screening.generate.scenario import load_scenario
 from screening.generate.world import generate_world
-from screening.lists import from_generated
 from screening.matchers import get_matcher
 
 

@@ -16,10 +16,10 @@ import time
 import numpy as np
 import polars as pl
 
+from screening.data.lists import from_generated
 from screening.generate.scenario import load_scenario
 from screening.generate.world import generate_world
-from screening.index import build_index
-from screening.lists import from_generated
+from screening.linkage.index import build_index
 from screening.screen import screen
 
 

@@ -15,13 +15,13 @@ import time
 
 import polars as pl
 
+from screening.data.lists import from_generated
 from screening.evaluate.stages import evaluate_stages, link_accuracy
 from screening.generate.scenario import load_scenario
 from screening.generate.world import generate_world
-from screening.lists import from_generated
 from screening.matchers import get_matcher
-from screening.reconcile import LinkConfig, link_bookings
-from screening.stages import StageData, run_stages
+from screening.travel.reconcile import LinkConfig, link_bookings
+from screening.travel.stages import StageData, run_stages
 
 
 def main() -> None:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from screening import lists
-from screening.blocking import HashedKeys, key_hash
-from screening.index import build_index
-from screening.normalize import name_forms
+from screening.data import lists
+from screening.linkage.blocking import HashedKeys, key_hash
+from screening.linkage.index import build_index
+from screening.linkage.normalize import name_forms
 from screening.screen import blocked_candidates
 
 L_COLUMNS = ["entry_id", "surname", "given_names", "dob", "sex", "nationality", "doc_number"]

@@ -6,7 +6,7 @@ from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
 from screening.cli import app
-from screening.io import read_table
+from screening.data.io import read_table
 
 runner = CliRunner()
 COMMANDS = ["generate", "run", "scenarios", "describe", "screen", "evaluate", "bench", "report"]

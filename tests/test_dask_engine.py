@@ -96,9 +96,9 @@ def test_partitioned_dataset_output(world, local, tmp_path):
 
 
 def test_a_killed_worker_is_survived(world, local, tmp_path):
+    from screening.data.lists import from_generated
     from screening.engines.dask_engine import run_dask
     from screening.engines.partitions import Job, combine_output, plan, staging
-    from screening.lists import from_generated
 
     rows = from_generated(
         pl.read_parquet(world / "watchlist.parquet"),

@@ -5,9 +5,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
+from screening.data.io import write_tables
 from screening.generate.scenario import Scenario
 from screening.generate.world import TABLES, generate_world
-from screening.io import write_tables
 from tests.conftest import scenario_with
 
 

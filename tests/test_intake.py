@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from screening import intake
+from screening.data import intake
 from screening.engines.partitions import Job, load, plan
 
 HEADER = (

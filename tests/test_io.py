@@ -1,7 +1,7 @@
 import polars as pl
 import pytest
 
-from screening.io import read_table, write_tables
+from screening.data.io import read_table, write_tables
 from screening.schema import SchemaError, validate
 
 

@@ -1,7 +1,7 @@
 import polars as pl
 import pytest
 
-from screening import lists
+from screening.data import lists
 from screening.matchers import get_matcher, registry
 from screening.screen import ALERT_COLUMNS
 

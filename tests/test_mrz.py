@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screening.formats.mrz import check_digit, check_digits, td3, td3_valid
+from screening.data.formats.mrz import check_digit, check_digits, td3, td3_valid
 
 ICAO_TD3 = (
     "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10"
@@ -135,7 +135,7 @@ SPECIMENS = [
 
 @pytest.mark.parametrize(("layout", "zone", "number", "surname", "given"), SPECIMENS)
 def test_parse_specimens(layout, zone, number, surname, given):
-    from screening.formats.mrz import parse_mrz
+    from screening.data.formats.mrz import parse_mrz
 
     r = parse_mrz(zone)
     assert (r.layout, r.valid) == (layout, True), r.problems
@@ -156,7 +156,7 @@ def test_parse_specimens(layout, zone, number, surname, given):
 
 
 def test_mrz_valid_mixes_layouts_and_rejects_garbage():
-    from screening.formats.mrz import mrz_valid, parse_mrz
+    from screening.data.formats.mrz import mrz_valid, parse_mrz
 
     zones = [z for _, z, *_ in SPECIMENS] + ["", None, "P<UTO\nnot an mrz", ICAO_TD3.lower()]
     assert mrz_valid(pl.Series(zones, dtype=pl.String)).tolist() == [True] * 6 + [False] * 4
@@ -164,7 +164,7 @@ def test_mrz_valid_mixes_layouts_and_rejects_garbage():
 
 
 def test_build_reproduces_the_specimens():
-    from screening.formats.mrz import build_mrz
+    from screening.data.formats.mrz import build_mrz
 
     uto = ("UTO", "ERIKSSON", "ANNA MARIA", "UTO", "740812", "F", "120415")
     assert build_mrz("TD3", "P", uto[0], "L898902C3", *uto[1:], "ZE184226B") == ICAO_TD3
@@ -177,7 +177,7 @@ def test_build_reproduces_the_specimens():
 
 
 def test_name_truncation_follows_doc_9303():
-    from screening.formats.mrz import mrz_name
+    from screening.data.formats.mrz import mrz_name
 
     assert mrz_name("O'Brien-Smith", "Anna Maria", 39) == "OBRIEN<SMITH<<ANNA<MARIA".ljust(39, "<")
     # Given names shrink to initials, last ones first, before the surname is touched.
@@ -204,7 +204,7 @@ LETTERS = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=14
     sex=st.sampled_from("MFX"),
 )
 def test_built_zones_parse_back(layout, number, surname, given, dob, sex):
-    from screening.formats.mrz import build_mrz, parse_mrz
+    from screening.data.formats.mrz import build_mrz, parse_mrz
 
     if layout != "TD1":
         number = number[:9]  # only TD1 carries long numbers
@@ -228,7 +228,7 @@ def test_built_zones_parse_back(layout, number, surname, given, dob, sex):
 
 
 def test_td3_truncates_long_names_like_the_scalar_builder():
-    from screening.formats.mrz import mrz_name
+    from screening.data.formats.mrz import mrz_name
 
     frame = pl.DataFrame(
         {

@@ -2,7 +2,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screening.normalize import fold, name_forms, skeleton
+from screening.linkage.normalize import fold, name_forms, skeleton
 
 
 def test_fold_cases():

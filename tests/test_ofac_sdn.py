@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from screening.cli import app
-from screening.formats.ofac_sdn import looks_like_sdn, read_ofac_sdn
-from screening.formats.un_list import ListFormatError
+from screening.data.formats.ofac_sdn import looks_like_sdn, read_ofac_sdn
+from screening.data.formats.un_list import ListFormatError
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "watchlists"
 

@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from screening.cli import app
-from screening.formats.paxlst import PaxlstError, read_paxlst
+from screening.data.formats.paxlst import PaxlstError, read_paxlst
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "paxlst"
 
@@ -92,7 +92,7 @@ def test_round_trip_through_paxlst(tmp_path, teaching):
     """Our frames -> one PAXLST message per flight -> frames: the same travellers."""
     import polars as pl
 
-    from screening.formats.paxlst import write_paxlst
+    from screening.data.formats.paxlst import write_paxlst
 
     messages = write_paxlst(teaching["passengers"], teaching["flights"])
     assert len(messages) == teaching["flights"].height
@@ -151,9 +151,9 @@ def test_trailer_counts(tmp_path, teaching):
     """Our writers' UNT counts are right; a wrong count in a sender's message warns."""
     import warnings
 
-    from screening.formats.edifact import EdifactCountWarning
-    from screening.formats.paxlst import write_paxlst
-    from screening.formats.pnrgov import read_pnrgov, write_pnrgov
+    from screening.data.formats.edifact import EdifactCountWarning
+    from screening.data.formats.paxlst import write_paxlst
+    from screening.data.formats.pnrgov import read_pnrgov, write_pnrgov
 
     text = next(iter(write_paxlst(teaching["passengers"], teaching["flights"]).values()))
     (tmp_path / "a.edi").write_text(text)

@@ -9,10 +9,10 @@ import sys
 import polars as pl
 import pytest
 
+from screening.data.lists import from_generated
 from screening.evaluate import evaluate
 from screening.generate.scenario import load_scenario
 from screening.generate.world import generate_world
-from screening.lists import from_generated
 from screening.matchers import get_matcher, registry
 from screening.screen import ALERT_COLUMNS
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from screening.formats.pnrgov import PnrgovError, read_pnrgov
+from screening.data.formats.pnrgov import PnrgovError, read_pnrgov
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "pnrgov"
 
@@ -76,7 +76,7 @@ def test_round_trip_through_pnrgov(tmp_path, teaching):
     """Generated bookings -> one PNRGOV push -> bookings: the same PNRs and travellers."""
     import polars as pl
 
-    from screening.formats.pnrgov import write_pnrgov
+    from screening.data.formats.pnrgov import write_pnrgov
 
     path = tmp_path / "push.edi"
     path.write_text(

@@ -6,11 +6,11 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from screening.data.lists import from_generated
 from screening.generate.scenario import load_scenario
 from screening.generate.world import generate_world
-from screening.lists import from_generated
+from screening.linkage.population import combine, population_stats
 from screening.matchers import get_matcher, screen_with
-from screening.population import combine, population_stats
 
 
 @pytest.fixture(scope="module")

@@ -6,11 +6,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from screening.formats.mrz import parse_mrz
-from screening.formats.ofac_sdn import read_ofac_sdn
-from screening.formats.paxlst import PaxlstError, read_paxlst
-from screening.formats.pnrgov import PnrgovError, read_pnrgov
-from screening.formats.un_list import ListFormatError, read_un_xml
+from screening.data.formats.mrz import parse_mrz
+from screening.data.formats.ofac_sdn import read_ofac_sdn
+from screening.data.formats.paxlst import PaxlstError, read_paxlst
+from screening.data.formats.pnrgov import PnrgovError, read_pnrgov
+from screening.data.formats.un_list import ListFormatError, read_un_xml
 from tests.test_mrz import SPECIMENS
 from tests.test_ofac_sdn import SDN
 from tests.test_paxlst import OURS as PAXLST

@@ -9,11 +9,11 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
-from screening import lists
 from screening.compare import dob_evidence, name_arrays, name_similarity, token_overlap
-from screening.index import build_index
-from screening.intake import WATCHLIST_REQUIRED
-from screening.normalize import PLACEHOLDERS, name_forms
+from screening.data import lists
+from screening.data.intake import WATCHLIST_REQUIRED
+from screening.linkage.index import build_index
+from screening.linkage.normalize import PLACEHOLDERS, name_forms
 from screening.screen import screen
 
 # The flat-file columns, less doc_issuer (added as null) and doc_type/doc_expiry.
@@ -211,7 +211,7 @@ def test_dob_evidence_equals_reference(rows):
 
 def _score_bits(score: float) -> float:
     """Summed evidence behind a score (the inverse of scoring.to_score's logistic)."""
-    from screening.scoring import ScoringConfig
+    from screening.linkage.scoring import ScoringConfig
 
     cfg = ScoringConfig()
     return cfg.midpoint_bits + cfg.bits_per_doubling * float(np.log2(score / (1.0 - score)))
@@ -235,7 +235,7 @@ def test_sex_mismatch_costs_exactly_its_weight(index):
 
 def test_birth_year_range_counts_less_the_wider_it_is():
     """A birth year inside a listed range of w years is worth 5.5 - log2(w) bits."""
-    from screening.scoring import ScoringConfig, log_odds
+    from screening.linkage.scoring import ScoringConfig, log_odds
 
     dob = np.full(3, DOB_LEVELS_PARTIAL, dtype=np.int8)
     zeros = np.zeros(3, dtype=np.int8)

@@ -8,12 +8,12 @@ import datetime as dt
 import polars as pl
 import pytest
 
+from screening.data.lists import from_flat
 from screening.evaluate.stages import evaluate_stages, link_accuracy
-from screening.lists import from_flat
 from screening.matchers import get_matcher
-from screening.notify import airport_state, state_code
-from screening.reconcile import LinkConfig, link_bookings
-from screening.stages import OUTPUT_COLUMNS, StageData, run_stages
+from screening.travel.notify import airport_state, state_code
+from screening.travel.reconcile import LinkConfig, link_bookings
+from screening.travel.stages import OUTPUT_COLUMNS, StageData, run_stages
 
 D = dt.date
 
@@ -278,7 +278,7 @@ def test_stage_evaluation_on_the_tiny_world(run):
 
 
 def test_names_alone_still_rank_the_right_identity_first():
-    from screening.stages import pnr_travellers
+    from screening.travel.stages import pnr_travellers
 
     m = get_matcher("default")
     no_dob = BOOKING_PASSENGERS.with_columns(dob=pl.lit(None, pl.Date))

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from screening.cli import app
-from screening.formats.un_list import ListFormatError, country_code, read_un_xml
+from screening.data.formats.un_list import ListFormatError, country_code, read_un_xml
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "watchlists" / "un"
 

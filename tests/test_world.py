@@ -278,7 +278,7 @@ def test_original_script_is_kept_for_non_latin_names(research):
 def test_watch_list_has_the_un_lists_shape(research):
     """Distinct names per identity, alias quality and nationalities as on the UN list
     (synthetic/reference/watchlists.toml), within the tolerance describe uses."""
-    from screening import lists
+    from screening.data import lists
     from screening.generate import calibration
 
     rows = lists.from_generated(research["watchlist"], research["watchlist_names"])

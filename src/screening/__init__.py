@@ -19,7 +19,7 @@ __all__ = [
     "write_tables",
 ]
 
+from screening.data.io import read_table, write_tables
 from screening.generate.scenario import Scenario, load_scenario
 from screening.generate.world import World, generate_world
-from screening.io import read_table, write_tables
 from screening.schema import SCHEMAS, validate

@@ -19,14 +19,14 @@ from pathlib import Path
 
 import polars as pl
 
+from screening.data.lists import from_generated
 from screening.evaluate import evaluate
 from screening.evaluate.stages import evaluate_stages
 from screening.generate.calibration import realism
 from screening.generate.scenario import load_scenario
 from screening.generate.world import generate_world
-from screening.lists import from_generated
 from screening.matchers import TooManyPairs, get_matcher
-from screening.stages import StageData, run_stages
+from screening.travel.stages import StageData, run_stages
 
 LIBRARIES = ("numpy", "polars", "rapidfuzz", "jellyfish", "faker", "anyascii")
 

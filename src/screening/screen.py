@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from screening.blocking import candidate_pairs, fold_document
 from screening.compare import (
     dob_evidence,
     document_evidence,
@@ -24,7 +23,8 @@ from screening.compare import (
     token_overlap,
 )
 from screening.contacts import contact_evidence
-from screening.index import WatchlistIndex, passenger_keys
+from screening.linkage.blocking import candidate_pairs, fold_document
+from screening.linkage.index import WatchlistIndex, passenger_keys
 from screening.linkage.levels import (
     CONTACT_LEVELS,
     DOB_LEVELS,
@@ -35,9 +35,9 @@ from screening.linkage.levels import (
     Nationality,
     label,
 )
-from screening.normalize import name_forms
-from screening.population import Population, population_stats
-from screening.scoring import log_odds, to_score, token_bits
+from screening.linkage.normalize import name_forms
+from screening.linkage.population import Population, population_stats
+from screening.linkage.scoring import log_odds, to_score, token_bits
 
 ALERT_COLUMNS = {
     "passenger_id": pl.String,

@@ -11,15 +11,15 @@ import polars as pl
 import typer
 from rich.console import Console
 
-from screening import intake as intake_mod
 from screening.bench import Engine, read_results, run_bench, write_results
 from screening.cli import _fail, _print_frame, app, failed_runs, make_console, print_summary
 from screening.cli.screening_cmds import _generated
+from screening.data import intake as intake_mod
+from screening.data.io import read_table, read_user_table
 from screening.engines.dask_engine import DaskMissing, dask_client
 from screening.evaluate import evaluate
 from screening.evaluate.stages import StageEvaluation, evaluate_stages
 from screening.generate.scenario import ScenarioError, load_scenario
-from screening.io import read_table, read_user_table
 from screening.matchers import get_matcher
 from screening.report import build_report
 

@@ -15,17 +15,17 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from screening import intake as intake_mod
-from screening import lists
 from screening.cli import _fail, app, make_console
-from screening.formats.edifact import looks_like_edifact
-from screening.formats.ofac_sdn import looks_like_sdn, read_ofac_sdn
-from screening.formats.paxlst import read_paxlst
-from screening.formats.pnrgov import read_pnrgov
-from screening.formats.un_list import read_un_xml
-from screening.io import read_table, read_user_file, read_user_table, write_alerts
+from screening.data import intake as intake_mod
+from screening.data import lists
+from screening.data.formats.edifact import looks_like_edifact
+from screening.data.formats.ofac_sdn import looks_like_sdn, read_ofac_sdn
+from screening.data.formats.paxlst import read_paxlst
+from screening.data.formats.pnrgov import read_pnrgov
+from screening.data.formats.un_list import read_un_xml
+from screening.data.io import read_table, read_user_file, read_user_table, write_alerts
 from screening.matchers import get_matcher
-from screening.stages import STAGES, StageData, run_stages
+from screening.travel.stages import STAGES, StageData, run_stages
 
 ON_ERROR = ("report", "skip", "fail")
 

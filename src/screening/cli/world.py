@@ -11,7 +11,7 @@ import polars as pl
 import typer
 from rich.console import Console
 
-from screening import __version__, lists
+from screening import __version__
 from screening.bench import run_bench, write_results
 from screening.cli import (
     DEFAULT_SCENARIO,
@@ -25,16 +25,17 @@ from screening.cli import (
     make_console,
     print_summary,
 )
-from screening.formats.paxlst import write_paxlst
-from screening.formats.pnrgov import write_pnrgov
+from screening.data import lists
+from screening.data.formats.paxlst import write_paxlst
+from screening.data.formats.pnrgov import write_pnrgov
+from screening.data.io import FORMATS, write_alerts, write_table_parts, write_tables
 from screening.generate.names import build_name_table
 from screening.generate.scenario import ScenarioError, builtin_scenarios, load_scenario
 from screening.generate.summary import corruption_counts, origin_mix, role_shares, table_sizes
 from screening.generate.world import SHARED_TABLES, World, generate_parts, generate_world
-from screening.io import FORMATS, write_alerts, write_table_parts, write_tables
 from screening.matchers import get_matcher
 from screening.report import build_report
-from screening.stages import StageData, run_stages
+from screening.travel.stages import StageData, run_stages
 
 
 def _generate(console: Console, scenario: str, seed: int) -> World:

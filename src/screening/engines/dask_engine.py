@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from screening.documents import prepare_lost_stolen
 from screening.engines.partitions import (
     Job,
     Partition,
@@ -26,7 +25,8 @@ from screening.engines.partitions import (
     population_of,
     screen_partition,
 )
-from screening.population import combine
+from screening.linkage.population import combine
+from screening.travel.documents import prepare_lost_stolen
 
 
 class DaskMissing(RuntimeError):

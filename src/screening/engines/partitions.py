@@ -18,12 +18,12 @@ from pathlib import Path
 
 import polars as pl
 
-from screening import intake as intake_mod
-from screening.io import write_alerts
+from screening.data import intake as intake_mod
+from screening.data.io import write_alerts
+from screening.linkage.population import Population, population_stats
 from screening.matchers import get_matcher
-from screening.population import Population, population_stats
 from screening.schema import SCHEMAS
-from screening.stages import OUTPUT_COLUMNS, StageData, run_stages
+from screening.travel.stages import OUTPUT_COLUMNS, StageData, run_stages
 
 
 @dataclass(frozen=True)

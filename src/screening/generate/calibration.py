@@ -240,7 +240,7 @@ LIST_STATISTICS = (
 
 
 def list_statistics(rows: pl.DataFrame) -> dict[str, float]:
-    """The shape of a watch list (canonical rows, screening.lists): names per identity,
+    """The shape of a watch list (canonical rows, screening.data.lists): names per identity,
     alias quality, precision of the dates of birth, nationalities, documents, name length."""
     per = rows.group_by("entry_id").agg(
         n=pl.len(),

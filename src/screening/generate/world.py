@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import polars as pl
 
-from screening.formats.mrz import td3
+from screening.data.formats.mrz import td3
 from screening.generate import contacts
 from screening.generate.codes import as_series, record_locator_ids, sequential_ids
 from screening.generate.lost_stolen import lost_stolen_frame

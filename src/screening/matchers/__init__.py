@@ -4,7 +4,7 @@ Every matcher, ours and the baselines, returns the same alert frame, so one eval
 serves all. A researcher's matcher is any class with `name`, `build(rows)` and
 `screen(index, passengers, threshold, top_k)`; pass it as `module:Class`. A matcher whose
 scores depend on the screened population (name frequencies) also takes the keyword
-`population` (screening.population.Population), so that a manifest screened in
+`population` (screening.linkage.population.Population), so that a manifest screened in
 partitions scores exactly as one run.
 """
 
@@ -28,7 +28,7 @@ class Matcher(Protocol):
     name: str
 
     def build(self, rows: pl.DataFrame) -> Any:
-        """Index canonical watch-list rows (screening.lists) once."""
+        """Index canonical watch-list rows (screening.data.lists) once."""
         ...
 
     def screen(

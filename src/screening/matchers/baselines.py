@@ -22,10 +22,10 @@ import polars as pl
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
-from screening.blocking import fold_document
-from screening.index import WatchlistIndex, build_index
+from screening.linkage.blocking import fold_document
+from screening.linkage.index import WatchlistIndex, build_index
 from screening.linkage.levels import Dob, NameHow
-from screening.normalize import fold, name_forms
+from screening.linkage.normalize import fold, name_forms
 from screening.screen import (
     ScreenResult,
     blocked_candidates,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from screening.index import WatchlistIndex, build_index
-from screening.population import Population
+from screening.linkage.index import WatchlistIndex, build_index
+from screening.linkage.population import Population
 from screening.screen import ScreenResult, screen
 
 

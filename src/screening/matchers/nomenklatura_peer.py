@@ -18,12 +18,12 @@ import numpy as np
 import polars as pl
 import pycountry
 
-from screening.blocking import fold_document
 from screening.compare import name_arrays, name_similarity, token_overlap
 from screening.engines.processes import process_pool
-from screening.index import WatchlistIndex, build_index
+from screening.linkage.blocking import fold_document
+from screening.linkage.index import WatchlistIndex, build_index
+from screening.linkage.normalize import name_forms
 from screening.matchers import TooManyPairs
-from screening.normalize import name_forms
 from screening.screen import (
     ScreenResult,
     blocked_candidates,

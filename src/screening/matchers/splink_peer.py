@@ -27,10 +27,10 @@ import jellyfish
 import numpy as np
 import polars as pl
 
-from screening.blocking import fold_document
 from screening.compare import name_arrays, name_similarity, token_overlap
-from screening.index import WatchlistIndex, build_index
-from screening.normalize import name_forms
+from screening.linkage.blocking import fold_document
+from screening.linkage.index import WatchlistIndex, build_index
+from screening.linkage.normalize import name_forms
 from screening.screen import ScreenResult, empty_alerts, evidence, explain, rank_pairs
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import polars as pl
 
-from screening.formats.un_list import APPROX_YEARS, ListFormatError, country_code
-from screening.lists import conform
+from screening.data.formats.un_list import APPROX_YEARS, ListFormatError, country_code
+from screening.data.lists import conform
 from screening.schema import empty_list_if_null
 
 SDN_COLUMNS = [
@@ -67,7 +67,7 @@ def _read(path: Path, columns: list[str]) -> pl.DataFrame:
 
 
 def read_ofac_sdn(path: Path, individuals_only: bool = True) -> pl.DataFrame:
-    """Canonical list rows (screening.lists.LIST_COLUMNS) from sdn.csv (+ alt.csv)."""
+    """Canonical list rows (screening.data.lists.LIST_COLUMNS) from sdn.csv (+ alt.csv)."""
     path = Path(path)
     sdn = _read(path, SDN_COLUMNS)
     if individuals_only:

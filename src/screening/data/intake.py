@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from screening.countries import document_codes
+from screening.data.countries import document_codes
 
 MANIFEST_REQUIRED = (
     "passenger_id",

@@ -21,7 +21,7 @@ import polars as pl
 import pycountry
 from defusedxml import DefusedXmlException
 
-from screening.lists import CONTACTS, LIST_COLUMNS, conform
+from screening.data.lists import CONTACTS, LIST_COLUMNS, conform
 
 LIST_NAME = "UN-SC-CONSOLIDATED"
 APPROX_YEARS = 2  # "approximately 1970" is read as 1968-1972
@@ -54,7 +54,7 @@ def country_code(name: str) -> str | None:
 
 
 def read_un_xml(path: Path) -> pl.DataFrame:
-    """Canonical list rows (screening.lists.LIST_COLUMNS) of the individuals in a UN list."""
+    """Canonical list rows (screening.data.lists.LIST_COLUMNS) of the individuals in a UN list."""
     path = Path(path)
     try:
         root = DET.parse(path, forbid_dtd=True).getroot()

@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from screening.associates import PERSON_KINDS, associate_alerts
 from screening.contacts import contact_alerts
-from screening.documents import invalid_document_alerts, lost_stolen_alerts
+from screening.linkage.population import Population
 from screening.matchers import screen_with
-from screening.notify import notifications, notify_column, traveller_states
-from screening.population import Population
-from screening.reconcile import LINK_COLUMNS, LinkConfig, booking_legs, link_bookings
 from screening.screen import ALERT_COLUMNS
+from screening.travel.associates import PERSON_KINDS, associate_alerts
+from screening.travel.documents import invalid_document_alerts, lost_stolen_alerts
+from screening.travel.notify import notifications, notify_column, traveller_states
+from screening.travel.reconcile import LINK_COLUMNS, LinkConfig, booking_legs, link_bookings
 
 STAGES = ("pnr", "api", "pnr+api")
 

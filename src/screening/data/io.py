@@ -162,7 +162,7 @@ class UserFile:
 def read_user_file(path: Path, strict: bool = False) -> UserFile:
     """read_user_table, but bytes that are not UTF-8 are read as Latin-1 and reported per
     row instead of stopping the file (`strict`: stop at the first, naming its row)."""
-    from screening.intake import InputError, no_problems
+    from screening.data.intake import InputError, no_problems
 
     path = Path(path)
     if not path.exists():
@@ -213,7 +213,7 @@ def _bad_bytes(
     path: Path, text: str, bad: list[tuple[int, int]], frame: pl.DataFrame, sep: str
 ) -> pl.DataFrame:
     """One problem per (row, field) holding bytes read as Latin-1."""
-    from screening.intake import PROBLEM_COLUMNS, SCREENED, no_problems
+    from screening.data.intake import PROBLEM_COLUMNS, SCREENED, no_problems
 
     if not bad:
         return no_problems()

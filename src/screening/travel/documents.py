@@ -7,8 +7,8 @@ import datetime as dt
 
 import polars as pl
 
-from screening.blocking import fold_document
-from screening.formats.mrz import mrz_valid
+from screening.data.formats.mrz import mrz_valid
+from screening.linkage.blocking import fold_document
 from screening.screen import ALERT_COLUMNS
 
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from screening.blocking import fold_document
 from screening.compare import name_arrays, name_similarity, token_overlap
-from screening.normalize import name_forms
+from screening.linkage.blocking import fold_document
+from screening.linkage.normalize import name_forms
 
 LINK_COLUMNS = {
     "booking_passenger_id": pl.String,

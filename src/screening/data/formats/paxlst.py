@@ -14,9 +14,9 @@ from pathlib import Path
 
 import polars as pl
 
-from screening.formats.edifact import element as _el
-from screening.formats.edifact import read_segments
-from screening.intake import MANIFEST_REQUIRED
+from screening.data.formats.edifact import element as _el
+from screening.data.formats.edifact import read_segments
+from screening.data.intake import MANIFEST_REQUIRED
 
 TRAVELLER = {"FL": "passenger", "DDU": "passenger", "FM": "crew", "DDT": "crew"}
 # Manifest columns as `screening screen` reads them, plus what a PAXLST also tells.

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import polars as pl
 
-from screening.formats.edifact import element as _el
-from screening.formats.edifact import read_segments
+from screening.data.formats.edifact import element as _el
+from screening.data.formats.edifact import read_segments
 
 # Titles glued to the given name (JOHNMR). DR is left alone: ALEXANDR is a name.
 TITLES = r"(?:MRS|MR|MS|MX|MSTR|MISS|CHD|INF)$"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from screening.normalize import name_forms
+from screening.linkage.normalize import name_forms
 
 
 @dataclass(frozen=True)

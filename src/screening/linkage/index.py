@@ -8,17 +8,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from screening.blocking import (
+from screening.compare import name_arrays
+from screening.contacts import list_contacts
+from screening.linkage.blocking import (
     BlockingConfig,
     ListBlocks,
     fold_document,
     list_blocks,
     name_keys,
 )
-from screening.compare import name_arrays
-from screening.contacts import list_contacts
-from screening.normalize import name_forms
-from screening.scoring import ScoringConfig, token_counts
+from screening.linkage.normalize import name_forms
+from screening.linkage.scoring import ScoringConfig, token_counts
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class MatchConfig:
 
 @dataclass(frozen=True)
 class WatchlistIndex:
-    rows: pl.DataFrame  # canonical list rows (screening.lists), one per name
+    rows: pl.DataFrame  # canonical list rows (screening.data.lists), one per name
     forms: pl.DataFrame  # name_forms of rows, same order
     keys: pl.DataFrame  # (row, key, kind) name and document keys
     blocks: ListBlocks  # the list side of blocking, split by block size
@@ -50,7 +50,7 @@ class WatchlistIndex:
 
 
 def build_index(rows: pl.DataFrame, config: MatchConfig | None = None) -> WatchlistIndex:
-    """Normalize, key and count a canonical watch list (see screening.lists)."""
+    """Normalize, key and count a canonical watch list (see screening.data.lists)."""
     config = config or MatchConfig()
     forms = name_forms(rows)
     keys = name_keys(forms, config.blocking)

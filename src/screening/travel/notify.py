@@ -13,7 +13,7 @@ import functools
 import polars as pl
 import pycountry
 
-from screening.countries import ICAO_TO_ISO, KOSOVO, NOT_A_STATE
+from screening.data.countries import ICAO_TO_ISO, KOSOVO, NOT_A_STATE
 
 # Alerts that say "this traveller may be that listed identity": the identity's states of
 # nationality are concerned. An associate is someone else, with only their own states.
