@@ -20,7 +20,7 @@ from screening.data.lists import from_generated
 from screening.generate.scenario import load_scenario
 from screening.generate.world import generate_world
 from screening.linkage.index import build_index
-from screening.screen import screen
+from screening.linkage.screen import screen
 
 
 def _rss_mib() -> float:

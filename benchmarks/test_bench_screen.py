@@ -10,14 +10,14 @@ import numpy as np
 import polars as pl
 import pytest
 
-from screening.compare import name_arrays, name_similarity, token_overlap
 from screening.data.lists import from_generated
 from screening.generate.scenario import load_scenario
 from screening.generate.world import generate_world
 from screening.linkage.blocking import fold_document
+from screening.linkage.comparisons.names import name_arrays, name_similarity, token_overlap
 from screening.linkage.index import build_index
 from screening.linkage.normalize import name_forms
-from screening.screen import blocked_candidates, screen
+from screening.linkage.screen import blocked_candidates, screen
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from screening.data import lists
 from screening.linkage.blocking import HashedKeys, key_hash
 from screening.linkage.index import build_index
 from screening.linkage.normalize import name_forms
-from screening.screen import blocked_candidates
+from screening.linkage.screen import blocked_candidates
 
 L_COLUMNS = ["entry_id", "surname", "given_names", "dob", "sex", "nationality", "doc_number"]
 

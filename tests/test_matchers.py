@@ -2,8 +2,8 @@ import polars as pl
 import pytest
 
 from screening.data import lists
+from screening.linkage.explain import ALERT_COLUMNS
 from screening.matchers import get_matcher, registry
-from screening.screen import ALERT_COLUMNS
 
 
 @pytest.fixture(scope="module")

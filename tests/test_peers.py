@@ -13,8 +13,8 @@ from screening.data.lists import from_generated
 from screening.evaluate import evaluate
 from screening.generate.scenario import load_scenario
 from screening.generate.world import generate_world
+from screening.linkage.explain import ALERT_COLUMNS
 from screening.matchers import get_matcher, registry
-from screening.screen import ALERT_COLUMNS
 
 
 @pytest.fixture(scope="module")

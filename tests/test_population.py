@@ -9,8 +9,9 @@ import pytest
 from screening.data.lists import from_generated
 from screening.generate.scenario import load_scenario
 from screening.generate.world import generate_world
+from screening.linkage.matcher import screen_with
 from screening.linkage.population import combine, population_stats
-from screening.matchers import get_matcher, screen_with
+from screening.matchers import get_matcher
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import numpy as np
 import polars as pl
 from rapidfuzz import process
 
-from screening.engines.processes import process_pool
+from screening.matchers.processes import process_pool
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "screening"
 

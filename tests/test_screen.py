@@ -9,12 +9,13 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
-from screening.compare import dob_evidence, name_arrays, name_similarity, token_overlap
 from screening.data import lists
 from screening.data.intake import WATCHLIST_REQUIRED
+from screening.linkage.comparisons.dates import dob_evidence
+from screening.linkage.comparisons.names import name_arrays, name_similarity, token_overlap
 from screening.linkage.index import build_index
 from screening.linkage.normalize import PLACEHOLDERS, name_forms
-from screening.screen import screen
+from screening.linkage.screen import screen
 
 # The flat-file columns, less doc_issuer (added as null) and doc_type/doc_expiry.
 L_COLUMNS = [c for c in WATCHLIST_REQUIRED if c != "doc_issuer"]

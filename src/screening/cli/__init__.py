@@ -48,7 +48,7 @@ def make_console(stderr: bool = False) -> Console:
 
 def failed_runs(results: pl.DataFrame) -> int:
     """Say on stderr which benchmark runs failed; the exit code the command should end with."""
-    from screening.bench import not_run
+    from screening.evaluate.results import not_run
 
     failed = not_run(results).filter(pl.col("status") == "failed")
     err = make_console(stderr=True)
@@ -63,7 +63,7 @@ def failed_runs(results: pl.DataFrame) -> int:
 
 def print_summary(console: Console, results: pl.DataFrame) -> None:
     """The benchmark summary as a table a person reads at 80 columns, and what did not run."""
-    from screening.bench import not_run, summary_table
+    from screening.evaluate.results import not_run, summary_table
 
     table = summary_table(results)
     if not table.is_empty():

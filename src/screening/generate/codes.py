@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from screening.data.formats.mrz import to_strings
+
 LETTERS = np.frombuffer(b"ABCDEFGHIJKLMNPRSTUVWXYZ", dtype=np.uint8)  # no O/Q: unreadable on docs
 DIGITS = np.frombuffer(b"0123456789", dtype=np.uint8)
 ALNUM = np.frombuffer(b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789", dtype=np.uint8)
@@ -21,13 +23,6 @@ def from_pattern(rng: np.random.Generator, n: int, pattern: str) -> np.ndarray:
             cols.append(alphabet[rng.integers(0, len(alphabet), n)])
     mat = np.ascontiguousarray(np.stack(cols, axis=1)) if cols else np.zeros((n, 0), np.uint8)
     return to_strings(mat)
-
-
-def to_strings(mat: np.ndarray) -> np.ndarray:
-    """Rows of an (n, w) uint8 ASCII matrix as an object array of str."""
-    n, w = mat.shape
-    fixed = np.ascontiguousarray(mat).view(f"S{w}").reshape(n)
-    return fixed.astype(f"U{w}").astype(object)
 
 
 def unique_from_pattern(

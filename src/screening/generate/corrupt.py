@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from screening.generate.codes import to_strings
+from screening.data.formats.mrz import to_strings
 from screening.paths import data_dir
 
 _QWERTY = ("QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM")

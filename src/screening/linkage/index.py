@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from screening.compare import name_arrays
-from screening.contacts import list_contacts
 from screening.linkage.blocking import (
     BlockingConfig,
     ListBlocks,
@@ -17,6 +15,8 @@ from screening.linkage.blocking import (
     list_blocks,
     name_keys,
 )
+from screening.linkage.comparisons.contacts import list_contacts
+from screening.linkage.comparisons.names import name_arrays
 from screening.linkage.normalize import name_forms
 from screening.linkage.scoring import ScoringConfig, token_counts
 

@@ -1,41 +1,13 @@
-"""Pluggable matchers: index a watch list once, screen manifests into scored alerts.
-
-Every matcher, ours and the baselines, returns the same alert frame, so one evaluation
-serves all. A researcher's matcher is any class with `name`, `build(rows)` and
-`screen(index, passengers, threshold, top_k)`; pass it as `module:Class`. A matcher whose
-scores depend on the screened population (name frequencies) also takes the keyword
-`population` (screening.linkage.population.Population), so that a manifest screened in
-partitions scores exactly as one run.
-"""
+"""The matchers one can name on the command line: ours, the baselines, the peers whose
+libraries are installed, or a researcher's own as `module:Class` (the protocol is
+screening.linkage.matcher.Matcher)."""
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
-import inspect
-from typing import Any, Protocol
 
-import polars as pl
-
-from screening.screen import ScreenResult
-
-
-class TooManyPairs(RuntimeError):
-    """A matcher declines a run it would take far too long on (the bench skips it)."""
-
-
-class Matcher(Protocol):
-    name: str
-
-    def build(self, rows: pl.DataFrame) -> Any:
-        """Index canonical watch-list rows (screening.data.lists) once."""
-        ...
-
-    def screen(
-        self, index: Any, passengers: pl.DataFrame, threshold: float, top_k: int
-    ) -> ScreenResult:
-        """Scored watch-list alerts (columns of screening.screen.ALERT_COLUMNS)."""
-        ...
+from screening.linkage.matcher import Matcher
 
 
 def registry() -> dict[str, type]:
@@ -80,20 +52,6 @@ def peers() -> dict[str, type]:
 
 
 PEER_NAMES = ("splink", "nomenklatura-logic-v2", "nomenklatura-logic-v1", "nomenklatura-ofac")
-
-
-def screen_with(
-    matcher: Matcher,
-    index: Any,
-    passengers: pl.DataFrame,
-    threshold: float,
-    top_k: int,
-    population: Any = None,
-) -> ScreenResult:
-    """matcher.screen, with the whole manifest's population when the matcher takes one."""
-    if population is not None and "population" in inspect.signature(matcher.screen).parameters:
-        return matcher.screen(index, passengers, threshold, top_k, population=population)
-    return matcher.screen(index, passengers, threshold, top_k)
 
 
 def get_matcher(spec: str) -> Matcher:

@@ -23,17 +23,11 @@ from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
 from screening.linkage.blocking import fold_document
+from screening.linkage.explain import explain, rank_pairs
 from screening.linkage.index import WatchlistIndex, build_index
 from screening.linkage.levels import Dob, NameHow
 from screening.linkage.normalize import fold, name_forms
-from screening.screen import (
-    ScreenResult,
-    blocked_candidates,
-    evidence,
-    explain,
-    rank_pairs,
-    screen,
-)
+from screening.linkage.screen import ScreenResult, blocked_candidates, evidence, screen
 
 
 class _Base:

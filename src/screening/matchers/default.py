@@ -1,5 +1,5 @@
 """The default matcher: blocking keys, multi-view name similarity, frequency-aware
-Fellegi–Sunter scoring (screening.screen)."""
+Fellegi–Sunter scoring (screening.linkage.screen)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import polars as pl
 
 from screening.linkage.index import WatchlistIndex, build_index
 from screening.linkage.population import Population
-from screening.screen import ScreenResult, screen
+from screening.linkage.screen import ScreenResult, screen
 
 
 class DefaultMatcher:

@@ -18,20 +18,14 @@ import numpy as np
 import polars as pl
 import pycountry
 
-from screening.compare import name_arrays, name_similarity, token_overlap
-from screening.engines.processes import process_pool
 from screening.linkage.blocking import fold_document
+from screening.linkage.comparisons.names import name_arrays, name_similarity, token_overlap
+from screening.linkage.explain import empty_alerts, explain, rank_pairs
 from screening.linkage.index import WatchlistIndex, build_index
+from screening.linkage.matcher import TooManyPairs
 from screening.linkage.normalize import name_forms
-from screening.matchers import TooManyPairs
-from screening.screen import (
-    ScreenResult,
-    blocked_candidates,
-    empty_alerts,
-    evidence,
-    explain,
-    rank_pairs,
-)
+from screening.linkage.screen import ScreenResult, blocked_candidates, evidence
+from screening.matchers.processes import process_pool
 
 CHUNK = 20_000  # pairs per task
 

@@ -27,11 +27,12 @@ import jellyfish
 import numpy as np
 import polars as pl
 
-from screening.compare import name_arrays, name_similarity, token_overlap
 from screening.linkage.blocking import fold_document
+from screening.linkage.comparisons.names import name_arrays, name_similarity, token_overlap
+from screening.linkage.explain import empty_alerts, explain, rank_pairs
 from screening.linkage.index import WatchlistIndex, build_index
 from screening.linkage.normalize import name_forms
-from screening.screen import ScreenResult, empty_alerts, evidence, explain, rank_pairs
+from screening.linkage.screen import ScreenResult, evidence
 
 
 @dataclass(frozen=True)

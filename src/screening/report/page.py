@@ -14,8 +14,8 @@ import altair as alt
 import polars as pl
 import vl_convert as vlc
 
-from screening.bench import BenchResults, not_run
 from screening.evaluate.labels import label
+from screening.evaluate.results import BenchResults, not_run
 
 BASE_RATE = 8e-6
 

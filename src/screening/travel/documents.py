@@ -9,7 +9,7 @@ import polars as pl
 
 from screening.data.formats.mrz import mrz_valid
 from screening.linkage.blocking import fold_document
-from screening.screen import ALERT_COLUMNS
+from screening.linkage.explain import ALERT_COLUMNS
 
 
 def _alerts(frame: pl.DataFrame, kind: str) -> pl.DataFrame:

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from screening.compare import name_arrays, name_similarity, token_overlap
 from screening.linkage.blocking import fold_document
+from screening.linkage.comparisons.names import name_arrays, name_similarity, token_overlap
 from screening.linkage.normalize import name_forms
 
 LINK_COLUMNS = {

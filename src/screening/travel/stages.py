@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from screening.contacts import contact_alerts
+from screening.linkage.explain import ALERT_COLUMNS
+from screening.linkage.matcher import screen_with
 from screening.linkage.population import Population
-from screening.matchers import screen_with
-from screening.screen import ALERT_COLUMNS
 from screening.travel.associates import PERSON_KINDS, associate_alerts
+from screening.travel.contacts import contact_alerts
 from screening.travel.documents import invalid_document_alerts, lost_stolen_alerts
 from screening.travel.notify import notifications, notify_column, traveller_states
 from screening.travel.reconcile import LINK_COLUMNS, LinkConfig, booking_legs, link_bookings

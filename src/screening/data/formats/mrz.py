@@ -13,14 +13,19 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from screening.generate.codes import to_strings
-
 _VALUES = np.zeros(256, dtype=np.int64)
 _VALUES[ord("0") : ord("9") + 1] = np.arange(10)
 _VALUES[ord("A") : ord("Z") + 1] = np.arange(10, 36)
 
 # Doc 9303 writes Germany as D, not DEU, in the MRZ.
 _MRZ_STATE = {"DEU": "D"}
+
+
+def to_strings(mat: np.ndarray) -> np.ndarray:
+    """Rows of an (n, w) uint8 ASCII matrix as an object array of str."""
+    n, w = mat.shape
+    fixed = np.ascontiguousarray(mat).view(f"S{w}").reshape(n)
+    return fixed.astype(f"U{w}").astype(object)
 
 
 def check_digit(text: str) -> str:

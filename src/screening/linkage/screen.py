@@ -13,46 +13,21 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from screening.compare import (
-    dob_evidence,
-    document_evidence,
-    name_arrays,
-    name_similarity,
-    nationality_evidence,
-    sex_evidence,
-    token_overlap,
-)
-from screening.contacts import contact_evidence
 from screening.linkage.blocking import candidate_pairs, fold_document
+from screening.linkage.comparisons.attributes import nationality_evidence, sex_evidence
+from screening.linkage.comparisons.contacts import contact_evidence
+from screening.linkage.comparisons.dates import dob_evidence
+from screening.linkage.comparisons.documents import document_evidence
+from screening.linkage.comparisons.names import name_arrays, name_similarity, token_overlap
+from screening.linkage.explain import _explain, empty_alerts, rank_pairs
 from screening.linkage.index import WatchlistIndex, passenger_keys
 from screening.linkage.levels import (
-    CONTACT_LEVELS,
-    DOB_LEVELS,
-    DOC_LEVELS,
-    NAME_HOW,
     Dob,
     Document,
-    Nationality,
-    label,
 )
 from screening.linkage.normalize import name_forms
 from screening.linkage.population import Population, population_stats
 from screening.linkage.scoring import log_odds, to_score, token_bits
-
-ALERT_COLUMNS = {
-    "passenger_id": pl.String,
-    "entry_id": pl.String,
-    "name_id": pl.String,
-    "kind": pl.String,
-    "score": pl.Float64,
-    "name_score": pl.Float64,
-    "name_how": pl.String,
-    "dob_evidence": pl.String,
-    "document_evidence": pl.String,
-    "nationality_evidence": pl.String,
-    "contact_evidence": pl.String,
-    "reason": pl.String,
-}
 
 
 @dataclass(frozen=True)
@@ -73,10 +48,6 @@ class _Clock:
         now = time.perf_counter()
         self.laps[name] = round(now - self._t, 3)
         self._t = now
-
-
-def empty_alerts() -> pl.DataFrame:
-    return pl.DataFrame(schema=ALERT_COLUMNS)
 
 
 Candidates = Callable[
@@ -164,48 +135,6 @@ def screen(
     return ScreenResult(alerts, (pi, li), stats)
 
 
-def rank_pairs(
-    index: WatchlistIndex,
-    pi: np.ndarray,
-    li: np.ndarray,
-    score: np.ndarray,
-    sim: np.ndarray,
-    how: np.ndarray,
-    dob: np.ndarray,
-    docl: np.ndarray,
-    nat: np.ndarray,
-    threshold: float,
-    top_k: int,
-    contact: np.ndarray | None = None,
-) -> pl.DataFrame:
-    """Best name per (passenger, identity), at most `top_k` identities per passenger."""
-    lst = index.rows
-    if contact is None:
-        contact = np.zeros(len(pi), dtype=np.int8)
-    pairs = pl.DataFrame(
-        {
-            "p": pi,
-            "l": li,
-            "score": np.asarray(score, dtype=np.float64),
-            "name_score": np.asarray(sim, dtype=np.float64),
-            "how": how,
-            "dob": dob,
-            "doc": docl,
-            "nat": nat,
-            "contact": contact,
-            "entry_id": lst["entry_id"].gather(li),
-            "name_id": lst["name_id"].gather(li),
-        }
-    )
-    return (
-        pairs.filter(pl.col("score") >= threshold)
-        .sort(["p", "score", "name_score", "l"], descending=[False, True, True, False])
-        .unique(["p", "entry_id"], keep="first", maintain_order=True)
-        .with_columns(rank=pl.int_range(pl.len()).over("p"))
-        .filter(pl.col("rank") < top_k)
-    )
-
-
 def evidence(
     index: WatchlistIndex, passengers: pl.DataFrame, pi: np.ndarray, li: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -217,78 +146,3 @@ def evidence(
     docl = document_evidence(folded, doc, index.docs, index.entry_code, index.has_doc, pi, li)
     nat = nationality_evidence(passengers["nationality"], index.rows["nationalities"], pi, li)
     return dob, docl, nat
-
-
-def explain(best: pl.DataFrame, passengers: pl.DataFrame) -> pl.DataFrame:
-    """Alert rows (ALERT_COLUMNS) from ranked pairs."""
-    return _explain(best, passengers["passenger_id"])
-
-
-def _label(values: tuple[str, ...], col: str) -> pl.Expr:
-    return (
-        pl.col(col).cast(pl.Int64).replace_strict(dict(enumerate(values)), return_dtype=pl.String)
-    )
-
-
-def _explain(best: pl.DataFrame, passenger_id: pl.Series) -> pl.DataFrame:
-    """Alert rows with per-field evidence and a readable reason."""
-    dob_text = {
-        "missing": "DOB unknown",
-        "exact": "DOB exact",
-        "swap": "DOB day/month swapped",
-        "near": "DOB off by a day",
-        "partial": "birth year in listed range",
-        "partial_near": "birth year near listed range",
-        "same_year": "DOB same year only",
-        "differs": "DOB differs",
-    }
-    doc_text = {
-        "missing": "doc not compared",
-        "exact": "doc exact",
-        "ocr": "doc equal up to OCR",
-        "differs": "doc differs",
-    }
-    nat_text = {
-        Nationality.AGREE: "nationality listed",
-        Nationality.DIFFERS: "nationality not listed",
-        Nationality.MISSING: "nationality unknown",
-    }
-    contact_text = {
-        "missing": "",
-        "none": "",
-        "phone": ", booking phone is the identity's",
-        "email": ", booking e-mail is the identity's",
-        "both": ", booking phone and e-mail are the identity's",
-    }
-    if "contact" not in best.columns:
-        best = best.with_columns(contact=pl.lit(0, pl.Int8))
-    out = best.with_columns(
-        passenger_id=passenger_id.gather(best["p"]),
-        name_how=_label(NAME_HOW, "how"),
-        dob_evidence=_label(DOB_LEVELS, "dob"),
-        document_evidence=_label(DOC_LEVELS, "doc"),
-        nationality_evidence=pl.col("nat")
-        .cast(pl.Int64)
-        .replace_strict({int(v): label(v) for v in Nationality}, return_dtype=pl.String),
-        contact_evidence=_label(CONTACT_LEVELS, "contact"),
-    ).with_columns(
-        kind=pl.when(pl.col("document_evidence").is_in(["exact", "ocr"]))
-        .then(pl.lit("watchlist_document"))
-        .otherwise(pl.lit("watchlist")),
-        reason=pl.concat_str(
-            [
-                pl.lit("name "),
-                pl.col("name_score").round(2).cast(pl.String),
-                pl.lit(" ("),
-                pl.col("name_how"),
-                pl.lit("), "),
-                pl.col("dob_evidence").replace_strict(dob_text),
-                pl.lit(", "),
-                pl.col("document_evidence").replace_strict(doc_text),
-                pl.lit(", "),
-                pl.col("nat").cast(pl.Int64).replace_strict(nat_text, return_dtype=pl.String),
-                pl.col("contact_evidence").replace_strict(contact_text),
-            ]
-        ),
-    )
-    return out.select(list(ALERT_COLUMNS)).cast(ALERT_COLUMNS)
