@@ -9,7 +9,17 @@ from screening.cli import app
 from screening.data.io import read_table
 
 runner = CliRunner()
-COMMANDS = ["generate", "run", "scenarios", "describe", "screen", "evaluate", "bench", "report"]
+COMMANDS = [
+    "generate",
+    "run",
+    "scenarios",
+    "describe",
+    "screen",
+    "describe-settings",
+    "evaluate",
+    "bench",
+    "report",
+]
 
 
 @pytest.mark.parametrize("command", [[c] for c in COMMANDS] + [["lists", "import"]])

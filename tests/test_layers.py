@@ -15,7 +15,7 @@ ALLOWED = {
     "data": {"schema"},
     "travel": {"linkage", "matchers", "data", "schema"},
     "generate": {"data", "paths", "schema"},
-    "evaluate": {"data", "schema"},
+    "evaluate": {"linkage", "data", "schema"},
     "report": {"evaluate"},
     "engines": {"linkage", "matchers", "travel", "data", "schema"},
     "bench": {"linkage", "matchers", "travel", "data", "schema", "generate", "evaluate", "engines"},

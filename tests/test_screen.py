@@ -212,7 +212,7 @@ def test_dob_evidence_equals_reference(rows):
 
 def _score_bits(score: float) -> float:
     """Summed evidence behind a score (the inverse of scoring.to_score's logistic)."""
-    from screening.linkage.scoring import ScoringConfig
+    from screening.linkage.settings import ScoringConfig
 
     cfg = ScoringConfig()
     return cfg.midpoint_bits + cfg.bits_per_doubling * float(np.log2(score / (1.0 - score)))
@@ -236,7 +236,8 @@ def test_sex_mismatch_costs_exactly_its_weight(index):
 
 def test_birth_year_range_counts_less_the_wider_it_is():
     """A birth year inside a listed range of w years is worth 5.5 - log2(w) bits."""
-    from screening.linkage.scoring import ScoringConfig, log_odds
+    from screening.linkage.scoring import log_odds
+    from screening.linkage.settings import ScoringConfig
 
     dob = np.full(3, DOB_LEVELS_PARTIAL, dtype=np.int8)
     zeros = np.zeros(3, dtype=np.int8)

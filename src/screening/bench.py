@@ -27,7 +27,8 @@ from screening.generate.calibration import realism
 from screening.generate.scenario import load_scenario
 from screening.generate.world import generate_world
 from screening.linkage.matcher import TooManyPairs
-from screening.matchers import get_matcher
+from screening.linkage.settings import Settings
+from screening.matchers import get_matcher, matcher_class, takes_settings
 from screening.travel.stages import StageData, run_stages
 
 LIBRARIES = ("numpy", "polars", "rapidfuzz", "jellyfish", "faker", "anyascii")
@@ -114,6 +115,7 @@ def run_bench(
     progress: Callable[[str], None] = lambda _: None,
     staged: tuple[str, ...] = (),
     engine: Engine | None = None,
+    settings: Settings | None = None,
 ) -> BenchResults:
     """One row per scenario × seed × matcher with the headline metrics and costs; for the
     `staged` matchers also the PNR / API / PNR-then-API comparison. With a Dask `engine`
@@ -140,15 +142,18 @@ def run_bench(
                     **_lit({"scenario": scenario, "seed": seed})
                 )
             )
-            built: dict[str, object] = {}
+            built: dict[tuple[str, bool], object] = {}
             for name in matchers:
                 progress(f"{scenario} seed {seed}: {name}")
-                m = get_matcher(name)
-                kind = getattr(m, "index_kind", name)
+                # --settings describe the default matcher's model; the others keep theirs.
+                own = settings if settings and takes_settings(matcher_class(name)) else None
+                m = get_matcher(name, own)
+                # Matchers sharing an index kind share the built index, unless settings change it.
+                kind = (getattr(m, "index_kind", name), own is not None)
                 try:
                     if engine is not None:
                         alerts, pairs, stats, t0, t1, t2, peak = engine.screen(
-                            name, list_rows, world
+                            name, list_rows, world, own
                         )
                     else:
                         with PeakMemory() as mem:
@@ -241,12 +246,18 @@ class Engine:
     def __init__(self, client, partition_rows: int = 100_000) -> None:
         self.client, self.partition_rows = client, partition_rows
 
-    def screen(self, matcher: str, list_rows: pl.DataFrame, world):
+    def screen(self, matcher: str, list_rows: pl.DataFrame, world, settings=None):
         from screening.engines.dask_engine import run_dask
         from screening.engines.partitions import Job, in_memory
 
         parts = in_memory(world["passengers"], self.partition_rows)
-        job = Job(matcher=matcher, threshold=0.05, top_k=10, as_of=world.scenario.date)
+        job = Job(
+            matcher=matcher,
+            threshold=0.05,
+            top_k=10,
+            as_of=world.scenario.date,
+            settings=settings,
+        )
         t0 = time.perf_counter()
         run = run_dask(parts, job, list_rows, client=self.client)
         t2 = time.perf_counter()

@@ -13,7 +13,7 @@ from rich.console import Console
 
 from screening.bench import Engine, read_results, run_bench, write_results
 from screening.cli import _fail, _print_frame, app, failed_runs, make_console, print_summary
-from screening.cli.screening_cmds import _generated
+from screening.cli.screening_cmds import _generated, read_settings
 from screening.data import intake as intake_mod
 from screening.data.io import read_table, read_user_table
 from screening.engines.dask_engine import DaskMissing, dask_client
@@ -151,9 +151,14 @@ def bench_cmd(
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None,
     workers: Annotated[int, typer.Option(help="Local Dask cluster size.")] = 2,
     partition_rows: Annotated[int, typer.Option(help="Rows per Dask partition.")] = 100_000,
+    settings: Annotated[
+        Path | None,
+        typer.Option(help="The default matcher's settings, TOML (`screening describe-settings`)."),
+    ] = None,
 ) -> None:
     """Run every matcher on every scenario and seed: results table, report and figures."""
     console = make_console()
+    model = read_settings(console, settings)
     try:
         names = _csv_list(matchers)
         for name in names:
@@ -182,6 +187,7 @@ def bench_cmd(
             progress=status.update,
             staged=tuple(_csv_list(stages)) if dask_engine is None else (),
             engine=dask_engine,
+            settings=model,
         )
     paths = write_results(bench, out)
     paths.append(build_report(bench, out / "report.html", figures=out / "figures"))

@@ -24,6 +24,7 @@ from screening.data.formats.paxlst import read_paxlst
 from screening.data.formats.pnrgov import read_pnrgov
 from screening.data.formats.un_list import read_un_xml
 from screening.data.io import read_table, read_user_file, read_user_table, write_alerts
+from screening.linkage.settings import Settings, SettingsError, load_settings, to_toml
 from screening.matchers import get_matcher
 from screening.travel.stages import STAGES, StageData, run_stages
 
@@ -191,11 +192,25 @@ def screen_cmd(
         Path | None,
         typer.Option(help="PNR bookings (generated folder or PNRGOV file) for pnr stages."),
     ] = None,
-    threshold: Annotated[float, typer.Option(help="Lowest score alerted (0: all).")] = 0.5,
-    top_k: Annotated[int, typer.Option(help="At most this many identities per passenger.")] = 10,
+    threshold: Annotated[
+        float | None,
+        typer.Option(help="Lowest score alerted (0: all); default 0.5, or the settings'."),
+    ] = None,
+    top_k: Annotated[
+        int | None,
+        typer.Option(
+            help="At most this many identities per passenger; default 10, or the settings'."
+        ),
+    ] = None,
     matcher: Annotated[
         str, typer.Option(help="default, exact, soundex, bruteforce, gtas, or module:Class.")
     ] = "default",
+    settings: Annotated[
+        Path | None,
+        typer.Option(
+            help="The default matcher's settings, TOML (`screening describe-settings` prints them)."
+        ),
+    ] = None,
     out: Annotated[
         Path | None, typer.Option(help="Alerts file (.csv, .parquet, .json); stdout if absent.")
     ] = None,
@@ -241,6 +256,10 @@ def screen_cmd(
     err = make_console(stderr=True)
     if on_error not in ON_ERROR:
         raise _fail(err, f"--on-error must be one of {', '.join(ON_ERROR)}")
+    model = read_settings(err, settings)
+    alerting = (model or Settings()).alerts
+    threshold = alerting.threshold if threshold is None else threshold
+    top_k = alerting.top_k if top_k is None else top_k
     if engine not in ("local", "dask"):
         raise _fail(err, f"--engine must be local or dask, not {engine!r}")
     if engine == "dask":
@@ -262,6 +281,7 @@ def screen_cmd(
                 scheduler,
                 workers,
                 partition_rows,
+                model,
             ),
         )
         return
@@ -280,7 +300,7 @@ def screen_cmd(
             raise intake_mod.InputError("--watchlist is required unless MANIFEST is a folder")
         rows, sltd = _load_lists(err, watchlist, lost_stolen)
         day = dt.date.fromisoformat(as_of) if as_of else _scenario_day(manifest)
-        chosen = get_matcher(matcher)
+        chosen = get_matcher(matcher, model)
         data = StageData(
             passengers=passengers,
             flights=flights,
@@ -341,6 +361,7 @@ class _DaskOptions:
     scheduler: str | None
     workers: int | None
     partition_rows: int
+    settings: Settings | None = None
 
 
 def _peak_mib() -> float:
@@ -385,14 +406,23 @@ def _screen_dask(err: Console, manifest: Path, watchlist, lost_stolen, o: _DaskO
             raise intake_mod.InputError("--watchlist is required unless MANIFEST is a folder")
         rows, sltd = _load_lists(err, watchlist, lost_stolen)
         day = dt.date.fromisoformat(o.as_of) if o.as_of else _scenario_day(manifest)
-        get_matcher(o.matcher)
+        get_matcher(o.matcher, o.settings)
     except (intake_mod.InputError, ValueError, OSError) as exc:
         raise _fail(err, str(exc)) from exc
     out = o.out
     out.parent.mkdir(parents=True, exist_ok=True)
     try:
         with staging(out) as tmp:
-            job = Job(o.matcher, o.threshold, o.top_k, day, o.columns, o.on_error, str(tmp))
+            job = Job(
+                o.matcher,
+                o.threshold,
+                o.top_k,
+                day,
+                o.columns,
+                o.on_error,
+                str(tmp),
+                o.settings,
+            )
             with err.status("dask", spinner="dots") if err.is_terminal else nullcontext() as st:
                 progress = st.update if st is not None else (lambda _: None)
                 run = run_dask(
@@ -455,3 +485,31 @@ def lists_import(
         f"wrote {out}: {rows['entry_id'].n_unique():,} identities, {rows.height:,} name rows",
         highlight=False,
     )
+
+
+def read_settings(console: Console, path: Path | None) -> Settings | None:
+    """--settings FILE, checked (the error names the file and the key), or None."""
+    if path is None:
+        return None
+    try:
+        return load_settings(path)
+    except SettingsError as exc:
+        raise _fail(console, str(exc)) from exc
+
+
+@app.command("describe-settings")
+def describe_settings(
+    settings: Annotated[
+        Path | None, typer.Option(help="A settings file to check and print in full.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the TOML here instead.")] = None,
+) -> None:
+    """The default matcher's model as TOML: blocking, comparisons, scoring weights, alerts.
+    Edit a copy and pass it to `screen` or `bench` with --settings."""
+    console = make_console()
+    text = to_toml(read_settings(make_console(stderr=True), settings) or Settings())
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    out.write_text(text, encoding="utf-8")
+    console.print(f"wrote {out}")

@@ -71,10 +71,10 @@ class DaskRun:
     worker_peak_mib: dict[str, float]  # peak resident memory of each worker process
 
 
-def _build(matcher: str, list_rows: pl.DataFrame):
+def _build(matcher: str, list_rows: pl.DataFrame, settings=None):
     from screening.matchers import get_matcher
 
-    return get_matcher(matcher).build(list_rows)
+    return get_matcher(matcher, settings).build(list_rows)
 
 
 def _peak_mib() -> float:
@@ -115,7 +115,7 @@ def run_dask(
         progress("building the index on a worker")
         # Built where it is used, then copied worker to worker: the client never holds it
         # (a 1 M-identity index is ~5 GB in memory).
-        index = client.submit(_build, job.matcher, shared["list_rows"], pure=False)
+        index = client.submit(_build, job.matcher, shared["list_rows"], job.settings, pure=False)
         distributed.wait(index)
         client.replicate([index])
         shared["index"] = index

@@ -21,6 +21,7 @@ import polars as pl
 from screening.data import intake as intake_mod
 from screening.data.io import write_alerts
 from screening.linkage.population import Population, population_stats
+from screening.linkage.settings import AlertConfig, Settings
 from screening.matchers import get_matcher
 from screening.schema import SCHEMAS
 from screening.travel.stages import OUTPUT_COLUMNS, StageData, run_stages
@@ -43,12 +44,13 @@ class Job:
     """Everything a partition needs besides the shared index and lists."""
 
     matcher: str = "default"
-    threshold: float = 0.5
-    top_k: int = 10
+    threshold: float = AlertConfig.threshold
+    top_k: int = AlertConfig.top_k
     as_of: dt.date | None = None
     columns: str | None = None  # --columns old=new,...
     on_error: str = "report"
     out_dir: str | None = None  # where partial outputs go; None: return the frames
+    settings: Settings | None = None  # the default matcher's model (--settings); None: defaults
 
 
 @dataclass(frozen=True)
@@ -182,7 +184,7 @@ def screen_partition(
     frame, problems = load(part, job)
     data = StageData(passengers=frame, flights=flights, lost_stolen=lost_stolen, as_of=job.as_of)
     run = run_stages(
-        get_matcher(job.matcher),
+        get_matcher(job.matcher, job.settings),
         index,
         list_rows,
         data,

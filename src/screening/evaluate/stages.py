@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from screening.evaluate.metrics import PERSON_KINDS, Evaluation, evaluate
+from screening.linkage.settings import AlertConfig
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def evaluate_stages(
     truth: pl.DataFrame,
     links: pl.DataFrame | None = None,
     passengers: pl.DataFrame | None = None,
-    threshold: float = 0.5,
+    threshold: float = AlertConfig.threshold,
     pairs: dict[str, pl.DataFrame] | None = None,
 ) -> StageEvaluation:
     """Metrics per stage present in `alerts` (column `stage`) at `threshold`."""

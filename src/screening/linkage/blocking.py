@@ -22,14 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-
-@dataclass(frozen=True)
-class BlockingConfig:
-    max_block: int = 25  # list names per key, above which the key is refined by birth year
-    max_block_token: int = 5  # the same for single-token keys
-    min_token_skeleton: int = 2  # shorter skeletons (ALI -> L) only count inside pairs
-    max_year_span: int = 12  # listed birth-year ranges wider than this are not refined
-    max_block_refined: int = 10  # list names per (key, birth year) block
+from screening.linkage.settings import BlockingConfig
 
 
 def fold_document(doc: pl.Expr) -> pl.Expr:
@@ -101,9 +94,14 @@ class HashedKeys:
         order = np.argsort(h, kind="stable")
         return HashedKeys(h[order], frame["l"].to_numpy().astype(np.int64)[order])
 
-    def lookup(self, q_hash: np.ndarray, q_row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def lookup(
+        self,
+        q_hash: np.ndarray,
+        q_row: np.ndarray,
+        hash_join_from: int = BlockingConfig.hash_join_from,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(query row, list row) for every list row sharing a query's key."""
-        if len(q_hash) > 50_000:  # a day's manifest: polars' parallel hash join is faster
+        if len(q_hash) > hash_join_from:  # a day's manifest: polars' hash join is faster
             j = pl.DataFrame({"h": q_hash, "p": q_row}).join(
                 pl.DataFrame({"h": self.hashes, "l": self.rows}), on="h"
             )
@@ -134,6 +132,7 @@ class ListBlocks:
     # Every list name of an over-common exact-name key: what a passenger without a birth
     # year meets, so that an exact copy of a listed name is compared even undated.
     common_exact: HashedKeys | None = None
+    hash_join_from: int = BlockingConfig.hash_join_from  # BlockingConfig's, at build time
 
 
 def list_blocks(l_keys: pl.DataFrame, l_years: pl.DataFrame, cfg: BlockingConfig) -> ListBlocks:
@@ -180,6 +179,7 @@ def list_blocks(l_keys: pl.DataFrame, l_years: pl.DataFrame, cfg: BlockingConfig
         HashedKeys.of(common_keys),
         stats,
         HashedKeys.of(common_exact),
+        cfg.hash_join_from,
     )
 
 
@@ -194,7 +194,8 @@ def candidate_pairs(
     """
     rows = p_keys["row"].to_numpy().astype(np.int64)
     h = key_hash(p_keys["key"])
-    p1, l1 = blocks.plain.lookup(h, rows)
+    cut = blocks.hash_join_from
+    p1, l1 = blocks.plain.lookup(h, rows, cut)
     common = blocks.common.contains(h)
     year = p_year.cast(pl.Int32).to_numpy()[rows[common]] if common.any() else np.zeros(0)
     dated = ~np.isnan(year.astype(float)) if len(year) else np.zeros(0, bool)
@@ -205,12 +206,12 @@ def candidate_pairs(
         }
     )
     ref_keys = ref.select(pl.concat_str(["key", pl.lit("#"), pl.col("y").cast(pl.String)]))
-    p2, l2 = blocks.refined.lookup(key_hash(ref_keys.to_series()), rows[common][dated])
+    p2, l2 = blocks.refined.lookup(key_hash(ref_keys.to_series()), rows[common][dated], cut)
     # Undated passengers (no DOB, or one unreadable) cannot use a refined key: their exact
     # name meets every list name that carries it (other common keys match nothing there).
     p3, l3 = np.zeros(0, np.int64), np.zeros(0, np.int64)
     if blocks.common_exact is not None and (~dated).any():
-        p3, l3 = blocks.common_exact.lookup(h[common][~dated], rows[common][~dated])
+        p3, l3 = blocks.common_exact.lookup(h[common][~dated], rows[common][~dated], cut)
     p = np.concatenate([p1, p2, p3])
     li = np.concatenate([l1, l2, l3])
     n_l = int(max(li.max(initial=0), 0)) + 1

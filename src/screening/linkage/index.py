@@ -3,29 +3,17 @@ reused for every manifest (screening one flight never rebuilds it)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
-from screening.linkage.blocking import (
-    BlockingConfig,
-    ListBlocks,
-    fold_document,
-    list_blocks,
-    name_keys,
-)
+from screening.linkage.blocking import ListBlocks, fold_document, list_blocks, name_keys
 from screening.linkage.comparisons.contacts import list_contacts
 from screening.linkage.comparisons.names import name_arrays
 from screening.linkage.normalize import name_forms
-from screening.linkage.scoring import ScoringConfig, token_counts
-
-
-@dataclass(frozen=True)
-class MatchConfig:
-    blocking: BlockingConfig = field(default_factory=BlockingConfig)
-    scoring: ScoringConfig = field(default_factory=ScoringConfig)
-    prefilter: float = 0.55  # token-set similarity below which a pair is not compared further
+from screening.linkage.scoring import token_counts
+from screening.linkage.settings import BlockingConfig, Settings
 
 
 @dataclass(frozen=True)
@@ -41,17 +29,17 @@ class WatchlistIndex:
     has_contact: np.ndarray  # bool per row: the identity has a known contact
     token_counts: pl.DataFrame  # (tok, n) over the list's own names
     token_total: int
-    arrays: dict[str, np.ndarray]  # compare.name_arrays(forms), built once
-    config: MatchConfig
+    arrays: dict[str, np.ndarray]  # comparisons.names.name_arrays(forms), built once
+    config: Settings
 
     @property
     def size(self) -> int:
         return self.rows.height
 
 
-def build_index(rows: pl.DataFrame, config: MatchConfig | None = None) -> WatchlistIndex:
+def build_index(rows: pl.DataFrame, config: Settings | None = None) -> WatchlistIndex:
     """Normalize, key and count a canonical watch list (see screening.data.lists)."""
-    config = config or MatchConfig()
+    config = config or Settings()
     forms = name_forms(rows)
     keys = name_keys(forms, config.blocking)
     docs = (
@@ -97,7 +85,7 @@ def build_index(rows: pl.DataFrame, config: MatchConfig | None = None) -> Watchl
 def passenger_keys(forms: pl.DataFrame, doc: pl.Series, cfg: BlockingConfig) -> pl.DataFrame:
     keys = name_keys(forms, cfg)
     d = pl.DataFrame({"row": np.arange(len(doc), dtype=np.int64), "d": doc}).filter(
-        pl.col("d").str.len_chars() >= 5
+        pl.col("d").str.len_chars() >= cfg.min_document_length
     )
     doc_keys = d.select(
         "row", pl.concat_str([pl.lit("d:"), "d"]).alias("key"), pl.lit("doc").alias("kind")

@@ -6,56 +6,17 @@ all name tokens seen (list plus screened population), so agreeing on ZHANG WEI o
 MOHAMMED ALI is weak evidence and on a rare name strong. Missing fields add nothing.
 The other weights are log2(m/u) for agreement levels, with m from the error rates the
 generator documents and u from how often unrelated people agree (1/365 for a full date
-of birth, 1/60 for a birth year); they are written out in FIELD_WEIGHTS.
+of birth, 1/60 for a birth year); they are written out in the settings
+(screening.linkage.settings.ScoringConfig.field_weights).
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
 
 from screening.linkage.levels import CONTACT_LEVELS, DOB_LEVELS, DOC_LEVELS, Dob
-
-
-def _default_weights() -> dict[str, dict[str, float]]:
-    return {
-        # log2 P(level | same person) / P(level | different people). Two strangers share a
-        # birth date about 1 time in 18,000 (365 days x ~50 birth years), a birth year 1 in
-        # 50; m comes from the generator's documented error rates (~85 % exact dates).
-        "dob": {
-            "missing": 0.0,
-            "exact": 14.0,
-            "swap": 9.0,
-            "near": 9.0,
-            "partial": 5.5,
-            "partial_near": 1.0,
-            "same_year": -1.0,
-            "differs": -7.0,
-        },
-        "document": {"missing": 0.0, "exact": 16.0, "ocr": 13.0, "differs": -0.5},
-        "nationality": {"agree": 1.5, "differs": -1.5, "missing": 0.0},
-        "sex": {"agree": 0.3, "differs": -4.0, "missing": 0.0},
-        # A booking contact the identity used: strangers almost never share one, but the
-        # booker may be a relative, so it only confirms a name that already agrees.
-        "contact": {"missing": 0.0, "none": 0.0, "phone": 8.0, "email": 8.0, "both": 10.0},
-    }
-
-
-@dataclass(frozen=True)
-class ScoringConfig:
-    token_bits_cap: float = 14.0  # one token can't say more than ~1 in 16,000
-    name_bits_cap: float = 30.0
-    extra_token_weight: float = 0.5  # share of the other tokens' bits that counts
-    name_floor: float = 0.70  # similarity below which a name is no evidence of identity
-    name_curve: float = 1.0  # how fast evidence grows from the floor to an exact name
-    name_disagree_bits: float = -4.0
-    contact_min_name: float = 0.85  # name similarity from which a shared contact counts
-    midpoint_bits: float = 18.0  # total evidence at which the score is 0.5
-    bits_per_doubling: float = 3.0  # logistic slope: odds double every 3 bits
-    exact_floor: float = 0.9  # least score of an identical name with an identical DOB
-    field_weights: dict[str, dict[str, float]] = field(default_factory=_default_weights)
+from screening.linkage.settings import ScoringConfig, _default_weights
 
 
 def token_bits(core: pl.Series, counts: pl.DataFrame, total: int, cfg: ScoringConfig):

@@ -28,6 +28,7 @@ from screening.linkage.levels import (
 from screening.linkage.normalize import name_forms
 from screening.linkage.population import Population, population_stats
 from screening.linkage.scoring import log_odds, to_score, token_bits
+from screening.linkage.settings import AlertConfig
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,8 @@ def blocked_candidates(
 def screen(
     index: WatchlistIndex,
     passengers: pl.DataFrame,
-    threshold: float = 0.5,
-    top_k: int = 10,
+    threshold: float = AlertConfig.threshold,
+    top_k: int = AlertConfig.top_k,
     candidates: Candidates = blocked_candidates,
     population: Population | None = None,
 ) -> ScreenResult:
@@ -95,7 +96,7 @@ def screen(
     # documents match (a listed passport under another name is an alert of its own).
     s_set = token_overlap(pa, index.arrays, pi, li)
     docl = document_evidence(doc_folded, doc, index.docs, index.entry_code, index.has_doc, pi, li)
-    keep = (s_set >= cfg.prefilter) | np.isin(docl, (Document.EXACT, Document.OCR))
+    keep = (s_set >= cfg.comparisons.prefilter) | np.isin(docl, (Document.EXACT, Document.OCR))
     pi, li, s_set, docl = pi[keep], li[keep], s_set[keep], docl[keep]
     stats["pairs_compared"] = len(pi)
     clock.lap("prefilter_s")
@@ -107,7 +108,7 @@ def screen(
     # Only the list names among the candidates need their information computed.
     rows_needed, li_pos = np.unique(li, return_inverse=True)
     bits_needed = token_bits(lf["core"].gather(rows_needed), counts, total, cfg.scoring)
-    sim, how = name_similarity(pa, index.arrays, pi, li, s_set)
+    sim, how = name_similarity(pa, index.arrays, pi, li, s_set, cfg.comparisons.name_views)
     dob, width = dob_evidence(passengers["dob"], lst, pi, li)
     nat = nationality_evidence(passengers["nationality"], lst["nationalities"], pi, li)
     sex = sex_evidence(passengers["sex"], lst["sex"], pi, li)
@@ -123,10 +124,12 @@ def screen(
     same_name = seen["n"].fill_null(1).cast(pl.Float64).to_numpy()[pi]
     seen_bits = -np.log2(same_name / (pop.size + 1.0))
     list_bits = bits_needed[li_pos]
-    name_bits = np.where(same_name >= 3, np.minimum(list_bits, seen_bits), list_bits)
+    common = same_name >= cfg.comparisons.common_name_sightings
+    name_bits = np.where(common, np.minimum(list_bits, seen_bits), list_bits)
     bits = log_odds(sim, name_bits, dob, width, docl, nat, sex, cfg.scoring, contact)
     clock.lap("compare_s")
-    score = to_score(bits, (sim >= 0.999) & (dob == Dob.EXACT), cfg.scoring)
+    identical = sim >= cfg.comparisons.name_views.identical
+    score = to_score(bits, identical & (dob == Dob.EXACT), cfg.scoring)
     best = rank_pairs(index, pi, li, score, sim, how, dob, docl, nat, threshold, top_k, contact)
     clock.lap("score_s")
     alerts = _explain(best, passengers["passenger_id"])

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import inspect
 
 from screening.linkage.matcher import Matcher
+from screening.linkage.settings import Settings
 
 
 def registry() -> dict[str, type]:
@@ -54,12 +56,26 @@ def peers() -> dict[str, type]:
 PEER_NAMES = ("splink", "nomenklatura-logic-v2", "nomenklatura-logic-v1", "nomenklatura-ofac")
 
 
-def get_matcher(spec: str) -> Matcher:
-    """A registered matcher by name, or `package.module:Class` for your own."""
+def get_matcher(spec: str, settings: Settings | None = None) -> Matcher:
+    """A registered matcher by name, or `package.module:Class` for your own; `settings`
+    (screening.linkage.settings) for a matcher whose model they describe."""
+    cls = matcher_class(spec)
+    if settings is None:
+        return cls()
+    if not takes_settings(cls):
+        raise ValueError(f"--settings: matcher {spec!r} takes no settings (the default one does)")
+    return cls(settings=settings)
+
+
+def takes_settings(cls: type) -> bool:
+    return "settings" in inspect.signature(cls).parameters
+
+
+def matcher_class(spec: str) -> type:
     if ":" in spec:
-        module, _, cls = spec.partition(":")
+        module, _, name = spec.partition(":")
         try:
-            return getattr(importlib.import_module(module), cls)()
+            return getattr(importlib.import_module(module), name)
         except (ImportError, AttributeError) as exc:
             raise ValueError(f"--matcher {spec}: cannot load ({exc})") from exc
     known = registry()
@@ -67,4 +83,4 @@ def get_matcher(spec: str) -> Matcher:
         raise ValueError(f"matcher {spec!r} needs its library: {PEER_EXTRA}")
     if spec not in known:
         raise ValueError(f"unknown matcher {spec!r}; known: {', '.join(sorted(known))}")
-    return known[spec]()
+    return known[spec]

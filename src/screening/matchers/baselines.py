@@ -28,6 +28,7 @@ from screening.linkage.index import WatchlistIndex, build_index
 from screening.linkage.levels import Dob, NameHow
 from screening.linkage.normalize import fold, name_forms
 from screening.linkage.screen import ScreenResult, blocked_candidates, evidence, screen
+from screening.linkage.settings import BlockingConfig
 
 
 class _Base:
@@ -158,7 +159,7 @@ def exhaustive_candidates(
     pi = np.concatenate(ps) if ps else np.zeros(0, np.int64)
     li = np.concatenate(ls) if ls else np.zeros(0, np.int64)
     d = pl.DataFrame({"p": np.arange(len(doc_folded)), "doc_folded": doc_folded}).filter(
-        pl.col("doc_folded").str.len_chars() >= 5
+        pl.col("doc_folded").str.len_chars() >= BlockingConfig.min_document_length
     )
     rows = pl.DataFrame({"l": np.arange(index.size), "code": index.entry_code})
     doc_pairs = d.join(index.docs, on="doc_folded").join(rows, on="code").select("p", "l")

@@ -8,14 +8,18 @@ import polars as pl
 from screening.linkage.index import WatchlistIndex, build_index
 from screening.linkage.population import Population
 from screening.linkage.screen import ScreenResult, screen
+from screening.linkage.settings import Settings
 
 
 class DefaultMatcher:
     name = "default"
     index_kind = "watchlist_index"
 
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+
     def build(self, rows: pl.DataFrame) -> WatchlistIndex:
-        return build_index(rows)
+        return build_index(rows, self.settings)
 
     def screen(
         self,

@@ -33,6 +33,9 @@ from screening.linkage.explain import empty_alerts, explain, rank_pairs
 from screening.linkage.index import WatchlistIndex, build_index
 from screening.linkage.normalize import name_forms
 from screening.linkage.screen import ScreenResult, evidence
+from screening.linkage.settings import BlockingConfig
+
+MIN_DOC = BlockingConfig.min_document_length
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,9 @@ def _shape(frame: pl.DataFrame, list_side: bool) -> pl.DataFrame:
             year_from=year,
             year_to=year,
             doc=doc,
-            doc1=pl.when(folded.str.len_chars() >= 5).then(folded).otherwise(None),
+            doc1=pl.when(folded.str.len_chars() >= BlockingConfig.min_document_length)
+            .then(folded)
+            .otherwise(None),
             docs=none_l,
             docs_folded=none_l,
             nationality=frame["nationality"].cast(pl.String),

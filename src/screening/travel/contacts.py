@@ -10,6 +10,11 @@ from screening.linkage.levels import (
     Contact,
 )
 
+# A travel rule, not the matcher's model (so not in linkage.settings): a shared contact ties
+# the booking to the identity, not any one traveller; both contacts agreeing is
+# near-certain, one of them strong.
+CONTACT_SCORES = {"both": 0.99, "one": 0.9}
+
 
 def contact_alerts(travellers: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
     """One `contact` alert per booking and identity sharing a phone or e-mail, on the
@@ -38,9 +43,9 @@ def contact_alerts(travellers: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame
         hits.with_columns(contact_evidence=level)
         .with_columns(
             passenger_id=travellers["passenger_id"].gather(hits["p"]),
-            # A shared contact ties the booking to the identity, not any one traveller;
-            # both contacts agreeing is near-certain, one of them strong.
-            score=pl.when(pl.col("contact_evidence") == "both").then(0.99).otherwise(0.9),
+            score=pl.when(pl.col("contact_evidence") == "both")
+            .then(CONTACT_SCORES["both"])
+            .otherwise(CONTACT_SCORES["one"]),
             reason=pl.concat_str(
                 [
                     pl.lit("booking "),

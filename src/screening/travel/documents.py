@@ -10,6 +10,17 @@ import polars as pl
 from screening.data.formats.mrz import mrz_valid
 from screening.linkage.blocking import fold_document
 from screening.linkage.explain import ALERT_COLUMNS
+from screening.linkage.settings import BlockingConfig
+
+# A travel rule, not the matcher's model (so not in linkage.settings): how sure a lost or
+# stolen document hit is. The number itself is the evidence; the issuer confirms it, and a
+# number equal only once OCR confusions are folded (0/O, 1/I) is less sure.
+LOST_STOLEN_SCORES = {
+    "exact, same issuer": 1.0,
+    "exact": 0.85,
+    "ocr, same issuer": 0.9,
+    "ocr": 0.75,
+}
 
 
 def _alerts(frame: pl.DataFrame, kind: str) -> pl.DataFrame:
@@ -50,19 +61,19 @@ def lost_stolen_alerts(passengers: pl.DataFrame, sltd: pl.DataFrame) -> pl.DataF
         pl.col("doc_number").cast(pl.String).alias("doc"),
         pl.col("doc_issuer").cast(pl.String).alias("issuer"),
         fold_document(pl.col("doc_number").cast(pl.String)).alias("folded"),
-    ).filter(pl.col("folded").str.len_chars() >= 5)
+    ).filter(pl.col("folded").str.len_chars() >= BlockingConfig.min_document_length)
     j = p.join(prepare_lost_stolen(sltd), on="folded")
     exact = pl.col("doc") == pl.col("l_doc")
     same_issuer = pl.col("issuer") == pl.col("l_issuer")
     j = (
         j.with_columns(
             score=pl.when(exact & same_issuer)
-            .then(1.0)
+            .then(LOST_STOLEN_SCORES["exact, same issuer"])
             .when(exact)
-            .then(0.85)
+            .then(LOST_STOLEN_SCORES["exact"])
             .when(same_issuer)
-            .then(0.9)
-            .otherwise(0.75),
+            .then(LOST_STOLEN_SCORES["ocr, same issuer"])
+            .otherwise(LOST_STOLEN_SCORES["ocr"]),
             document_evidence=pl.when(exact).then(pl.lit("exact")).otherwise(pl.lit("ocr")),
             reason=pl.concat_str(
                 [

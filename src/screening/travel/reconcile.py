@@ -19,6 +19,7 @@ import polars as pl
 from screening.linkage.blocking import fold_document
 from screening.linkage.comparisons.names import name_arrays, name_similarity, token_overlap
 from screening.linkage.normalize import name_forms
+from screening.linkage.settings import BlockingConfig
 
 LINK_COLUMNS = {
     "booking_passenger_id": pl.String,
@@ -35,6 +36,13 @@ class LinkConfig:
     min_score: float = 0.6  # least link score accepted
     max_rounds: int = 25  # mutual-best rounds; each round links at least one pair
     exact_names_only: bool = False  # GTAS-like baseline: identical names, no fuzziness
+    # Link score = name similarity plus these: a date of birth or a document agreeing
+    # (or not) on both sides. A different document is a mild penalty: dual nationals book
+    # on one passport and check in on the other; the very document still wins the tie.
+    dob_agree: float = 0.25
+    dob_differs: float = -0.5
+    document_agree: float = 0.6
+    document_differs: float = -0.3
 
 
 def booking_legs(bookings: pl.DataFrame, booking_passengers: pl.DataFrame) -> pl.DataFrame:
@@ -62,14 +70,20 @@ def _keys(frame: pl.DataFrame, forms: pl.DataFrame) -> pl.DataFrame:
     )
     sk = base.select("row", "flight_id", key=pl.col("sk")).explode("key")
     ini = base.select("row", "flight_id", key=pl.concat_str([pl.lit("i:"), "ini"]))
-    doc = base.filter(pl.col("doc").str.len_chars() >= 5).select(
+    doc = base.filter(pl.col("doc").str.len_chars() >= BlockingConfig.min_document_length).select(
         "row", "flight_id", key=pl.concat_str([pl.lit("d:"), "doc"])
     )
     return pl.concat([sk, ini, doc]).drop_nulls("key").filter(pl.col("key") != "")
 
 
 def _score(
-    legs: pl.DataFrame, passengers: pl.DataFrame, a: np.ndarray, b: np.ndarray, fa, fb
+    legs: pl.DataFrame,
+    passengers: pl.DataFrame,
+    a: np.ndarray,
+    b: np.ndarray,
+    fa,
+    fb,
+    cfg: LinkConfig,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(link score, how) per pair: names, then DOB and document where the booking has them."""
     arr_a, arr_b = name_arrays(fa), name_arrays(fb)
@@ -91,11 +105,17 @@ def _score(
     )
     fold = lambda f: f.select(fold_document(pl.col("doc_number").cast(pl.String))).to_series()  # noqa: E731
     doc_a, doc_b = fold(legs).gather(a), fold(passengers).gather(b)
-    both = (doc_a.str.len_chars() >= 5) & (doc_b.str.len_chars() >= 5)
+    both = (doc_a.str.len_chars() >= BlockingConfig.min_document_length) & (
+        doc_b.str.len_chars() >= BlockingConfig.min_document_length
+    )
     doc = np.where(both.fill_null(False), np.where((doc_a == doc_b).fill_null(False), 1, -1), 0)
-    # A different document is a mild penalty: dual nationals book on one passport and
-    # check in on the other; a traveller with the very document still wins the tie.
-    score = sim + 0.25 * (dob == 1) - 0.5 * (dob == -1) + 0.6 * (doc == 1) - 0.3 * (doc == -1)
+    score = (
+        sim
+        + cfg.dob_agree * (dob == 1)
+        + cfg.dob_differs * (dob == -1)
+        + cfg.document_agree * (doc == 1)
+        + cfg.document_differs * (doc == -1)
+    )
     how = np.where(doc == 1, "document", np.where(dob == 1, "name+dob", "name"))
     return score.astype(np.float64), how
 
@@ -145,7 +165,7 @@ def link_bookings(
         .sort("a", "b")
     )
     a, b = cand["a"].to_numpy(), cand["b"].to_numpy()
-    score, how = _score(legs, passengers, a, b, fa, fb)
+    score, how = _score(legs, passengers, a, b, fa, fb, cfg)
     if cfg.exact_names_only:
         exact = (fa["sorted_core"].gather(a) == fb["sorted_core"].gather(b)).to_numpy()
         score = np.where(exact, score, -1.0)

@@ -21,6 +21,7 @@ import polars as pl
 from screening.linkage.explain import ALERT_COLUMNS
 from screening.linkage.matcher import screen_with
 from screening.linkage.population import Population
+from screening.linkage.settings import AlertConfig
 from screening.travel.associates import PERSON_KINDS, associate_alerts
 from screening.travel.contacts import contact_alerts
 from screening.travel.documents import invalid_document_alerts, lost_stolen_alerts
@@ -107,8 +108,8 @@ def run_stages(
     list_rows: pl.DataFrame,
     data: StageData,
     stages: tuple[str, ...] = STAGES,
-    threshold: float = 0.5,
-    top_k: int = 10,
+    threshold: float = AlertConfig.threshold,
+    top_k: int = AlertConfig.top_k,
     link_config: LinkConfig | None = None,
     population: Population | None = None,
 ) -> StageRun:

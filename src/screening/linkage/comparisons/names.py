@@ -11,6 +11,7 @@ from rapidfuzz import fuzz, process
 from screening.linkage.levels import (
     NameHow,
 )
+from screening.linkage.settings import NameViews
 
 NAME_FIELDS = ("sorted_core", "compact_gs", "compact_sg", "skeleton_sorted", "initials_sorted")
 
@@ -35,9 +36,16 @@ def token_overlap(p: dict, lst: dict, pi: np.ndarray, li: np.ndarray) -> np.ndar
 
 
 def name_similarity(
-    p: dict, lst: dict, pi: np.ndarray, li: np.ndarray, s_set: np.ndarray
+    p: dict,
+    lst: dict,
+    pi: np.ndarray,
+    li: np.ndarray,
+    s_set: np.ndarray,
+    views: NameViews | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(similarity in [0, 1], a `NameHow` level) per pair: the best of several views."""
+    v = views or NameViews()
+    same = v.identical
     q, c = p["sorted_core"][pi], lst["sorted_core"][li]
     s_sort = _cp(fuzz.ratio, q, c)
     cg = lst["compact_gs"][li]
@@ -53,10 +61,10 @@ def name_similarity(
     views = np.stack(
         [
             s_sort,
-            s_compact * 0.99,
-            np.where(s_skel >= 0.999, 0.90 + 0.1 * s_sort, 0.0),
-            s_set * (0.85 + 0.12 * cover),
-            s_init * 0.95,
+            s_compact * v.compact,
+            np.where(s_skel >= same, v.skeleton_base + v.skeleton_slope * s_sort, 0.0),
+            s_set * (v.token_set_base + v.token_set_cover * cover),
+            s_init * v.initials,
         ],
         axis=1,
     )
@@ -65,9 +73,9 @@ def name_similarity(
     # The views above, in order: sorted tokens, compact, skeleton, token set, initials.
     view_how = [NameHow.SPELLING, NameHow.COMPOUND, NameHow.TRANSLITERATION, NameHow.PARTIAL]
     how = np.select(
-        [sim >= 0.999, *(best == v for v in range(4)), best == 4],
+        [sim >= same, *(best == k for k in range(4)), best == 4],
         [NameHow.EXACT, *view_how, NameHow.INITIALS],
     )
     # Same tokens in another order count as "reordered" when the raw order differs.
-    how = np.where((how == NameHow.EXACT) & (s_compact < 0.999), NameHow.REORDERED, how)
+    how = np.where((how == NameHow.EXACT) & (s_compact < same), NameHow.REORDERED, how)
     return np.clip(sim, 0.0, 1.0).astype(np.float32), how.astype(np.int8)

@@ -1,0 +1,225 @@
+"""The matcher's model as data: one frozen settings object for blocking, comparisons,
+scoring and alerts, written to and read from TOML (`screening describe-settings`,
+`--settings FILE`), so that a researcher changes a weight without editing code.
+
+Every number the core uses to decide lives here; the comments say where each comes from.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from screening.linkage.levels import CONTACT_LEVELS, DOB_LEVELS, DOC_LEVELS
+
+
+@dataclass(frozen=True)
+class BlockingConfig:
+    max_block: int = 25  # list names per key, above which the key is refined by birth year
+    max_block_token: int = 5  # the same for single-token keys
+    min_token_skeleton: int = 2  # shorter skeletons (ALI -> L) only count inside pairs
+    max_year_span: int = 12  # listed birth-year ranges wider than this are not refined
+    max_block_refined: int = 10  # list names per (key, birth year) block
+    # A document number shorter than this says nothing (a placeholder, a typing stub).
+    min_document_length: int = 5
+    # Passenger keys above which polars' parallel hash join beats sorted numpy lookups (a
+    # day's manifest against a flight: measured, not a model parameter).
+    hash_join_from: int = 50_000
+
+
+@dataclass(frozen=True)
+class NameViews:
+    """How much each view of two names counts when it, not the plain spelling, makes them
+    alike: a view that forgives more (token set, initials) must not outrank a spelling."""
+
+    compact: float = 0.99  # spaces and hyphens removed (ABDUL RAHMAN = ABDULRAHMAN)
+    skeleton_base: float = 0.90  # same consonant skeleton: a transliteration
+    skeleton_slope: float = 0.10  # ... plus this share of the spelling similarity
+    token_set_base: float = 0.85  # one name's tokens inside the other's
+    token_set_cover: float = 0.12  # ... plus this share of how much of the longer it covers
+    initials: float = 0.95  # initials against the other's tokens
+    identical: float = 0.999  # similarity from which two names count as the same
+
+
+@dataclass(frozen=True)
+class ComparisonConfig:
+    prefilter: float = 0.55  # token-set similarity below which a pair is not compared further
+    name_views: NameViews = field(default_factory=NameViews)
+    # A full name seen this often in the screened population is scored by how often it is
+    # seen, not by its tokens (families, double-barrelled names); one or two sightings are
+    # a traveller on two legs.
+    common_name_sightings: int = 3
+
+
+def _default_weights() -> dict[str, dict[str, float]]:
+    return {
+        # log2 P(level | same person) / P(level | different people). Two strangers share a
+        # birth date about 1 time in 18,000 (365 days x ~50 birth years), a birth year 1 in
+        # 50; m comes from the generator's documented error rates (~85 % exact dates).
+        "dob": {
+            "missing": 0.0,
+            "exact": 14.0,
+            "swap": 9.0,
+            "near": 9.0,
+            "partial": 5.5,
+            "partial_near": 1.0,
+            "same_year": -1.0,
+            "differs": -7.0,
+        },
+        "document": {"missing": 0.0, "exact": 16.0, "ocr": 13.0, "differs": -0.5},
+        "nationality": {"agree": 1.5, "differs": -1.5, "missing": 0.0},
+        "sex": {"agree": 0.3, "differs": -4.0, "missing": 0.0},
+        # A booking contact the identity used: strangers almost never share one, but the
+        # booker may be a relative, so it only confirms a name that already agrees.
+        "contact": {"missing": 0.0, "none": 0.0, "phone": 8.0, "email": 8.0, "both": 10.0},
+    }
+
+
+# The levels each weight table must give, by table.
+WEIGHT_LEVELS = {
+    "dob": DOB_LEVELS,
+    "document": DOC_LEVELS,
+    "nationality": ("agree", "differs", "missing"),
+    "sex": ("agree", "differs", "missing"),
+    "contact": CONTACT_LEVELS,
+}
+
+
+@dataclass(frozen=True)
+class ScoringConfig:
+    token_bits_cap: float = 14.0  # one token can't say more than ~1 in 16,000
+    name_bits_cap: float = 30.0
+    extra_token_weight: float = 0.5  # share of the other tokens' bits that counts
+    name_floor: float = 0.70  # similarity below which a name is no evidence of identity
+    name_curve: float = 1.0  # how fast evidence grows from the floor to an exact name
+    name_disagree_bits: float = -4.0
+    contact_min_name: float = 0.85  # name similarity from which a shared contact counts
+    midpoint_bits: float = 18.0  # total evidence at which the score is 0.5
+    bits_per_doubling: float = 3.0  # logistic slope: odds double every 3 bits
+    exact_floor: float = 0.9  # least score of an identical name with an identical DOB
+    field_weights: dict[str, dict[str, float]] = field(default_factory=_default_weights)
+
+
+@dataclass(frozen=True)
+class AlertConfig:
+    threshold: float = 0.5  # lowest score alerted
+    top_k: int = 10  # identities kept per passenger, best first
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the matching core decides with (the default matcher's model)."""
+
+    blocking: BlockingConfig = field(default_factory=BlockingConfig)
+    comparisons: ComparisonConfig = field(default_factory=ComparisonConfig)
+    scoring: ScoringConfig = field(default_factory=ScoringConfig)
+    alerts: AlertConfig = field(default_factory=AlertConfig)
+
+
+class SettingsError(ValueError):
+    """A settings file that does not describe Settings (names the file and the key)."""
+
+
+def to_toml(settings: Settings) -> str:
+    """The settings as TOML: one table per section, weight tables as sub-tables."""
+    out: list[str] = ["# screening settings (screening describe-settings; load with --settings)"]
+
+    def table(name: str, obj: Any) -> None:
+        scalars = {}
+        nested = {}
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            if dataclasses.is_dataclass(value) or isinstance(value, dict):
+                nested[f.name] = value
+            else:
+                scalars[f.name] = value
+        out.append(f"\n[{name}]")
+        out.extend(f"{k} = {_toml_value(v)}" for k, v in scalars.items())
+        for k, v in nested.items():
+            if isinstance(v, dict):
+                for sub, levels in v.items():
+                    out.append(f"\n[{name}.{k}.{sub}]")
+                    out.extend(f'"{lv}" = {_toml_value(w)}' for lv, w in levels.items())
+            else:
+                table(f"{name}.{k}", v)
+
+    for f in dataclasses.fields(settings):
+        table(f.name, getattr(settings, f.name))
+    return "\n".join(out) + "\n"
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return repr(v)
+    return str(v)
+
+
+def load_settings(path: Path) -> Settings:
+    """Settings from a TOML file; keys it leaves out keep their defaults. Unknown keys,
+    wrong types and weight tables missing a level are errors naming the file and key."""
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError(f"{path}: cannot read settings ({exc})") from exc
+    return _build(Settings, data, str(path), "")
+
+
+def _build(cls: type, data: Any, path: str, where: str) -> Any:
+    if not isinstance(data, dict):
+        raise SettingsError(f"{path}: [{where}] must be a table")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = set(data) - set(fields)
+    if unknown:
+        known = ", ".join(fields)
+        raise SettingsError(
+            f"{path}: unknown key(s) {sorted(unknown)} in [{where or 'top level'}]; known: {known}"
+        )
+    default = cls()
+    values = {}
+    for name, value in data.items():
+        key = f"{where}.{name}" if where else name
+        current = getattr(default, name)
+        if dataclasses.is_dataclass(current):
+            values[name] = _build(type(current), value, path, key)
+        elif name == "field_weights":
+            values[name] = _weights(value, current, path, key)
+        else:
+            values[name] = _scalar(value, current, path, key)
+    return cls(**values)
+
+
+def _scalar(value: Any, current: Any, path: str, key: str) -> Any:
+    if isinstance(current, bool) or isinstance(value, bool):
+        if not isinstance(value, bool) or not isinstance(current, bool):
+            raise SettingsError(f"{path}: {key} must be {type(current).__name__}, not {value!r}")
+        return value
+    if isinstance(current, int) and isinstance(value, int):
+        return value
+    if isinstance(current, float) and isinstance(value, int | float):
+        return float(value)
+    raise SettingsError(f"{path}: {key} must be {type(current).__name__}, not {value!r}")
+
+
+def _weights(value: Any, current: dict, path: str, key: str) -> dict[str, dict[str, float]]:
+    if not isinstance(value, dict):
+        raise SettingsError(f"{path}: [{key}] must be a table of weight tables")
+    out = {k: dict(v) for k, v in current.items()}
+    for table, levels in value.items():
+        if table not in WEIGHT_LEVELS:
+            raise SettingsError(
+                f"{path}: unknown weight table {key}.{table}; known: {', '.join(WEIGHT_LEVELS)}"
+            )
+        unknown = set(levels) - set(WEIGHT_LEVELS[table])
+        if unknown:
+            raise SettingsError(
+                f"{path}: unknown level(s) {sorted(unknown)} in {key}.{table}; "
+                f"levels: {', '.join(WEIGHT_LEVELS[table])}"
+            )
+        for level, w in levels.items():
+            out[table][level] = _scalar(w, 0.0, path, f"{key}.{table}.{level}")
+    return out
