@@ -33,6 +33,11 @@ def fold_document(doc: pl.Expr) -> pl.Expr:
     return e
 
 
+def folded_documents(doc: pl.Series) -> pl.Series:
+    """fold_document over a series of document numbers."""
+    return pl.DataFrame({"d": doc}).select(fold_document(pl.col("d"))).to_series()
+
+
 def name_keys(forms: pl.DataFrame, cfg: BlockingConfig) -> pl.DataFrame:
     """(row, key, kind) for every name key of every row of a `name_forms` frame."""
     base = forms.select(

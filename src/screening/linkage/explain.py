@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import polars as pl
 
@@ -36,37 +38,43 @@ def empty_alerts() -> pl.DataFrame:
     return pl.DataFrame(schema=ALERT_COLUMNS)
 
 
+@dataclass(frozen=True)
+class ScoredPairs:
+    """Candidate pairs with their score and the evidence levels an explanation names, as
+    aligned arrays (one entry per pair)."""
+
+    passenger_row: np.ndarray
+    list_row: np.ndarray
+    score: np.ndarray
+    name_score: np.ndarray
+    name_how: np.ndarray  # NameHow
+    dob: np.ndarray  # Dob
+    document: np.ndarray  # Document
+    nationality: np.ndarray  # Nationality
+    contact: np.ndarray | None = None  # Contact; None: no booking contact compared
+
+
 def rank_pairs(
-    index: WatchlistIndex,
-    pi: np.ndarray,
-    li: np.ndarray,
-    score: np.ndarray,
-    sim: np.ndarray,
-    how: np.ndarray,
-    dob: np.ndarray,
-    docl: np.ndarray,
-    nat: np.ndarray,
-    threshold: float,
-    top_k: int,
-    contact: np.ndarray | None = None,
+    index: WatchlistIndex, scored: ScoredPairs, threshold: float, top_k: int
 ) -> pl.DataFrame:
     """Best name per (passenger, identity), at most `top_k` identities per passenger."""
-    lst = index.rows
+    rows = index.rows
+    contact = scored.contact
     if contact is None:
-        contact = np.zeros(len(pi), dtype=np.int8)
+        contact = np.zeros(len(scored.passenger_row), dtype=np.int8)
     pairs = pl.DataFrame(
         {
-            "p": pi,
-            "l": li,
-            "score": np.asarray(score, dtype=np.float64),
-            "name_score": np.asarray(sim, dtype=np.float64),
-            "how": how,
-            "dob": dob,
-            "doc": docl,
-            "nat": nat,
+            "p": scored.passenger_row,
+            "l": scored.list_row,
+            "score": np.asarray(scored.score, dtype=np.float64),
+            "name_score": np.asarray(scored.name_score, dtype=np.float64),
+            "how": scored.name_how,
+            "dob": scored.dob,
+            "doc": scored.document,
+            "nat": scored.nationality,
             "contact": contact,
-            "entry_id": lst["entry_id"].gather(li),
-            "name_id": lst["name_id"].gather(li),
+            "entry_id": rows["entry_id"].gather(scored.list_row),
+            "name_id": rows["name_id"].gather(scored.list_row),
         }
     )
     return (

@@ -22,8 +22,8 @@ import polars as pl
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
-from screening.linkage.blocking import fold_document
-from screening.linkage.explain import explain, rank_pairs
+from screening.linkage.blocking import folded_documents
+from screening.linkage.explain import ScoredPairs, explain, rank_pairs
 from screening.linkage.index import WatchlistIndex, build_index
 from screening.linkage.levels import Dob, NameHow
 from screening.linkage.normalize import fold, name_forms
@@ -41,7 +41,7 @@ class _Base:
 
 def _result(index, passengers, pi, li, score, sim, how, threshold, top_k, stats):
     dob, docl, nat = evidence(index, passengers, pi, li)
-    best = rank_pairs(index, pi, li, score, sim, how, dob, docl, nat, threshold, top_k)
+    best = rank_pairs(index, ScoredPairs(pi, li, score, sim, how, dob, docl, nat), threshold, top_k)
     return ScreenResult(explain(best, passengers), (pi, li), stats)
 
 
@@ -235,8 +235,7 @@ class GtasMatcher(_Base):
 def _blocked(index: WatchlistIndex, passengers: pl.DataFrame):
     """Name forms and the default blocking's candidate pairs, for rule-based baselines."""
     forms = name_forms(passengers)
-    doc = pl.DataFrame({"d": passengers["doc_number"].cast(pl.String)})
-    folded = doc.select(fold_document(pl.col("d"))).to_series()
+    folded = folded_documents(passengers["doc_number"].cast(pl.String))
     return forms, *blocked_candidates(index, passengers, forms, folded)
 
 

@@ -18,9 +18,9 @@ import numpy as np
 import polars as pl
 import pycountry
 
-from screening.linkage.blocking import fold_document
+from screening.linkage.blocking import folded_documents
 from screening.linkage.comparisons.names import name_arrays, name_similarity, token_overlap
-from screening.linkage.explain import empty_alerts, explain, rank_pairs
+from screening.linkage.explain import ScoredPairs, empty_alerts, explain, rank_pairs
 from screening.linkage.index import WatchlistIndex, build_index
 from screening.linkage.matcher import TooManyPairs
 from screening.linkage.normalize import name_forms
@@ -113,7 +113,7 @@ class NomenklaturaMatcher:
     ) -> ScreenResult:
         forms = name_forms(passengers)
         doc = passengers["doc_number"].cast(pl.String)
-        folded = pl.DataFrame({"d": doc}).select(fold_document(pl.col("d"))).to_series()
+        folded = folded_documents(doc)
         pi, li, stats = blocked_candidates(index, passengers, forms, folded)
         # One pair per (passenger, identity): the identity's entity holds all its names.
         code = index.entry_code[li]
@@ -140,7 +140,9 @@ class NomenklaturaMatcher:
             pa, index.arrays, pi, li, token_overlap(pa, index.arrays, pi, li)
         )
         dob, docl, nat = evidence(index, passengers, pi, li)
-        best = rank_pairs(index, pi, li, score, sim, how, dob, docl, nat, threshold, top_k)
+        best = rank_pairs(
+            index, ScoredPairs(pi, li, score, sim, how, dob, docl, nat), threshold, top_k
+        )
         return ScreenResult(explain(best, passengers), (pi, li), stats)
 
 

@@ -27,9 +27,9 @@ import jellyfish
 import numpy as np
 import polars as pl
 
-from screening.linkage.blocking import fold_document
+from screening.linkage.blocking import fold_document, folded_documents
 from screening.linkage.comparisons.names import name_arrays, name_similarity, token_overlap
-from screening.linkage.explain import empty_alerts, explain, rank_pairs
+from screening.linkage.explain import ScoredPairs, empty_alerts, explain, rank_pairs
 from screening.linkage.index import WatchlistIndex, build_index
 from screening.linkage.normalize import name_forms
 from screening.linkage.screen import ScreenResult, evidence
@@ -84,7 +84,7 @@ def _shape(frame: pl.DataFrame, list_side: bool) -> pl.DataFrame:
         )
     else:
         doc = frame["doc_number"].cast(pl.String)
-        folded = pl.DataFrame({"d": doc}).select(fold_document(pl.col("d"))).to_series()
+        folded = folded_documents(doc)
         year = pl.col("dob").dt.year().cast(pl.Int32)
         out = out.with_columns(
             dob_year=year,
@@ -219,5 +219,7 @@ class SplinkMatcher:
         pa = name_arrays(name_forms(passengers))
         sim, how = name_similarity(pa, base.arrays, pi, li, token_overlap(pa, base.arrays, pi, li))
         dob, docl, nat = evidence(base, passengers, pi, li)
-        best = rank_pairs(base, pi, li, score, sim, how, dob, docl, nat, threshold, top_k)
+        best = rank_pairs(
+            base, ScoredPairs(pi, li, score, sim, how, dob, docl, nat), threshold, top_k
+        )
         return ScreenResult(explain(best, passengers), (pi, li), stats)

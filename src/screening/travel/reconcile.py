@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from screening.linkage.blocking import fold_document
+from screening.linkage.blocking import folded_documents
 from screening.linkage.comparisons.names import name_arrays, name_similarity, token_overlap
 from screening.linkage.normalize import name_forms
 from screening.linkage.settings import BlockingConfig
@@ -65,7 +65,7 @@ def _keys(frame: pl.DataFrame, forms: pl.DataFrame) -> pl.DataFrame:
             "flight_id": frame["flight_id"],
             "sk": forms["skeletons"],
             "ini": forms["initials_sorted"],
-            "doc": frame.select(fold_document(pl.col("doc_number").cast(pl.String))).to_series(),
+            "doc": folded_documents(frame["doc_number"].cast(pl.String)),
         }
     )
     sk = base.select("row", "flight_id", key=pl.col("sk")).explode("key")
@@ -103,7 +103,7 @@ def _score(
         .to_series()
         .to_numpy()
     )
-    fold = lambda f: f.select(fold_document(pl.col("doc_number").cast(pl.String))).to_series()  # noqa: E731
+    fold = lambda f: folded_documents(f["doc_number"].cast(pl.String))  # noqa: E731
     doc_a, doc_b = fold(legs).gather(a), fold(passengers).gather(b)
     both = (doc_a.str.len_chars() >= BlockingConfig.min_document_length) & (
         doc_b.str.len_chars() >= BlockingConfig.min_document_length
