@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-PERSON_KINDS = ("watchlist", "watchlist_document")
+from screening.linkage.explain import PERSON_KINDS
+
 TARGETS = (0.001, 0.003, 0.01, 0.03)
 BASE_RATE = 8e-6  # true watch-list hits per passenger in real operations (~8 per million)
 

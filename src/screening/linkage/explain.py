@@ -38,6 +38,10 @@ def empty_alerts() -> pl.DataFrame:
     return pl.DataFrame(schema=ALERT_COLUMNS)
 
 
+# The alert kinds a watch-list match produces (a person, not a document or a booking).
+PERSON_KINDS = ("watchlist", "watchlist_document")
+
+
 @dataclass(frozen=True)
 class ScoredPairs:
     """Candidate pairs with their score and the evidence levels an explanation names, as

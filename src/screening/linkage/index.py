@@ -53,7 +53,7 @@ def build_index(rows: pl.DataFrame, config: Settings | None = None) -> Watchlist
     doc_keys = docs.join(row_of_entry, on="entry_id").select(
         "row", pl.concat_str([pl.lit("d:"), "doc_folded"]).alias("key"), pl.lit("doc").alias("kind")
     )
-    codes = rows.select(pl.col("entry_id").rank("dense").cast(pl.Int64) - 1).to_series()
+    codes = entry_codes(rows)
     docs = docs.join(
         pl.DataFrame({"entry_id": rows["entry_id"], "code": codes}).unique("entry_id"),
         on="entry_id",
@@ -80,6 +80,12 @@ def build_index(rows: pl.DataFrame, config: Settings | None = None) -> Watchlist
         arrays=name_arrays(forms),
         config=config,
     )
+
+
+def entry_codes(rows: pl.DataFrame) -> pl.Series:
+    """0, 1, 2 ... per distinct entry_id (in sorted order): identities as integers, so that
+    pairs look their evidence up by one integer key."""
+    return rows.select(pl.col("entry_id").rank("dense").cast(pl.Int64) - 1).to_series()
 
 
 def passenger_keys(forms: pl.DataFrame, doc: pl.Series, cfg: BlockingConfig) -> pl.DataFrame:

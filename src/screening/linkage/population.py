@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from screening.linkage.normalize import name_forms
+from screening.linkage.scoring import token_counts
 
 
 @dataclass(frozen=True)
@@ -23,12 +24,9 @@ class Population:
 def population_stats(passengers: pl.DataFrame, forms: pl.DataFrame | None = None) -> Population:
     """Token and full-name counts of one manifest (or one partition of it)."""
     forms = name_forms(passengers) if forms is None else forms
-    toks = forms["core"].explode().drop_nulls()
-    tokens = toks.value_counts(name="n").rename({toks.name: "tok"})
+    tokens, total = token_counts(forms["core"])
     names = forms.group_by("sorted_core").agg(pl.len().cast(pl.UInt32).alias("n"))
-    return Population(
-        tokens.with_columns(pl.col("n").cast(pl.Float64)), int(toks.len()), names, forms.height
-    )
+    return Population(tokens, total, names, forms.height)
 
 
 def combine(parts: list[Population]) -> Population:

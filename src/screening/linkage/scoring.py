@@ -40,7 +40,10 @@ def token_bits(core: pl.Series, counts: pl.DataFrame, total: int, cfg: ScoringCo
 
 def token_counts(*cores: pl.Series) -> tuple[pl.DataFrame, int]:
     """Token frequency table (tok, n) over several core-token series, and the total."""
-    toks = pl.concat([c.explode().drop_nulls() for c in cores if len(c)])
+    parts = [c.explode().drop_nulls() for c in cores if len(c)]
+    if not parts:
+        return pl.DataFrame(schema={"tok": pl.String, "n": pl.Float64}), 0
+    toks = pl.concat(parts)
     counts = toks.value_counts(name="n").rename({toks.name: "tok"})
     return counts.with_columns(pl.col("n").cast(pl.Float64)), int(toks.len())
 

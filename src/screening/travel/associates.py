@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
-PERSON_KINDS = ("watchlist", "watchlist_document")
+from screening.linkage.explain import PERSON_KINDS
 
 
 def associate_alerts(alerts: pl.DataFrame, groups: pl.DataFrame) -> pl.DataFrame:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from screening.linkage.comparisons.contacts import booking_contacts, list_contacts
+from screening.linkage.index import entry_codes
 from screening.linkage.levels import (
     Contact,
 )
@@ -20,7 +21,7 @@ def contact_alerts(travellers: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame
     """One `contact` alert per booking and identity sharing a phone or e-mail, on the
     booking's lead traveller (its first row). Columns: passenger_id, entry_id, kind,
     contact_evidence, score, reason."""
-    codes = rows.select(pl.col("entry_id").rank("dense").cast(pl.Int64) - 1).to_series()
+    codes = entry_codes(rows)
     listed = list_contacts(rows, codes.to_numpy()).join(
         pl.DataFrame({"code": codes, "entry_id": rows["entry_id"]}).unique("code"), on="code"
     )

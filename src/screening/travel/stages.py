@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from screening.linkage.explain import ALERT_COLUMNS
+from screening.linkage.explain import ALERT_COLUMNS, PERSON_KINDS
 from screening.linkage.matcher import screen_with
 from screening.linkage.population import Population
 from screening.linkage.settings import AlertConfig
-from screening.travel.associates import PERSON_KINDS, associate_alerts
+from screening.travel.associates import associate_alerts
 from screening.travel.contacts import contact_alerts
 from screening.travel.documents import invalid_document_alerts, lost_stolen_alerts
 from screening.travel.notify import notifications, notify_column, traveller_states
