@@ -26,6 +26,7 @@ from screening.evaluate.stages import evaluate_stages
 from screening.generate.calibration import realism
 from screening.generate.scenario import load_scenario
 from screening.generate.world import generate_world
+from screening.linkage.explain import PERSON_KINDS
 from screening.linkage.matcher import TooManyPairs
 from screening.linkage.settings import Settings
 from screening.matchers import get_matcher, matcher_class, takes_settings
@@ -296,7 +297,7 @@ def _lit(run: dict) -> dict[str, pl.Expr]:
 
 def _examples(alerts: pl.DataFrame, truth: pl.DataFrame, n: int = 60) -> pl.DataFrame:
     """Watch-list alerts across the score range, each marked true or false, for the report."""
-    a = alerts.filter(pl.col("kind").is_in(["watchlist", "watchlist_document"]))
+    a = alerts.filter(pl.col("kind").is_in(PERSON_KINDS))
     a = a.join(
         truth.select("passenger_id", pl.col("entry_id").alias("true_entry")),
         on="passenger_id",

@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 import polars as pl
+
+
+class AlertKind(StrEnum):
+    """What an alert is about (the `kind` column of the alerts)."""
+
+    WATCHLIST = "watchlist"  # a listed person, by name
+    WATCHLIST_DOCUMENT = "watchlist_document"  # a listed person, by the document too
+    CONTACT = "contact"  # a booking sharing a listed identity's phone or e-mail
+    ASSOCIATE = "associate"  # travelling with an alerted traveller
+    DOCUMENT_LOST_STOLEN = "document_lost_stolen"
+    DOCUMENT_INVALID = "document_invalid"  # MRZ check digits wrong
+
 
 S, D, DT, B = pl.String, pl.Date, pl.Datetime("us"), pl.Boolean
 LS = pl.List(pl.String)

@@ -23,12 +23,12 @@ from screening.data.formats.ofac_sdn import looks_like_sdn, read_ofac_sdn
 from screening.data.formats.paxlst import read_paxlst
 from screening.data.formats.pnrgov import read_pnrgov
 from screening.data.formats.un_list import read_un_xml
+from screening.data.intake import ON_ERROR
 from screening.data.io import read_table, read_user_file, read_user_table, write_alerts
+from screening.engines import ENGINES
 from screening.linkage.settings import Settings, SettingsError, load_settings, to_toml
 from screening.matchers import get_matcher
 from screening.travel.stages import STAGES, StageData, run_stages
-
-ON_ERROR = ("report", "skip", "fail")
 
 
 def _load_lists(err: Console, watchlist: Path, lost_stolen: Path | None):
@@ -260,8 +260,8 @@ def screen_cmd(
     alerting = (model or Settings()).alerts
     threshold = alerting.threshold if threshold is None else threshold
     top_k = alerting.top_k if top_k is None else top_k
-    if engine not in ("local", "dask"):
-        raise _fail(err, f"--engine must be local or dask, not {engine!r}")
+    if engine not in ENGINES:
+        raise _fail(err, f"--engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     if engine == "dask":
         _screen_dask(
             err,

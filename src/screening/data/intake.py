@@ -4,6 +4,7 @@ field, and never takes the other rows down with it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import polars as pl
 
@@ -33,6 +34,11 @@ WATCHLIST_REQUIRED = (
     "doc_issuer",
 )
 WATCHLIST_OPTIONAL = ("list_name", "category", "quality", "name_id")
+
+# What to do with a bad field: screen it as missing and list it, the same without the list,
+# or stop at the first.
+OnError = Literal["report", "skip", "fail"]
+ON_ERROR: tuple[OnError, ...] = get_args(OnError)
 
 
 class InputError(ValueError):

@@ -3,3 +3,8 @@ cluster (`engines.dask_engine`, optional extra `screening[dask]`). Engines hold 
 matching logic: they cut the manifest into partitions (`engines.partitions`) and run the
 same per-partition function, with the whole manifest's population statistics.
 """
+
+from typing import Literal, get_args
+
+EngineName = Literal["local", "dask"]
+ENGINES: tuple[EngineName, ...] = get_args(EngineName)

@@ -16,6 +16,7 @@ import numpy as np
 import polars as pl
 
 from screening.linkage.explain import PERSON_KINDS
+from screening.schema import AlertKind
 
 TARGETS = (0.001, 0.003, 0.01, 0.03)
 BASE_RATE = 8e-6  # true watch-list hits per passenger in real operations (~8 per million)
@@ -236,8 +237,8 @@ def _by_origin(sc: pl.DataFrame, t: float, min_n: int = 30):
 def _documents(alerts: pl.DataFrame, truth: pl.DataFrame) -> pl.DataFrame:
     rows = []
     for kind, flag in (
-        ("document_lost_stolen", "doc_lost_stolen"),
-        ("document_invalid", "mrz_invalid"),
+        (AlertKind.DOCUMENT_LOST_STOLEN, "doc_lost_stolen"),
+        (AlertKind.DOCUMENT_INVALID, "mrz_invalid"),
     ):  # two checks, not data rows
         if flag not in truth.columns:
             continue

@@ -14,6 +14,7 @@ import polars as pl
 
 from screening.evaluate.metrics import PERSON_KINDS, Evaluation, evaluate
 from screening.linkage.settings import AlertConfig
+from screening.schema import AlertKind
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ def _associates(a: pl.DataFrame, t: pl.DataFrame, threshold: float) -> dict[str,
     members = tt.join(in_groups, on="group")
     companions = members.join(alerted, on="passenger_id", how="anti")
     innocent = companions.filter(pl.col("entry_id").is_null())
-    assoc = a.filter((pl.col("kind") == "associate") & (pl.col("score") >= threshold))
+    assoc = a.filter((pl.col("kind") == AlertKind.ASSOCIATE) & (pl.col("score") >= threshold))
     assoc_people = assoc.select("passenger_id").unique().join(tt, on="passenger_id", how="left")
     own = members.join(alerted, on="passenger_id").filter(
         pl.col("entry_id").is_null() & (pl.col("role") == "family")

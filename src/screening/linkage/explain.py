@@ -17,6 +17,7 @@ from screening.linkage.levels import (
     Nationality,
     label,
 )
+from screening.schema import AlertKind
 
 ALERT_COLUMNS = {
     "passenger_id": pl.String,
@@ -39,7 +40,7 @@ def empty_alerts() -> pl.DataFrame:
 
 
 # The alert kinds a watch-list match produces (a person, not a document or a booking).
-PERSON_KINDS = ("watchlist", "watchlist_document")
+PERSON_KINDS = (AlertKind.WATCHLIST, AlertKind.WATCHLIST_DOCUMENT)
 
 
 @dataclass(frozen=True)
@@ -144,8 +145,8 @@ def _explain(best: pl.DataFrame, passenger_id: pl.Series) -> pl.DataFrame:
         contact_evidence=_label(CONTACT_LEVELS, "contact"),
     ).with_columns(
         kind=pl.when(pl.col("document_evidence").is_in(["exact", "ocr"]))
-        .then(pl.lit("watchlist_document"))
-        .otherwise(pl.lit("watchlist")),
+        .then(pl.lit(AlertKind.WATCHLIST_DOCUMENT.value))
+        .otherwise(pl.lit(AlertKind.WATCHLIST.value)),
         reason=pl.concat_str(
             [
                 pl.lit("name "),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from screening.linkage.explain import PERSON_KINDS
+from screening.schema import AlertKind
 
 
 def associate_alerts(alerts: pl.DataFrame, groups: pl.DataFrame) -> pl.DataFrame:
@@ -29,7 +30,7 @@ def associate_alerts(alerts: pl.DataFrame, groups: pl.DataFrame) -> pl.DataFrame
         cause.join(groups.drop("record_locator"), on="group")
         .filter(pl.col("passenger_id") != pl.col("cause"))
         .with_columns(
-            kind=pl.lit("associate"),
+            kind=pl.lit(AlertKind.ASSOCIATE.value),
             reason=pl.concat_str(
                 [
                     pl.lit("booked with "),

@@ -10,6 +10,7 @@ from screening.linkage.index import entry_codes
 from screening.linkage.levels import (
     Contact,
 )
+from screening.schema import AlertKind
 
 # A travel rule, not the matcher's model (so not in linkage.settings): a shared contact ties
 # the booking to the identity, not any one traveller; both contacts agreeing is
@@ -55,7 +56,7 @@ def contact_alerts(travellers: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame
                 ]
             ),
         )
-        .with_columns(kind=pl.lit("contact"))
+        .with_columns(kind=pl.lit(AlertKind.CONTACT.value))
         .select("passenger_id", "entry_id", "kind", "contact_evidence", "score", "reason")
         .sort("passenger_id", "entry_id")
     )

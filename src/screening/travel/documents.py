@@ -11,6 +11,7 @@ from screening.data.formats.mrz import mrz_valid
 from screening.linkage.blocking import fold_document
 from screening.linkage.explain import ALERT_COLUMNS
 from screening.linkage.settings import BlockingConfig
+from screening.schema import AlertKind
 
 # A travel rule, not the matcher's model (so not in linkage.settings): how sure a lost or
 # stolen document hit is. The number itself is the evidence; the issuer confirms it, and a
@@ -23,10 +24,10 @@ LOST_STOLEN_SCORES = {
 }
 
 
-def _alerts(frame: pl.DataFrame, kind: str) -> pl.DataFrame:
+def _alerts(frame: pl.DataFrame, kind: AlertKind) -> pl.DataFrame:
     return (
         frame.with_columns(
-            kind=pl.lit(kind),
+            kind=pl.lit(str(kind)),
             entry_id=pl.lit(None, pl.String),
             name_id=pl.lit(None, pl.String),
             name_score=pl.lit(None, pl.Float64),
@@ -92,7 +93,7 @@ def lost_stolen_alerts(passengers: pl.DataFrame, sltd: pl.DataFrame) -> pl.DataF
         .sort(["passenger_id", "score"], descending=[False, True])
         .unique("passenger_id", keep="first", maintain_order=True)
     )
-    return _alerts(j, "document_lost_stolen")
+    return _alerts(j, AlertKind.DOCUMENT_LOST_STOLEN)
 
 
 def invalid_document_alerts(passengers: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
@@ -131,4 +132,4 @@ def invalid_document_alerts(passengers: pl.DataFrame, as_of: dt.date) -> pl.Data
         .filter(pl.col("bad_check") | pl.col("disagrees") | pl.col("expired"))
         .with_columns(score=pl.lit(1.0), document_evidence=pl.lit(None, pl.String))
     )
-    return _alerts(out, "document_invalid")
+    return _alerts(out, AlertKind.DOCUMENT_INVALID)

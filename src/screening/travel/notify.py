@@ -14,10 +14,11 @@ import polars as pl
 import pycountry
 
 from screening.data.countries import ICAO_TO_ISO, KOSOVO, NOT_A_STATE
+from screening.schema import AlertKind
 
 # Alerts that say "this traveller may be that listed identity": the identity's states of
 # nationality are concerned. An associate is someone else, with only their own states.
-IDENTITY_KINDS = ("watchlist", "watchlist_document", "contact")
+IDENTITY_KINDS = (AlertKind.WATCHLIST, AlertKind.WATCHLIST_DOCUMENT, AlertKind.CONTACT)
 ROLES = ("nationality", "residence", "departure", "transit", "destination")
 NOTIFICATION_COLUMNS = {
     "alert_id": pl.String,

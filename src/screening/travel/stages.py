@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
 import polars as pl
 
@@ -28,7 +29,10 @@ from screening.travel.documents import invalid_document_alerts, lost_stolen_aler
 from screening.travel.notify import notifications, notify_column, traveller_states
 from screening.travel.reconcile import LINK_COLUMNS, LinkConfig, booking_legs, link_bookings
 
-STAGES = ("pnr", "api", "pnr+api")
+# Where screening looks: the bookings (PNR), the manifest (API), the manifest with its
+# linked bookings' evidence.
+Stage = Literal["pnr", "api", "pnr+api"]
+STAGES: tuple[Stage, ...] = get_args(Stage)
 
 OUTPUT_COLUMNS = {
     "alert_id": pl.String,
