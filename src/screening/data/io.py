@@ -28,11 +28,10 @@ LIST_SEP = "|"
 
 
 @contextmanager
-def _staged_folder(out: Path, overwrite: bool) -> Iterator[Path]:
-    """A temporary folder beside `out`, moved into place when the block succeeds and
-    removed when it fails: an interrupted run never leaves half a data set behind."""
-    if out.exists() and any(out.iterdir()) and not overwrite:
-        raise FileExistsError(f"{out}: folder exists and is not empty (use --overwrite)")
+def scratch_folder(out: Path) -> Iterator[Path]:
+    """A temporary folder beside `out` (the same file system, so that a rename moves what
+    is built there into place), removed whatever happens: a failed or interrupted run leaves
+    no partial output behind."""
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     umask = os.umask(0)
@@ -40,12 +39,20 @@ def _staged_folder(out: Path, overwrite: bool) -> Iterator[Path]:
     os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; the result is an ordinary folder
     try:
         yield tmp
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextmanager
+def _staged_folder(out: Path, overwrite: bool) -> Iterator[Path]:
+    """A scratch folder moved into place as `out` when the block succeeds."""
+    if out.exists() and any(out.iterdir()) and not overwrite:
+        raise FileExistsError(f"{out}: folder exists and is not empty (use --overwrite)")
+    with scratch_folder(out) as tmp:
+        yield tmp
         if out.exists():
             shutil.rmtree(out)
         os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def _write_meta(folder: Path, meta: Mapping[str, Any] | None) -> None:

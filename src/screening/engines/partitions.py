@@ -11,14 +11,13 @@ import datetime as dt
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from screening.data import intake as intake_mod
+from screening.data.io import scratch_folder as staging  # noqa: F401 - the CLI's name
 from screening.data.io import write_alerts
 from screening.linkage.population import Population, population_stats
 from screening.linkage.settings import AlertConfig, Settings
@@ -204,18 +203,6 @@ def screen_partition(
         out[name].write_parquet(tmp)
         os.replace(tmp, target)
     return PartResult(part.number, frame.height, run.alerts.height, problems)
-
-
-@contextmanager
-def staging(out: Path) -> Iterator[Path]:
-    """A temporary folder beside `out`, removed whatever happens: a failed run leaves no
-    partial output behind."""
-    tmp = out.parent / f".{out.name}.partial-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir(parents=True)
-    try:
-        yield tmp
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def combine_output(staged: Path, name: str, out: Path) -> None:
