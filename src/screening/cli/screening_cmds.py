@@ -318,8 +318,18 @@ def screen_cmd(
         except ValueError as exc:
             raise _fail(err, str(exc)) from exc
     seconds = time.perf_counter() - start
-    alerts = run.alerts
-    text = write_alerts(alerts, out)
+    _write_run(err, run, out, notifications, links, stages)
+    screened = " and ".join(
+        f"{f.height:,} {what}"
+        for f, what in ((passengers, "passengers"), (pnr[1] if pnr else None, "booking passengers"))
+        if f is not None
+    )
+    _print_screened(err, screened, rows.height, chosen.name, stages, run, seconds)
+
+
+def _write_run(err: Console, run, out: Path | None, notifications, links, stages) -> None:
+    """The alerts (to `out`, or stdout), the notifications and links where asked for."""
+    text = write_alerts(run.alerts, out)
     if text is not None:
         typer.echo(text, nl=False)
     for path, frame in ((notifications, run.notifications), (links, run.links)):
@@ -332,14 +342,15 @@ def screen_cmd(
             highlight=False,
             soft_wrap=True,
         )
+
+
+def _print_screened(
+    err: Console, screened: str, list_names: int, matcher: str, stages, run, seconds: float
+) -> None:
+    alerts = run.alerts
     kinds = ", ".join(f"{n} {k}" for k, n in alerts["kind"].value_counts().sort("kind").iter_rows())
-    screened = " and ".join(
-        f"{f.height:,} {what}"
-        for f, what in ((passengers, "passengers"), (pnr[1] if pnr else None, "booking passengers"))
-        if f is not None
-    )
     err.print(
-        f"screened {screened} against {rows.height:,} list names ({chosen.name}, stage "
+        f"screened {screened} against {list_names:,} list names ({matcher}, stage "
         f"{','.join(stages)}): {alerts.height:,} alerts ({kinds or 'none'}) in {seconds:.1f} s"
         + (f"; {run.links.height:,} PNR-to-API links" if run.links.height else ""),
         highlight=False,
