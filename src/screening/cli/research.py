@@ -13,8 +13,9 @@ from rich.console import Console
 
 from screening.bench import Engine, read_results, run_bench, write_results
 from screening.cli import _fail, _print_frame, app, failed_runs, make_console, print_summary
-from screening.cli.screening_cmds import _generated, read_settings
+from screening.cli.screening_cmds import read_settings
 from screening.data import intake as intake_mod
+from screening.data.discover import generated as _generated
 from screening.data.io import read_table, read_user_table
 from screening.engines.dask_engine import DaskMissing, dask_client
 from screening.evaluate import evaluate

@@ -16,15 +16,12 @@ from rich.console import Console
 from rich.markup import escape
 
 from screening.cli import _fail, app, make_console
+from screening.data import discover
 from screening.data import intake as intake_mod
-from screening.data import lists
 from screening.data.formats.edifact import looks_like_edifact
-from screening.data.formats.ofac_sdn import looks_like_sdn, read_ofac_sdn
 from screening.data.formats.paxlst import read_paxlst
-from screening.data.formats.pnrgov import read_pnrgov
-from screening.data.formats.un_list import read_un_xml
 from screening.data.intake import ON_ERROR
-from screening.data.io import read_table, read_user_file, read_user_table, write_alerts
+from screening.data.io import read_user_file, write_alerts
 from screening.engines import ENGINES
 from screening.linkage.settings import Settings, SettingsError, load_settings, to_toml
 from screening.matchers import get_matcher
@@ -32,30 +29,10 @@ from screening.travel.stages import STAGES, StageData, run_stages
 
 
 def _load_lists(err: Console, watchlist: Path, lost_stolen: Path | None):
-    """Canonical list rows and the lost/stolen frame from a generated folder or files."""
-    if watchlist.is_dir():
-        rows = lists.from_generated(
-            _generated(watchlist, "watchlist"), _generated(watchlist, "watchlist_names")
-        )
-    elif watchlist.suffix == ".xml":
-        rows = read_un_xml(watchlist)
-    elif watchlist.suffix == ".csv" and looks_like_sdn(watchlist):
-        rows = read_ofac_sdn(watchlist)
-    elif watchlist.suffix == ".parquet" and "nationalities" in pl.read_parquet_schema(watchlist):
-        rows = lists.canonical(pl.read_parquet(watchlist), str(watchlist))
-    else:
-        intake = intake_mod.watchlist(read_user_table(watchlist, strict=False), str(watchlist))
-        _report(err, intake.problems, "report", None)
-        rows = lists.from_flat(intake.frame)
-    sltd = None
-    if lost_stolen is not None:
-        sltd = (
-            _generated(lost_stolen, "documents_lost_stolen")
-            if lost_stolen.is_dir()
-            else read_user_table(lost_stolen)
-        )
-        intake_mod.check_columns(sltd, ("doc_number", "doc_issuer", "status"), str(lost_stolen))
-    return rows, sltd
+    """Canonical list rows and the lost/stolen frame; a flat list's problems are reported."""
+    rows, problems = discover.watchlist_rows(watchlist)
+    _report(err, problems, "report", None)
+    return rows, discover.lost_stolen(lost_stolen) if lost_stolen is not None else None
 
 
 def _scenario_day(manifest: Path) -> dt.date:
@@ -64,16 +41,6 @@ def _scenario_day(manifest: Path) -> dt.date:
     if meta is not None and meta.exists():
         return dt.date.fromisoformat(json.loads(meta.read_text())["scenario"]["date"])
     return dt.date.today()
-
-
-def _generated(folder: Path, table: str) -> pl.DataFrame:
-    if (folder / table).is_dir():  # a world written in parts (generate --partitions)
-        return read_table(folder / table, table)
-    for ext in ("parquet", "csv"):
-        path = folder / f"{table}.{ext}"
-        if path.exists():
-            return read_table(path, table)
-    raise intake_mod.InputError(f"{folder}: no {table}.parquet or {table}.csv in this folder")
 
 
 def _report(err: Console, problems: pl.DataFrame, on_error: str, out: Path | None) -> None:
@@ -119,32 +86,12 @@ def _stages(spec: str) -> tuple[str, ...]:
     return chosen
 
 
-def _load_bookings(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(bookings, booking_passengers) from a generated folder or a PNRGOV file."""
-    if path.is_dir():
-        return _generated(path, "bookings"), _generated(path, "booking_passengers")
-    if looks_like_edifact(path):
-        bookings, people = read_pnrgov(path)
-        # The reader keeps dates as text (ISO); an unreadable one is no date, not an error:
-        # a PNR date of birth is optional evidence.
-        day = lambda c: pl.col(c).str.to_date("%Y-%m-%d", strict=False)  # noqa: E731
-        return bookings.with_columns(day("booking_date")), people.with_columns(day("dob"))
-    raise intake_mod.InputError(
-        f"{path}: bookings must be a folder from `screening generate` or a PNRGOV file"
-    )
-
-
-def _optional(folder: Path, table: str) -> pl.DataFrame | None:
-    present = (folder / table).is_dir() or any(folder.glob(f"{table}.*"))
-    return _generated(folder, table) if present else None
-
-
 def _inputs(manifest: Path, stages, bookings: Path | None, columns, on_error, out, err):
     """Passengers, flights and bookings for the chosen stages."""
     passengers = flights = pnr = None
     if manifest.is_dir():
-        passengers = _optional(manifest, "passengers") if stages != ("pnr",) else None
-        flights = _optional(manifest, "flights")
+        passengers = discover.optional(manifest, "passengers") if stages != ("pnr",) else None
+        flights = discover.optional(manifest, "flights")
         # The API stage alone reads the manifest alone (as the Dask engine does); pass
         # --bookings to have its companions and whole itineraries too.
         if bookings is None and any(s != "api" for s in stages):
@@ -162,7 +109,7 @@ def _inputs(manifest: Path, stages, bookings: Path | None, columns, on_error, ou
         _report(err, intake.problems, on_error, out)
         passengers = intake.frame
     if bookings is not None:
-        pnr = _load_bookings(bookings)
+        pnr = discover.bookings(bookings)
     elif any(s != "api" for s in stages):
         raise intake_mod.InputError(f"--stage {','.join(stages)} needs --bookings (PNR)")
     return passengers, flights, pnr
@@ -407,7 +354,7 @@ def _screen_dask(err: Console, manifest: Path, watchlist, lost_stolen, o: _DaskO
         flights = None
         if manifest.is_dir():
             watchlist = watchlist or manifest
-            flights = _optional(manifest, "flights")
+            flights = discover.optional(manifest, "flights")
             if lost_stolen is None and (
                 any(manifest.glob("documents_lost_stolen.*"))
                 or (manifest / "documents_lost_stolen").is_dir()
@@ -481,14 +428,8 @@ def lists_import(
     """Convert a list to the canonical one-row-per-name watch list `screen` reads."""
     console = make_console()
     try:
-        if file.suffix == ".xml":
-            rows = read_un_xml(file)
-        elif file.suffix == ".csv" and looks_like_sdn(file):
-            rows = read_ofac_sdn(file)
-        else:
-            intake = intake_mod.watchlist(read_user_table(file, strict=False), str(file))
-            _report(make_console(stderr=True), intake.problems, "report", None)
-            rows = lists.from_flat(intake.frame)
+        rows, problems = discover.watchlist_rows(file)
+        _report(make_console(stderr=True), problems, "report", None)
     except (intake_mod.InputError, ValueError, OSError) as exc:
         raise _fail(console, str(exc)) from exc
     rows.write_parquet(out)

@@ -261,7 +261,7 @@ def describe(
 ) -> None:
     """How real is this world: its name statistics per origin beside the published figures
     they are calibrated to (synthetic/reference/names.toml), outside tolerance flagged."""
-    from screening.cli.screening_cmds import _generated
+    from screening.data.discover import generated as _generated
     from screening.generate import calibration
 
     console = make_console()
