@@ -43,6 +43,8 @@ def test_a_file_changes_only_what_it_names(tmp_path):
         ("[scoring.field_weights.shoe_size]\nbig = 1\n", "unknown weight table"),
         ("[colours]\nred = 1\n", "unknown key(s) ['colours'] in [top level]"),
         ("[alerts\n", "cannot read settings"),
+        ('[blocking]\nkeys = ["exact", "soundex"]\n', "unknown or no key kinds ['soundex']"),
+        ("[blocking]\nkeys = []\n", "unknown or no key kinds"),
     ],
 )
 def test_a_wrong_file_is_refused_by_name_and_key(tmp_path, text, message):
@@ -92,3 +94,20 @@ def test_screen_with_settings_from_the_command_line(tmp_path, teaching_folder):
     # Only the default matcher's model is settings-driven.
     r = runner.invoke(app, [*base, "--matcher", "exact", "--settings", str(defaults)])
     assert r.exit_code != 0 and "takes no settings" in r.output
+
+
+def test_blocking_rules_are_data(teaching):
+    """Dropping a blocking rule in the settings drops its keys: fewer or the same candidate
+    pairs, never a pair the full rule set does not have."""
+    from screening.data.lists import from_generated
+    from screening.linkage.index import build_index
+    from screening.linkage.screen import screen
+    from screening.linkage.settings import BlockingConfig
+
+    rows = from_generated(teaching["watchlist"], teaching["watchlist_names"])
+    full = screen(build_index(rows), teaching["passengers"], 0.0, 1000)
+    fewer = Settings(blocking=BlockingConfig(keys=("exact", "doc")))
+    part = screen(build_index(rows, fewer), teaching["passengers"], 0.0, 1000)
+    assert set(build_index(rows, fewer).keys["kind"].unique()) == {"exact", "doc"}
+    pairs = lambda r: set(zip(*(a.tolist() for a in r.pairs), strict=True))  # noqa: E731
+    assert pairs(part) < pairs(full)

@@ -70,14 +70,11 @@ def name_keys(forms: pl.DataFrame, cfg: BlockingConfig) -> pl.DataFrame:
         pl.int_range(pl.len(), dtype=pl.Int64).alias("row"),
         pl.concat_str([pl.lit("x:"), pl.col("sorted_core")]).alias("key"),
     ).filter(pl.col("key") != "x:")
-    return pl.concat(
-        [
-            exact.with_columns(kind=pl.lit("exact")),
-            pairs.with_columns(kind=pl.lit("pair")),
-            tokens.with_columns(kind=pl.lit("tok")),
-            first_last.with_columns(kind=pl.lit("ini")),
-        ]
-    ).unique(["row", "key"], maintain_order=True)
+    made = {"exact": exact, "pair": pairs, "tok": tokens, "ini": first_last}
+    used = [made[kind].with_columns(kind=pl.lit(kind)) for kind in made if kind in cfg.keys]
+    if not used:  # documents only
+        return pl.DataFrame(schema={"row": pl.Int64, "key": pl.String, "kind": pl.String})
+    return pl.concat(used).unique(["row", "key"], maintain_order=True)
 
 
 def key_hash(keys: pl.Series) -> np.ndarray:

@@ -60,7 +60,7 @@ def build_index(rows: pl.DataFrame, config: Settings | None = None) -> Watchlist
     )
     counts, total = token_counts(forms["core"])
     contacts = list_contacts(rows, codes.to_numpy())
-    all_keys = pl.concat([keys, doc_keys])
+    all_keys = pl.concat([keys, doc_keys]) if "doc" in config.blocking.keys else keys
     l_years = rows.select(
         pl.coalesce(pl.col("dob").dt.year(), "dob_year_from").alias("year_from"),
         pl.coalesce(pl.col("dob").dt.year(), "dob_year_to").alias("year_to"),
@@ -96,4 +96,4 @@ def passenger_keys(forms: pl.DataFrame, doc: pl.Series, cfg: BlockingConfig) -> 
     doc_keys = d.select(
         "row", pl.concat_str([pl.lit("d:"), "d"]).alias("key"), pl.lit("doc").alias("kind")
     )
-    return pl.concat([keys, doc_keys])
+    return pl.concat([keys, doc_keys]) if "doc" in cfg.keys else keys

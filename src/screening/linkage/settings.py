@@ -15,9 +15,14 @@ from typing import Any
 
 from screening.linkage.levels import CONTACT_LEVELS, DOB_LEVELS, DOC_LEVELS
 
+# The blocking rules, by the kind of key they make: the whole order-free name, a pair of
+# token skeletons, one rare token skeleton, first initial + last skeleton, the document.
+BLOCKING_KEYS = ("exact", "pair", "tok", "ini", "doc")
+
 
 @dataclass(frozen=True)
 class BlockingConfig:
+    keys: tuple[str, ...] = BLOCKING_KEYS  # the rules in use (drop one to see what it finds)
     max_block: int = 25  # list names per key, above which the key is refined by birth year
     max_block_token: int = 5  # the same for single-token keys
     min_token_skeleton: int = 2  # shorter skeletons (ALI -> L) only count inside pairs
@@ -152,6 +157,10 @@ def to_toml(settings: Settings) -> str:
 
 
 def _toml_value(v: Any) -> str:
+    if isinstance(v, tuple | list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    if isinstance(v, str):
+        return f'"{v}"'
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, float):
@@ -188,6 +197,8 @@ def _build(cls: type, data: Any, path: str, where: str) -> Any:
             values[name] = _build(type(current), value, path, key)
         elif name == "field_weights":
             values[name] = _weights(value, current, path, key)
+        elif name == "keys":
+            values[name] = _keys(value, path, key)
         else:
             values[name] = _scalar(value, current, path, key)
     return cls(**values)
@@ -203,6 +214,17 @@ def _scalar(value: Any, current: Any, path: str, key: str) -> Any:
     if isinstance(current, float) and isinstance(value, int | float):
         return float(value)
     raise SettingsError(f"{path}: {key} must be {type(current).__name__}, not {value!r}")
+
+
+def _keys(value: Any, path: str, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        raise SettingsError(f"{path}: {key} must be a list of key kinds")
+    unknown = sorted(set(value) - set(BLOCKING_KEYS))
+    if unknown or not value:
+        raise SettingsError(
+            f"{path}: {key}: unknown or no key kinds {unknown}; kinds: {', '.join(BLOCKING_KEYS)}"
+        )
+    return tuple(value)
 
 
 def _weights(value: Any, current: dict, path: str, key: str) -> dict[str, dict[str, float]]:
