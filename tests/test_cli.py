@@ -131,6 +131,10 @@ def test_evaluate_prints_and_writes_metrics(tmp_path):
     metrics = json.loads(out.read_text())
     assert [p["fpir_target"] for p in metrics["operating_points"]] == [0.001, 0.003, 0.01, 0.03]
     assert all(p["fpir"] <= p["fpir_target"] for p in metrics["operating_points"])
+    # The ceiling beside the figures: from the world alone, a share of the mated.
+    ceiling = metrics["ceiling"]
+    assert "ceiling: of" in r.output and ceiling["mated"] > 0
+    assert 0 <= ceiling["unreachable"] + ceiling["tied"] <= ceiling["mated"]
 
     bad = tmp_path / "bad.csv"
     bad.write_text("passenger_id,score\nP1,0.5\n")

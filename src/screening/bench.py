@@ -21,6 +21,7 @@ import polars as pl
 
 from screening.data.lists import from_generated
 from screening.evaluate import evaluate
+from screening.evaluate.ceiling import ceilings
 from screening.evaluate.results import BenchResults, not_run, summary_table
 from screening.evaluate.stages import evaluate_stages
 from screening.generate.calibration import realism
@@ -143,6 +144,8 @@ def run_bench(
                     **_lit({"scenario": scenario, "seed": seed})
                 )
             )
+            # What the data allows, whatever the matcher (computed once per world).
+            ceiling = ceilings(passengers, truth, list_rows)
             built: dict[tuple[str, bool], object] = {}
             for name in matchers:
                 progress(f"{scenario} seed {seed}: {name}")
@@ -218,6 +221,8 @@ def run_bench(
                         "false_alerts_per_1000_at_0.01": ops[0.01]["false_alerts_per_1000"],
                         "precision_at_base_rate_0.01": ops[0.01]["precision_at_base_rate"],
                         "pair_completeness": ev.blocking.get("pair_completeness"),
+                        "ceiling_unreachable": ceiling["unreachable_share"],
+                        "ceiling_tied": ceiling["tied_share"],
                         "pairs_compared": stats.get("pairs_compared", stats.get("pairs")),
                         "index_s": round(t1 - t0, 3),
                         "screen_s": round(t2 - t1, 3),

@@ -15,10 +15,12 @@ from screening.bench import Engine, read_results, run_bench, write_results
 from screening.cli import _fail, _print_frame, app, failed_runs, make_console, print_summary
 from screening.cli.screening_cmds import read_settings
 from screening.data import intake as intake_mod
+from screening.data import lists
 from screening.data.discover import generated as _generated
 from screening.data.io import read_table, read_user_table
 from screening.engines.dask_engine import DaskMissing, dask_client
 from screening.evaluate import evaluate
+from screening.evaluate.ceiling import ceilings
 from screening.evaluate.stages import StageEvaluation, evaluate_stages
 from screening.generate.scenario import ScenarioError, load_scenario
 from screening.matchers import get_matcher
@@ -95,11 +97,35 @@ def evaluate_cmd(
         ),
     )
     console.print(f"demographic differential: {ev.differential}", highlight=False)
+    ceiling = _ceiling(truth)
+    if ceiling is not None:
+        console.print(
+            f"ceiling: of {ceiling['mated']:,} mated, {ceiling['unreachable']:,} "
+            f"({ceiling['unreachable_share']:.1%}) share no name token or document with their "
+            f"identity, and {ceiling['tied']:,} ({ceiling['tied_share']:.1%}) present the same "
+            "evidence as an innocent traveller: misses no matcher on these fields avoids",
+            highlight=False,
+            soft_wrap=True,
+        )
     if not ev.documents.is_empty():
         _print_frame(console, "Document checks", ev.documents)
     if json_out is not None:
-        json_out.write_text(json.dumps(ev.to_dict(), indent=2, default=str) + "\n")
+        out = ev.to_dict() | ({"ceiling": ceiling} if ceiling is not None else {})
+        json_out.write_text(json.dumps(out, indent=2, default=str) + "\n")
         console.print(f"wrote {json_out}", highlight=False)
+
+
+def _ceiling(truth: Path) -> dict | None:
+    """The unavoidable misses, where the truth is a generated folder with its list."""
+    if not truth.is_dir():
+        return None
+    try:
+        rows = lists.from_generated(
+            _generated(truth, "watchlist"), _generated(truth, "watchlist_names")
+        )
+        return ceilings(_generated(truth, "passengers"), _generated(truth, "truth"), rows)
+    except intake_mod.InputError:
+        return None
 
 
 def _print_stages(console: Console, ev: StageEvaluation, json_out: Path | None) -> None:
