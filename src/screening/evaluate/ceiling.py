@@ -46,8 +46,9 @@ def ceilings(passengers: pl.DataFrame, truth: pl.DataFrame, rows: pl.DataFrame) 
         }
     lf = name_forms(rows)
     listed = rows.select("entry_id").with_columns(core=lf["core"], skel=lf["skeletons"])
-    unreachable = _unreachable(mated, listed, rows)
-    tied = _tied(p, mated, rows)
+    docs = _list_documents(rows)
+    unreachable = _unreachable(mated, listed, docs)
+    tied = _tied(p, mated, rows, docs)
     n = mated.height
     return {
         "mated": n,
@@ -64,11 +65,10 @@ def _tokens(frame: pl.DataFrame, by: list[str]) -> pl.DataFrame:
     return both.explode("tok").drop_nulls("tok").filter(pl.col("tok") != "").unique()
 
 
-def _unreachable(mated: pl.DataFrame, listed: pl.DataFrame, rows: pl.DataFrame) -> int:
+def _unreachable(mated: pl.DataFrame, listed: pl.DataFrame, docs: pl.DataFrame) -> int:
     shared = _tokens(mated, ["p", "entry_id"]).join(
         _tokens(listed, ["entry_id"]), on=["entry_id", "tok"], how="semi"
     )
-    docs = _list_documents(rows)
     by_doc = mated.filter(pl.col("doc_folded").str.len_chars() > 0).join(
         docs, on=["entry_id", "doc_folded"], how="semi"
     )
@@ -81,7 +81,7 @@ def _list_documents(rows: pl.DataFrame) -> pl.DataFrame:
     return docs.select("entry_id", doc_folded=folded_documents(docs["d"].cast(pl.String))).unique()
 
 
-def _tied(p: pl.DataFrame, mated: pl.DataFrame, rows: pl.DataFrame) -> int:
+def _tied(p: pl.DataFrame, mated: pl.DataFrame, rows: pl.DataFrame, docs: pl.DataFrame) -> int:
     """Mated passengers an innocent with the same order-free name matches as well."""
     first_row = (
         rows.with_row_index("l").group_by("entry_id", maintain_order=True).agg(pl.col("l").first())
@@ -94,7 +94,6 @@ def _tied(p: pl.DataFrame, mated: pl.DataFrame, rows: pl.DataFrame) -> int:
     )
     if rivals.is_empty():
         return 0
-    docs = _list_documents(rows)
     # The same three levels against the identity, for the listed traveller and the innocent.
     levels = {}
     for who in ("p", "p_innocent"):

@@ -115,7 +115,7 @@ def _cached_name_table(zipf_exponent: float, data: Path) -> NameTable:
                 table = pickle.load(fh)
             if isinstance(table, NameTable):
                 return table
-        except Exception:
+        except Exception:  # a damaged or foreign cache file is rebuilt, never trusted
             pass
     table = _build_name_table(zipf_exponent, data)
     if path is not None:
@@ -258,12 +258,7 @@ def _read_sources(key: str, cfg: dict, data: Path, rules: romanize.Rules, s: flo
             # so that made-up names get every system's spelling; others from documents.
             cyrillic = cfg["romanize"] == "cyrillic"
             made = _tail([e[1] if cyrillic else e[2][0] for e in head], TAIL_NAMES[kind], seed)
-            if cfg["romanize"] == "latin" and key not in rules.latin_respell:
-                # Made-up Latin names are upper-case words already: their own document form,
-                # and an equivalent only where one happens to be a known name elsewhere.
-                pairs = [(n, [n, *rules.equivalents.get(n, ())]) for n in made]
-            else:
-                pairs = [(n, _romanize(n, kind, key, cfg, rules)) for n in made]
+            pairs = [(n, _romanize(n, kind, key, cfg, rules)) for n in made]
         if len(share) != len(pairs):  # made-up names: each as rare as the next
             share = np.full(len(pairs), 1.0 / max(len(pairs), 1))
         tail_mass = tail_share / (1.0 - tail_share) * mass
