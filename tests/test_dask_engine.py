@@ -115,6 +115,8 @@ def test_a_killed_worker_is_survived(world, local, tmp_path):
         distributed.Client(cluster) as client,
         staging(out) as tmp,
     ):
+        # Both workers must hold the scattered lists, or killing the only holder loses them.
+        client.wait_for_workers(2, timeout=120)
         job = Job(threshold=0.05, as_of=dt.date(2026, 3, 1), out_dir=str(tmp))
         pids = client.run(os.getpid)
         result: dict = {}

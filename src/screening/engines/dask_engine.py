@@ -61,7 +61,11 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
                 dashboard_address=":0",  # any free port: no clash with another cluster
             )
         )
-        yield stack.enter_context(distributed.Client(cluster))
+        client = stack.enter_context(distributed.Client(cluster))
+        # A broadcast scatter reaches only the workers already up: without the wait a slow
+        # machine scatters the lists to one worker, and killing it loses them for good.
+        client.wait_for_workers(workers or 1, timeout=120)
+        yield client
 
 
 @dataclass(frozen=True)
