@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from screening.cli import _fail, app, make_console
+from screening.cli import _fail, _print_frame, app, make_console
 from screening.data import discover
 from screening.data import intake as intake_mod
 from screening.data.formats.edifact import looks_like_edifact
@@ -197,6 +197,13 @@ def screen_cmd(
     partition_rows: Annotated[
         int, typer.Option(help="Manifest rows per Dask partition.")
     ] = 100_000,
+    explain_model: Annotated[
+        bool,
+        typer.Option(
+            help="Print the weights learned from this manifest (m, u and bits per level); "
+            "they are always written to ALERTS.model.json beside --out."
+        ),
+    ] = False,
 ) -> None:
     """Screen a manifest or bookings against a watch list (and lost/stolen documents):
     explained alerts, companions as associates, and the states to notify."""
@@ -229,6 +236,7 @@ def screen_cmd(
                 workers,
                 partition_rows,
                 model,
+                explain_model,
             ),
         )
         return
@@ -266,6 +274,7 @@ def screen_cmd(
             raise _fail(err, str(exc)) from exc
     seconds = time.perf_counter() - start
     _write_run(err, run, out, notifications, links, stages)
+    _write_models(err, run.models, out, explain_model)
     screened = " and ".join(
         f"{f.height:,} {what}"
         for f, what in ((passengers, "passengers"), (pnr[1] if pnr else None, "booking passengers"))
@@ -288,6 +297,33 @@ def _write_run(err: Console, run, out: Path | None, notifications, links, stages
             "flight ids match the manifest's flight_id?",
             highlight=False,
             soft_wrap=True,
+        )
+
+
+def _write_models(err: Console, models: dict, out: Path | None, explain: bool) -> None:
+    """What the matcher learned, per stage: to ALERTS.model.json, and printed if asked."""
+    if out is not None and models:
+        side = out.with_name(out.stem + ".model.json")
+        side.write_text(
+            json.dumps({stage: m.summary() for stage, m in models.items()}, indent=2) + "\n"
+        )
+    if not explain:
+        return
+    if not models:
+        err.print(
+            "no weights were learned (estimation off, too few travellers or namesakes to "
+            "learn from, or a matcher that learns none): the settings' weights were used"
+        )
+    for stage, m in models.items():
+        _print_frame(
+            err,
+            f"Weights learned from the {stage} travellers: EM over {m.candidate_pairs:,} "
+            f"namesake pairs ({m.iterations} iterations, "
+            f"{'converged' if m.converged else 'NOT converged'}, share same person "
+            f"{m.match_share:.3f}), u of DOB and document from {m.random_pairs:,} random "
+            f"pairs; {m.seconds:.2f} s",
+            m.table,
+            decimals=6,
         )
 
 
@@ -320,6 +356,7 @@ class _DaskOptions:
     workers: int | None
     partition_rows: int
     settings: Settings | None = None
+    explain_model: bool = False
 
 
 def _peak_mib() -> float:
@@ -391,6 +428,7 @@ def _screen_dask(err: Console, manifest: Path, watchlist, lost_stolen, o: _DaskO
                 combine_output(tmp, "notifications", o.notifications)
     except (DaskMissing, intake_mod.InputError) as exc:
         raise _fail(err, str(exc)) from exc
+    _write_models(err, {"api": run.model} if run.model else {}, out, o.explain_model)
     problems = [p.problems for p in run.parts if not p.problems.is_empty()]
     if problems:
         _report(err, pl.concat(problems), "report" if o.on_error == "fail" else o.on_error, out)

@@ -22,10 +22,13 @@ from screening.engines.partitions import (
     Job,
     Partition,
     PartResult,
+    estimation_of,
+    learned,
     population_of,
     screen_partition,
 )
-from screening.linkage.population import combine
+from screening.linkage.estimate import Model
+from screening.linkage.population import Population, combine
 from screening.travel.documents import prepare_lost_stolen
 
 
@@ -73,12 +76,17 @@ class DaskRun:
     parts: list[PartResult]
     seconds: dict[str, float]
     worker_peak_mib: dict[str, float]  # peak resident memory of each worker process
+    model: Model | None = None  # the weights learned from the manifest (default matcher)
 
 
 def _build(matcher: str, list_rows: pl.DataFrame, settings=None):
     from screening.matchers import get_matcher
 
     return get_matcher(matcher, settings).build(list_rows)
+
+
+def _model_of(population: Population) -> Model | None:
+    return population.model
 
 
 def _peak_mib() -> float:
@@ -126,8 +134,16 @@ def run_dask(
         laps["index_s"] = time.perf_counter() - t0 - sum(laps.values())
         progress(f"counting names in {len(parts)} partitions")
         pops = client.gather(client.map(population_of, parts, job=job, pure=False))
-        population = client.scatter(combine(pops), broadcast=True, hash=False)
+        sample = estimation_of(job).sample_passengers
+        combined = client.scatter(combine(pops, sample), hash=False)
         laps["population_s"] = time.perf_counter() - t0 - sum(laps.values())
+        progress("learning the weights from the manifest")
+        # Learned once, where the index is, then copied to every worker with the population.
+        population = client.submit(learned, index, combined, pure=False)
+        distributed.wait(population)
+        client.replicate([population])
+        model = client.submit(_model_of, population, pure=False).result()
+        laps["estimate_s"] = time.perf_counter() - t0 - sum(laps.values())
         progress(f"screening {len(parts)} partitions")
         futures = client.map(
             screen_partition, parts, job=job, population=population, pure=False, **shared
@@ -135,4 +151,4 @@ def run_dask(
         results = client.gather(futures)
         laps["screen_s"] = time.perf_counter() - t0 - sum(laps.values())
         peaks = client.run(_peak_mib)
-    return DaskRun(sorted(results, key=lambda r: r.number), laps, peaks)
+    return DaskRun(sorted(results, key=lambda r: r.number), laps, peaks, model)

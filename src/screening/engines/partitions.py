@@ -11,7 +11,7 @@ import datetime as dt
 import os
 import shutil
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
@@ -166,7 +166,22 @@ def read_table_frame(frame: pl.DataFrame) -> pl.DataFrame:
 def population_of(part: Partition, job: Job) -> Population:
     """Name statistics of one partition (first pass; summed by the engine)."""
     frame, _ = load(part, job)
-    return population_stats(frame)
+    return population_stats(frame, sample_size=estimation_of(job).sample_passengers)
+
+
+def estimation_of(job: Job):
+    return (job.settings or Settings()).estimation
+
+
+def learned(index, population: Population) -> Population:
+    """The population with the weights the default matcher learns from it (once per
+    manifest, before its partitions are screened); unchanged for other matchers."""
+    from screening.linkage.index import WatchlistIndex
+    from screening.linkage.screen import learn
+
+    if not isinstance(index, WatchlistIndex):
+        return population
+    return replace(population, model=learn(index, population))
 
 
 def screen_partition(

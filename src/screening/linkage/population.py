@@ -1,16 +1,25 @@
 """What scoring knows about the population being screened: how often each name token and
 each full name occurs in it. Computed once over the whole manifest (or summed over its
 partitions), so partitions screened apart score exactly as one run would.
+
+It also keeps a sample of the travellers for estimating the matcher's weights: those with
+the smallest hash of their record (a bottom-k sketch), so the sample is the same however
+the manifest was cut into partitions, and the estimate with it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from screening.linkage.normalize import name_forms
 from screening.linkage.scoring import token_counts
+from screening.linkage.settings import EstimationConfig
+
+if TYPE_CHECKING:
+    from screening.linkage.estimate import Model
 
 
 @dataclass(frozen=True)
@@ -19,18 +28,46 @@ class Population:
     token_total: int
     name_counts: pl.DataFrame  # (sorted_core, n UInt32): travellers per order-free full name
     size: int  # travellers
+    # Passenger rows + "_h" (record hash) + "_name" (sorted_core), bottom-k by hash.
+    sample: pl.DataFrame | None = None
+    # The weights learned from this population against one index (estimate.Model), set
+    # once per manifest by whoever screens it in parts; None: screen() estimates.
+    model: Model | None = field(default=None, compare=False)
 
 
-def population_stats(passengers: pl.DataFrame, forms: pl.DataFrame | None = None) -> Population:
+_SAMPLE = EstimationConfig.sample_passengers
+_KEY = ("passenger_id", "surname", "given_names", "dob", "doc_number")
+
+
+def _bottom(frame: pl.DataFrame, k: int) -> pl.DataFrame:
+    return frame.sort("_h", *[c for c in _KEY if c in frame.columns], nulls_last=True).head(k)
+
+
+def sample_of(passengers: pl.DataFrame, sorted_core: pl.Series, k: int = _SAMPLE) -> pl.DataFrame:
+    """The k travellers with the smallest record hash, in hash order, with their
+    order-free name (`_name`)."""
+    cols = [pl.col(c).cast(pl.String) for c in _KEY if c in passengers.columns]
+    h = pl.concat_str(cols, separator="\x1f", ignore_nulls=True).hash(seed=2396)
+    return _bottom(passengers.with_columns(h.alias("_h"), sorted_core.alias("_name")), k)
+
+
+def population_stats(
+    passengers: pl.DataFrame, forms: pl.DataFrame | None = None, sample_size: int = _SAMPLE
+) -> Population:
     """Token and full-name counts of one manifest (or one partition of it)."""
     forms = name_forms(passengers) if forms is None else forms
     tokens, total = token_counts(forms["core"])
     names = forms.group_by("sorted_core").agg(pl.len().cast(pl.UInt32).alias("n"))
-    return Population(tokens, total, names, forms.height)
+    sample = sample_of(passengers, forms["sorted_core"], sample_size)
+    return Population(tokens, total, names, forms.height, sample)
 
 
-def combine(parts: list[Population]) -> Population:
+def combine(parts: list[Population], sample_size: int = _SAMPLE) -> Population:
     """The population of several partitions together."""
     tokens = pl.concat([p.token_counts for p in parts]).group_by("tok").agg(pl.col("n").sum())
     names = pl.concat([p.name_counts for p in parts]).group_by("sorted_core").agg(pl.col("n").sum())
-    return Population(tokens, sum(p.token_total for p in parts), names, sum(p.size for p in parts))
+    samples = [p.sample for p in parts if p.sample is not None]
+    sample = _bottom(pl.concat(samples, how="diagonal_relaxed"), sample_size) if samples else None
+    return Population(
+        tokens, sum(p.token_total for p in parts), names, sum(p.size for p in parts), sample
+    )

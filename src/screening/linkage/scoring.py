@@ -58,9 +58,11 @@ def log_odds(
     sex: np.ndarray,
     cfg: ScoringConfig,
     contact: np.ndarray | None = None,
+    weights: dict[str, dict[str, float]] | None = None,
 ) -> dict[str, np.ndarray]:
-    """Per-field evidence in bits (the explanation) for every pair."""
-    w = cfg.field_weights
+    """Per-field evidence in bits (the explanation) for every pair; `weights` as learned
+    (screening.linkage.estimate), else the settings' hand-set ones."""
+    w = weights or cfg.field_weights
     f = np.clip((name_sim - cfg.name_floor) / (1.0 - cfg.name_floor), 0.0, 1.0) ** cfg.name_curve
     dob_w = np.array([w["dob"][k] for k in DOB_LEVELS])[dob]
     # A birth-year range of 10 years says less than a single year.

@@ -14,11 +14,12 @@ import numpy as np
 import polars as pl
 
 from screening.linkage.blocking import candidate_pairs, folded_documents
-from screening.linkage.comparisons.attributes import nationality_evidence, sex_evidence
+from screening.linkage.comparisons.attributes import nationality_evidence
 from screening.linkage.comparisons.contacts import contact_evidence
 from screening.linkage.comparisons.dates import dob_evidence
 from screening.linkage.comparisons.documents import document_evidence
 from screening.linkage.comparisons.names import name_arrays, name_similarity, token_overlap
+from screening.linkage.estimate import Model, estimate, levels_of, random_levels
 from screening.linkage.explain import ScoredPairs, _explain, empty_alerts, rank_pairs
 from screening.linkage.index import WatchlistIndex, passenger_keys
 from screening.linkage.levels import (
@@ -28,7 +29,7 @@ from screening.linkage.levels import (
 from screening.linkage.normalize import name_forms
 from screening.linkage.population import Population, population_stats
 from screening.linkage.scoring import log_odds, to_score, token_bits
-from screening.linkage.settings import AlertConfig
+from screening.linkage.settings import AlertConfig, EstimationConfig
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class ScreenResult:
     alerts: pl.DataFrame
     pairs: tuple[np.ndarray, np.ndarray]  # candidate (passenger row, list row) pairs
     stats: dict[str, float]
+    model: Model | None = None  # the weights learned from this manifest (None: hand-set)
 
 
 class _Clock:
@@ -79,14 +81,18 @@ class Manifest:
     document_folded: pl.Series  # OCR-confusable letters folded
 
     @staticmethod
-    def of(passengers: pl.DataFrame, population: Population | None = None) -> Manifest:
+    def of(
+        passengers: pl.DataFrame,
+        population: Population | None = None,
+        sample_size: int = EstimationConfig.sample_passengers,
+    ) -> Manifest:
         forms = name_forms(passengers)
         doc = passengers["doc_number"].cast(pl.String)
         return Manifest(
             passengers=passengers,
             forms=forms,
             names=name_arrays(forms),
-            population=population or population_stats(passengers, forms),
+            population=population or population_stats(passengers, forms, sample_size),
             document=doc,
             document_folded=folded_documents(doc),
         )
@@ -115,7 +121,7 @@ def screen(
     `population`: name statistics of the whole manifest when `passengers` is one part of
     it (default: `passengers` itself)."""
     clock = _Clock()
-    manifest = Manifest.of(passengers, population)
+    manifest = Manifest.of(passengers, population, index.config.estimation.sample_passengers)
     clock.lap("normalize_s")
     p_rows, l_rows, stats = candidates(index, passengers, manifest.forms, manifest.document_folded)
     clock.lap("block_s")
@@ -124,13 +130,13 @@ def screen(
     kept = first_look(index, manifest, p_rows, l_rows)
     stats["pairs_compared"] = len(kept.passenger_row)
     clock.lap("prefilter_s")
-    scored = compare_and_score(index, manifest, kept, clock)
+    scored, model = compare_and_score(index, manifest, kept, clock)
     best = rank_pairs(index, scored, threshold, top_k)
     clock.lap("score_s")
     alerts = _explain(best, passengers["passenger_id"])
     clock.lap("alerts_s")
     stats |= {"passengers": passengers.height, "list_names": index.size} | clock.laps
-    return ScreenResult(alerts, (kept.passenger_row, kept.list_row), stats)
+    return ScreenResult(alerts, (kept.passenger_row, kept.list_row), stats, model)
 
 
 def first_look(
@@ -155,39 +161,76 @@ def first_look(
 
 def compare_and_score(
     index: WatchlistIndex, manifest: Manifest, kept: KeptPairs, clock: _Clock
-) -> ScoredPairs:
-    """Every comparison on the kept pairs, their evidence in bits, and one score each."""
+) -> tuple[ScoredPairs, Model | None]:
+    """Every comparison on the kept pairs, their evidence in bits, and one score each;
+    with the weights learned from the manifest (or None: the hand-set ones were used)."""
     cfg = index.config
     p_rows, l_rows = kept.passenger_row, kept.list_row
-    passengers, listed = manifest.passengers, index.rows
+    passengers = manifest.passengers
     name_score, name_how = name_similarity(
         manifest.names, index.arrays, p_rows, l_rows, kept.token_overlap, cfg.comparisons.name_views
     )
-    dob, dob_width = dob_evidence(passengers["dob"], listed, p_rows, l_rows)
-    nationality = nationality_evidence(
-        passengers["nationality"], listed["nationalities"], p_rows, l_rows
-    )
-    sex = sex_evidence(passengers["sex"], listed["sex"], p_rows, l_rows)
+    levels = levels_of(passengers, index, kept.document, p_rows, l_rows)
     contact = contact_evidence(
         passengers, index.contacts, index.entry_code, index.has_contact, p_rows, l_rows
     )
+    clock.lap("compare_s")
+    model = _model(index, manifest)
+    clock.lap("estimate_s")
     bits = log_odds(
         name_score,
         name_information(index, manifest, p_rows, l_rows),
-        dob,
-        dob_width,
-        kept.document,
-        nationality,
-        sex,
+        levels.dob,
+        levels.dob_width,
+        levels.document,
+        levels.nationality - 1,
+        levels.sex - 1,
         cfg.scoring,
         contact,
+        weights=None if model is None else model.weights,
     )
-    clock.lap("compare_s")
     identical = name_score >= cfg.comparisons.name_views.identical
-    score = to_score(bits, identical & (dob == Dob.EXACT), cfg.scoring)
-    return ScoredPairs(
-        p_rows, l_rows, score, name_score, name_how, dob, kept.document, nationality, contact
+    score = to_score(bits, identical & (levels.dob == Dob.EXACT), cfg.scoring)
+    nationality = levels.nationality - 1
+    scored = ScoredPairs(
+        p_rows, l_rows, score, name_score, name_how, levels.dob, kept.document, nationality, contact
     )
+    return scored, model
+
+
+def _model(index: WatchlistIndex, manifest: Manifest) -> Model | None:
+    """The weights to score with: learned once per manifest (from its sample)."""
+    pop = manifest.population
+    return pop.model if pop.model is not None else learn(index, pop)
+
+
+def learn(index: WatchlistIndex, population: Population) -> Model | None:
+    """The weights learned from a population's sample against `index` (once per manifest:
+    engines that screen in parts call it and pass the result in the population).
+
+    EM runs on the sample's namesake pairs: passenger and list name with the same
+    order-free name. Blocking on the name alone, as Splink trains, leaves DOB, document,
+    nationality and sex free to tell the same person from a namesake (the screening
+    blocks also refine by birth year, which would bias the DOB levels)."""
+    cfg = index.config.estimation
+    if not cfg.enabled or population.sample is None or population.sample.height == 0:
+        return None
+    sample = population.sample.drop("_h", "_name")
+    passengers = pl.DataFrame(
+        {"p": np.arange(sample.height, dtype=np.int64), "name": population.sample["_name"]}
+    )
+    listed = pl.DataFrame(
+        {"l": np.arange(index.size, dtype=np.int64), "name": index.forms["sorted_core"]}
+    )
+    pairs = passengers.filter(pl.col("name") != "").join(listed, on="name")
+    p_rows, l_rows = pairs["p"].to_numpy(), pairs["l"].to_numpy()
+    group = p_rows * (int(index.entry_code.max()) + 1) + index.entry_code[l_rows]
+    enough = sample.height * index.size >= cfg.min_random_pairs
+    if not enough or len(np.unique(group)) < cfg.min_training_pairs:
+        return None
+    levels = levels_of(sample, index, None, p_rows, l_rows)
+    strangers, n_random = random_levels(sample, index, cfg)
+    return estimate(levels, group, strangers, n_random, index.config.scoring, cfg)
 
 
 def name_information(

@@ -109,6 +109,27 @@ class ScoringConfig:
 
 
 @dataclass(frozen=True)
+class EstimationConfig:
+    """How the weights of DOB, document, nationality and sex are learned from the manifest
+    at hand (screening.linkage.estimate); off: the hand-set field_weights are used."""
+
+    enabled: bool = True
+    # Passengers the estimate looks at, chosen by a hash of their record (the same sample
+    # however the manifest is partitioned); enough for levels seen 1 time in 1,000.
+    sample_passengers: int = 50_000
+    random_pairs: int = 1_000_000  # strangers' agreement (u) is measured on this many
+    prior_pairs: float = 20.0  # weight of the hand-set weights, in pseudo-candidates
+    max_iterations: int = 200
+    tolerance: float = 1e-7
+    level_bits_cap: float = 16.0  # the most one level may say (see estimate._weights)
+    # Below these sizes an estimate says more about chance than about the data: the
+    # hand-set weights are used instead (a flight of 20 against a list of 5 names).
+    min_random_pairs: int = 100_000
+    min_training_pairs: int = 100
+    seed: int = 0  # draws the random pairs; any value, fixed so runs repeat
+
+
+@dataclass(frozen=True)
 class AlertConfig:
     threshold: float = 0.5  # lowest score alerted
     top_k: int = 10  # identities kept per passenger, best first
@@ -121,6 +142,7 @@ class Settings:
     blocking: BlockingConfig = field(default_factory=BlockingConfig)
     comparisons: ComparisonConfig = field(default_factory=ComparisonConfig)
     scoring: ScoringConfig = field(default_factory=ScoringConfig)
+    estimation: EstimationConfig = field(default_factory=EstimationConfig)
     alerts: AlertConfig = field(default_factory=AlertConfig)
 
 

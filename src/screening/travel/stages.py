@@ -19,6 +19,7 @@ from typing import Literal, get_args
 
 import polars as pl
 
+from screening.linkage.estimate import Model
 from screening.linkage.explain import ALERT_COLUMNS, PERSON_KINDS
 from screening.linkage.matcher import screen_with
 from screening.linkage.population import Population
@@ -78,6 +79,8 @@ class StageRun:
     links: pl.DataFrame  # reconcile.LINK_COLUMNS (empty without both PNR and API)
     pairs: dict[str, pl.DataFrame] = field(default_factory=dict)  # (passenger_id, entry_id)
     stats: dict[str, float] = field(default_factory=dict)
+    # What the matcher learned from each stage's travellers (screening.linkage.estimate).
+    models: dict[str, Model] = field(default_factory=dict)
 
 
 def pnr_travellers(bookings: pl.DataFrame, booking_passengers: pl.DataFrame) -> pl.DataFrame:
@@ -140,10 +143,12 @@ def run_stages(
         if has_pnr and has_flights
         else pl.DataFrame(schema=LINK_COLUMNS)
     )
-    out, notes, pairs, stats = [], [], {}, {}
+    out, notes, pairs, stats, models = [], [], {}, {}, {}
     pnr_alerts = None
     if "pnr" in stages or "pnr+api" in stages:
-        raw, pnr_pairs, legs = _pnr(matcher, index, list_rows, data, threshold, top_k)
+        raw, pnr_pairs, legs, models["pnr"] = _pnr(
+            matcher, index, list_rows, data, threshold, top_k
+        )
         travellers = pnr_travellers(data.bookings, data.booking_passengers)
         people = travellers.select("passenger_id", "nationality")
         states = traveller_states(people, legs, data.flights)
@@ -153,7 +158,7 @@ def run_stages(
             notes.append(note)
             pairs["pnr"] = pnr_pairs
     if "api" in stages:
-        alerts, api_pairs = _api(
+        alerts, api_pairs, models["api"] = _api(
             matcher, index, list_rows, data.passengers, data, threshold, top_k, population
         )
         states = _api_states(data.passengers, links, data)
@@ -164,7 +169,7 @@ def run_stages(
         pairs["api"] = api_pairs
     if "pnr+api" in stages:
         enriched = _with_booking(data.passengers, links, data)
-        alerts, both_pairs = _api(
+        alerts, both_pairs, models["pnr+api"] = _api(
             matcher, index, list_rows, enriched, data, threshold, top_k, population
         )
         carried = _carry(pnr_alerts, links, both_pairs)
@@ -178,7 +183,8 @@ def run_stages(
     alerts = pl.concat(out) if out else pl.DataFrame(schema=OUTPUT_COLUMNS)
     note = pl.concat(notes) if notes else notifications(alerts, _no_states())
     stats["links"] = links.height
-    return StageRun(alerts, note, links, pairs, stats)
+    models = {k: v for k, v in models.items() if v is not None}
+    return StageRun(alerts, note, links, pairs, stats, models)
 
 
 def _pairs(result, travellers: pl.DataFrame, list_rows: pl.DataFrame) -> pl.DataFrame:
@@ -203,7 +209,7 @@ def _pnr(matcher, index, list_rows, data: StageData, threshold: float, top_k: in
     legs = booking_legs(data.bookings, data.booking_passengers).select(
         pl.col("booking_passenger_id").alias("passenger_id"), "flight_id"
     )
-    return alerts, _pairs(res, travellers, list_rows), legs
+    return alerts, _pairs(res, travellers, list_rows), legs, getattr(res, "model", None)
 
 
 def _api(matcher, index, list_rows, passengers, data: StageData, threshold, top_k, population):
@@ -211,7 +217,8 @@ def _api(matcher, index, list_rows, passengers, data: StageData, threshold, top_
     parts = [res.alerts, invalid_document_alerts(passengers, data.as_of or dt.date.today())]
     if data.lost_stolen is not None:
         parts.append(lost_stolen_alerts(passengers, data.lost_stolen))
-    return pl.concat(parts, how="diagonal_relaxed"), _pairs(res, passengers, list_rows)
+    alerts = pl.concat(parts, how="diagonal_relaxed")
+    return alerts, _pairs(res, passengers, list_rows), getattr(res, "model", None)
 
 
 def _with_booking(passengers: pl.DataFrame, links: pl.DataFrame, data: StageData):
