@@ -246,6 +246,73 @@ def run_bench(
     )
 
 
+def run_real_list(
+    path: Path,
+    matchers: list[str],
+    scenario: str = "standard",
+    seed: int = 1,
+    progress: Callable[[str], None] = lambda _: None,
+    settings: Settings | None = None,
+) -> dict[str, pl.DataFrame]:
+    """The real-alias benchmark (evaluate.real_aliases) of a UN XML or OFAC SDN list among
+    the innocents of a generated world: one results row per matcher, FNIR per variation
+    class and per alias quality at each operating point."""
+    from screening.data.discover import watchlist_rows
+    from screening.evaluate.real_aliases import alias_world, per_class
+
+    real, _ = watchlist_rows(Path(path))
+    progress(f"{scenario} seed {seed}: generating the innocents")
+    world = generate_world(load_scenario(scenario), seed)
+    innocent = world["truth"].filter(pl.col("entry_id").is_null())
+    passengers = world["passengers"].join(innocent, on="passenger_id", how="semi")
+    aw = alias_world(real, passengers, innocent, seed)
+    ceiling = ceilings(aw.passengers, aw.truth, aw.list_rows)
+    results, classes = [], []
+    for name in matchers:
+        progress(f"real list: {name}")
+        own = settings if settings and takes_settings(matcher_class(name)) else None
+        m = get_matcher(name, own)
+        try:
+            with PeakMemory() as mem:
+                t0 = time.perf_counter()
+                index = m.build(aw.list_rows)
+                t1 = time.perf_counter()
+                res = m.screen(index, aw.passengers, 0.05, 10)
+                t2 = time.perf_counter()
+        except TooManyPairs as exc:
+            results.append({"matcher": name, "status": "skipped", "note": str(exc)})
+            continue
+        ev = evaluate(res.alerts, aw.truth, (0.001, 0.01))
+        row = {"list": Path(path).name, "matcher": name, "status": "ok", "note": None}
+        row |= {
+            "alias_travellers": ev.mated,
+            "innocents": ev.passengers - ev.mated,
+            "identities": aw.list_rows["entry_id"].n_unique(),
+        }
+        for op in ev.operating_points.iter_rows(named=True):
+            t = op["fpir_target"]
+            row[f"fnir_at_fpir_{t:g}"] = op["fnir"]
+            for by in ("quality", "variation"):
+                part = per_class(res.alerts, aw.truth, op["threshold"], by)
+                classes.append(
+                    part.rename({by: "class"}).with_columns(
+                        matcher=pl.lit(name), by=pl.lit(by), fpir_target=pl.lit(t)
+                    )
+                )
+        row |= {
+            "ceiling_unreachable": ceiling["unreachable_share"],
+            "ceiling_tied": ceiling["tied_share"],
+            "index_s": round(t1 - t0, 3),
+            "screen_s": round(t2 - t1, 3),
+            "peak_mib": round(mem.mib, 1),
+        } | {f"dropped_{k}": v for k, v in aw.dropped.items()}
+        results.append(row)
+    return {
+        "results": pl.from_dicts(results, infer_schema_length=None),
+        "classes": pl.concat(classes, how="diagonal_relaxed") if classes else pl.DataFrame(),
+    }
+
+
 class Engine:
     """Screen a benchmark world on a Dask cluster (the same partitions as the CLI)."""
 

@@ -11,7 +11,7 @@ import polars as pl
 import typer
 from rich.console import Console
 
-from screening.bench import Engine, read_results, run_bench, write_results
+from screening.bench import Engine, read_results, run_bench, run_real_list, write_results
 from screening.cli import _fail, _print_frame, app, failed_runs, make_console, print_summary
 from screening.cli.screening_cmds import read_settings
 from screening.data import intake as intake_mod
@@ -158,9 +158,58 @@ def _csv_list(text: str) -> list[str]:
     return [x.strip() for x in text.split(",") if x.strip()]
 
 
+def _bench_real_list(console, path: Path, matchers, scenarios, seeds, out: Path, model) -> None:
+    names = _csv_list(matchers)
+    try:
+        for name in names:
+            get_matcher(name)
+        scenario = _csv_list(scenarios or "standard")[0]
+        load_scenario(scenario)
+        seed = int(_csv_list(seeds)[0])
+        with console.status("real-alias benchmark", spinner="dots") as status:
+            got = run_real_list(path, names, scenario, seed, status.update, model)
+    except (ValueError, ScenarioError, OSError) as exc:  # ListFormatError is a ValueError
+        raise _fail(console, str(exc)) from exc
+    out.mkdir(parents=True, exist_ok=True)
+    got["results"].write_csv(out / "real_list.csv")
+    got["classes"].write_csv(out / "real_list_classes.csv")
+    headline = [
+        c
+        for c in (
+            "matcher",
+            "alias_travellers",
+            "fnir_at_fpir_0.001",
+            "fnir_at_fpir_0.01",
+            "ceiling_unreachable",
+            "screen_s",
+        )
+        if c in got["results"].columns
+    ]
+    _print_frame(
+        console,
+        f"Real aliases of {path.name} among {scenario} seed {seed} innocents",
+        got["results"].select(headline),
+    )
+    if not got["classes"].is_empty():
+        wide = (
+            got["classes"]
+            .filter(pl.col("fpir_target") == 0.01)
+            .pivot(on="matcher", index=["by", "class", "travellers"], values="fnir")
+        )
+        _print_frame(console, "FNIR at FPIR 0.01 per alias quality and variation class", wide)
+    console.print(
+        f"wrote {out / 'real_list.csv'}, {out / 'real_list_classes.csv'}", highlight=False
+    )
+
+
 @app.command("bench")
 def bench_cmd(
-    scenarios: Annotated[str, typer.Option(help="Comma-separated scenarios.")] = "teaching",
+    scenarios: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated scenarios (default teaching; standard with --real-list)."
+        ),
+    ] = None,
     matchers: Annotated[
         str, typer.Option(help="Comma-separated matchers (or module:Class).")
     ] = "default,exact,soundex,gtas,ofac,bruteforce",
@@ -182,10 +231,22 @@ def bench_cmd(
         Path | None,
         typer.Option(help="The default matcher's settings, TOML (`screening describe-settings`)."),
     ] = None,
+    real_list: Annotated[
+        Path | None,
+        typer.Option(
+            help="A real list (UN XML, OFAC sdn.csv with alt.csv): its individuals travel "
+            "under their other listed names, the list keeps their primary name; FNIR per "
+            "alias quality and variation class."
+        ),
+    ] = None,
 ) -> None:
     """Run every matcher on every scenario and seed: results table, report and figures."""
     console = make_console()
     model = read_settings(console, settings)
+    if real_list is not None:
+        _bench_real_list(console, real_list, matchers, scenarios, seeds, out, model)
+        return
+    scenarios = scenarios or "teaching"
     try:
         names = _csv_list(matchers)
         for name in names:

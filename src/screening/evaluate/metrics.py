@@ -58,7 +58,7 @@ def wilson(k: np.ndarray, n: np.ndarray, z: float = 1.96) -> tuple[np.ndarray, n
     return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
 
 
-def _scores(alerts: pl.DataFrame, truth: pl.DataFrame) -> pl.DataFrame:
+def passenger_scores(alerts: pl.DataFrame, truth: pl.DataFrame) -> pl.DataFrame:
     """Per passenger: true-identity score (hit), best wrong-identity score, origin, mated."""
     person = alerts.filter(pl.col("kind").is_in(PERSON_KINDS)).select(
         "passenger_id", pl.col("entry_id").alias("alerted"), "score"
@@ -120,7 +120,7 @@ def evaluate(
 ) -> Evaluation:
     """All metrics of one screening run. `candidate_pairs` (passenger_id, entry_id) and
     `list_size` (identities) add pair completeness and reduction ratio."""
-    sc = _scores(alerts, truth)
+    sc = passenger_scores(alerts, truth)
     n = sc.height
     non_best = (
         sc.filter(~pl.col("mated"))
