@@ -107,3 +107,25 @@ def test_the_un_list_gives_aliases_of_every_kind():
     counts = dict(aw.truth.group_by("variation").len().iter_rows())
     assert aw.list_rows["entry_id"].n_unique() == 709
     assert counts["romanization"] > 100 and counts["kunya"] > 100 and counts["unrelated"] > 100
+
+
+@pytest.mark.skipif(not (REAL / "un").is_dir(), reason="../shared/realdata is absent")
+def test_bench_real_list_writes_fnir_per_class(tmp_path):
+    from typer.testing import CliRunner
+
+    from screening.cli import app
+
+    xml = sorted((REAL / "un").glob("*2020*.xml"))[0]
+    args = ["bench", "--real-list", str(xml), "--matchers", "default,exact"]
+    r = CliRunner().invoke(app, [*args, "--scenarios", "teaching", "--out", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    results = pl.read_csv(tmp_path / "real_list.csv")
+    assert results["matcher"].to_list() == ["default", "exact"]
+    assert (results["alias_travellers"] > 1000).all()
+    classes = pl.read_csv(tmp_path / "real_list_classes.csv")
+    romanized = classes.filter(
+        (pl.col("class") == "romanization") & (pl.col("fpir_target") == 0.01)
+    )
+    # Exact matching finds almost no respelled alias; ours finds most.
+    fnir = dict(zip(romanized["matcher"], romanized["fnir"], strict=True))
+    assert fnir["exact"] > 0.9 and fnir["default"] < 0.2

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from screening.data.intake import MANIFEST_REQUIRED
 from screening.evaluate.metrics import passenger_scores, wilson
 from screening.evaluate.variation import variation_class
 
@@ -68,15 +69,12 @@ def alias_world(
     travellers = usable.join(ident, on="entry_id", how="left").with_columns(
         passenger_id=pl.format("RA{}", pl.int_range(1, pl.len() + 1).cast(pl.String).str.zfill(6))
     )
+    # A manifest row; the traveller's own document is unknown (never the listed one).
     listed = travellers.select(
-        "passenger_id",
-        "surname",
-        "given_names",
-        "dob",
-        "sex",
-        "nationality",
-        pl.lit(None, pl.String).alias("doc_type"),
-        pl.lit(None, pl.String).alias("doc_number"),
+        pl.col(c)
+        if c in ("passenger_id", "surname", "given_names", "dob", "sex", "nationality")
+        else pl.lit(None, pl.Date if c == "doc_expiry" else pl.String).alias(c)
+        for c in MANIFEST_REQUIRED
     )
     keep = [c for c in innocents.columns if c in listed.columns]
     passengers = pl.concat([listed, innocents.select(keep)], how="diagonal_relaxed")
