@@ -287,3 +287,19 @@ def test_top_k_keeps_the_best_identities_of_each_passenger(index):
     one = screen(index, _passengers(case), threshold=0.0, top_k=1).alerts
     assert one.filter(pl.col("passenger_id") == "P0")["entry_id"].to_list() == ["E6"]
     assert one.group_by("passenger_id").len()["len"].max() == 1
+
+
+def test_an_alias_sharing_no_name_part_is_compared_by_birth_date_and_nationality(index):
+    """Real lists hold kunyas and later names: the listed birth date and nationality alone
+    make a pair worth comparing, scored below any name agreement; without them, nothing."""
+    rows = [
+        ("kunya, listed DOB and nationality", "ABU", "HAFS", "1975-03-07", "IRQ", None, "E1"),
+        ("same DOB, other nationality", "ABU", "HAFS", "1975-03-07", "SYR", None, None),
+        ("same nationality, other DOB", "ABU", "HAFS", "1975-03-08", "IRQ", None, None),
+    ]
+    alerts = screen(index, _passengers(rows), threshold=0.0).alerts
+    got = alerts.filter(pl.col("entry_id") == "E1")
+    assert got["passenger_id"].to_list() == ["P0"]
+    assert got["dob_evidence"][0] == "exact" and got["score"][0] < 0.5
+    named = screen(index, _passengers(CASES[:1]), threshold=0.0).alerts
+    assert got["score"][0] < named.filter(pl.col("entry_id") == "E1")["score"].min()

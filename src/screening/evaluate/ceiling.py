@@ -3,8 +3,9 @@
 Two parts, both from the data alone (the manifest, the list and the truth), never from a
 matcher's alerts:
 - unreachable: mated travellers whose name shares no token with any of their identity's
-  listed names, not even by consonant skeleton (romanization-proof), and whose document is
-  not one the list holds for them: nothing a matcher compares says it is them;
+  listed names, not even by consonant skeleton (romanization-proof), whose document is
+  not one the list holds for them, and who do not present a listed full date of birth with
+  a listed nationality: nothing a matcher compares says it is them;
 - tied: mated travellers for whom an innocent traveller presents the same evidence against
   the same identity (the same order-free name, the same DOB, document and nationality
   levels): no matcher can rank the one above the other, so catching the listed traveller
@@ -45,7 +46,9 @@ def ceilings(passengers: pl.DataFrame, truth: pl.DataFrame, rows: pl.DataFrame) 
             "tied_share": 0.0,
         }
     lf = name_forms(rows)
-    listed = rows.select("entry_id").with_columns(core=lf["core"], skel=lf["skeletons"])
+    listed = rows.select("entry_id", "dob", "nationalities").with_columns(
+        core=lf["core"], skel=lf["skeletons"]
+    )
     docs = _list_documents(rows)
     unreachable = _unreachable(mated, listed, docs)
     tied = _tied(p, mated, rows, docs)
@@ -72,8 +75,26 @@ def _unreachable(mated: pl.DataFrame, listed: pl.DataFrame, docs: pl.DataFrame) 
     by_doc = mated.filter(pl.col("doc_folded").str.len_chars() > 0).join(
         docs, on=["entry_id", "doc_folded"], how="semi"
     )
-    found = pl.concat([shared.select("p"), by_doc.select("p")]).unique()
+    born = _born(listed)
+    by_birth = mated.filter(pl.col("dob").is_not_null()).join(
+        born,
+        left_on=["entry_id", pl.col("dob").cast(pl.Date), "nationality"],
+        right_on=["entry_id", "dob", "nationality"],
+        how="semi",
+    )
+    found = pl.concat([shared.select("p"), by_doc.select("p"), by_birth.select("p")]).unique()
     return mated.height - found.height
+
+
+def _born(listed: pl.DataFrame) -> pl.DataFrame:
+    """(entry_id, dob, nationality): each listed full date of birth with each nationality."""
+    return (
+        listed.select("entry_id", "dob", pl.col("nationalities").alias("nationality"))
+        .drop_nulls("dob")
+        .explode("nationality")
+        .drop_nulls("nationality")
+        .unique()
+    )
 
 
 def _list_documents(rows: pl.DataFrame) -> pl.DataFrame:

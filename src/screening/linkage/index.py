@@ -60,7 +60,12 @@ def build_index(rows: pl.DataFrame, config: Settings | None = None) -> Watchlist
     )
     counts, total = token_counts(forms["core"])
     contacts = list_contacts(rows, codes.to_numpy())
-    all_keys = pl.concat([keys, doc_keys]) if "doc" in config.blocking.keys else keys
+    chosen = config.blocking.keys
+    all_keys = pl.concat(
+        [keys]
+        + ([doc_keys] if "doc" in chosen else [])
+        + ([born_keys(rows["dob"], rows["nationalities"])] if "born" in chosen else [])
+    )
     l_years = rows.select(
         pl.coalesce(pl.col("dob").dt.year(), "dob_year_from").alias("year_from"),
         pl.coalesce(pl.col("dob").dt.year(), "dob_year_to").alias("year_to"),
@@ -88,7 +93,30 @@ def entry_codes(rows: pl.DataFrame) -> pl.Series:
     return rows.select(pl.col("entry_id").rank("dense").cast(pl.Int64) - 1).to_series()
 
 
-def passenger_keys(forms: pl.DataFrame, doc: pl.Series, cfg: BlockingConfig) -> pl.DataFrame:
+def born_keys(dob: pl.Series, nationalities: pl.Series) -> pl.DataFrame:
+    """(row, key, kind) "b:<date>:<nationality>" per full date of birth and nationality."""
+    f = pl.DataFrame({"dob": dob.cast(pl.Date), "nat": nationalities})
+    if not isinstance(f.schema["nat"], pl.List):  # a passenger's one nationality
+        f = f.with_columns(pl.concat_list(pl.col("nat").cast(pl.String)))
+    return (
+        f.with_row_index("row")
+        .with_columns(pl.col("row").cast(pl.Int64))
+        .drop_nulls("dob")
+        .explode("nat")
+        .drop_nulls("nat")
+        .select(
+            "row",
+            pl.concat_str([pl.lit("b:"), pl.col("dob").cast(pl.String), pl.lit(":"), "nat"]).alias(
+                "key"
+            ),
+            pl.lit("born").alias("kind"),
+        )
+    )
+
+
+def passenger_keys(
+    forms: pl.DataFrame, doc: pl.Series, cfg: BlockingConfig, born: pl.DataFrame | None = None
+) -> pl.DataFrame:
     keys = name_keys(forms, cfg)
     d = pl.DataFrame({"row": np.arange(len(doc), dtype=np.int64), "d": doc}).filter(
         pl.col("d").str.len_chars() >= cfg.min_document_length
@@ -96,4 +124,7 @@ def passenger_keys(forms: pl.DataFrame, doc: pl.Series, cfg: BlockingConfig) -> 
     doc_keys = d.select(
         "row", pl.concat_str([pl.lit("d:"), "d"]).alias("key"), pl.lit("doc").alias("kind")
     )
-    return pl.concat([keys, doc_keys]) if "doc" in cfg.keys else keys
+    parts = [keys] + ([doc_keys] if "doc" in cfg.keys else [])
+    if born is not None and "born" in cfg.keys:
+        parts.append(born)
+    return pl.concat(parts)

@@ -21,11 +21,8 @@ from screening.linkage.comparisons.documents import document_evidence
 from screening.linkage.comparisons.names import name_arrays, name_similarity, token_overlap
 from screening.linkage.estimate import Model, estimate, levels_of, random_levels
 from screening.linkage.explain import ScoredPairs, _explain, empty_alerts, rank_pairs
-from screening.linkage.index import WatchlistIndex, passenger_keys
-from screening.linkage.levels import (
-    Dob,
-    Document,
-)
+from screening.linkage.index import WatchlistIndex, born_keys, passenger_keys
+from screening.linkage.levels import Dob, Document, Nationality
 from screening.linkage.normalize import name_forms
 from screening.linkage.population import Population, population_stats
 from screening.linkage.scoring import log_odds, to_score, token_bits
@@ -64,7 +61,12 @@ def blocked_candidates(
 ) -> tuple[np.ndarray, np.ndarray, dict]:
     """Candidate pairs from the blocking keys (the default)."""
     cfg = index.config
-    pk = passenger_keys(forms, doc_folded, cfg.blocking)
+    born = (
+        born_keys(passengers["dob"], passengers["nationality"])
+        if "nationality" in passengers.columns
+        else None
+    )
+    pk = passenger_keys(forms, doc_folded, cfg.blocking, born)
     p_year = passengers["dob"].cast(pl.Date).dt.year()
     return candidate_pairs(pk, index.blocks, p_year)
 
@@ -156,6 +158,16 @@ def first_look(
     )
     prefilter = index.config.comparisons.prefilter
     keep = (overlap >= prefilter) | np.isin(document, (Document.EXACT, Document.OCR))
+    if "born" in index.config.blocking.keys and not keep.all():
+        # Another name, the same birth date and nationality: a real alias can share no
+        # name part with the listed one (kunyas, names taken later).
+        rest = np.flatnonzero(~keep)
+        pax = manifest.passengers
+        dob, _ = dob_evidence(pax["dob"], index.rows, p_rows[rest], l_rows[rest])
+        nat = nationality_evidence(
+            pax["nationality"], index.rows["nationalities"], p_rows[rest], l_rows[rest]
+        )
+        keep[rest[(dob == Dob.EXACT) & (nat == Nationality.AGREE)]] = True
     return KeptPairs(p_rows[keep], l_rows[keep], overlap[keep], document[keep])
 
 
