@@ -303,3 +303,17 @@ def test_an_alias_sharing_no_name_part_is_compared_by_birth_date_and_nationality
     assert got["dob_evidence"][0] == "exact" and got["score"][0] < 0.5
     named = screen(index, _passengers(CASES[:1]), threshold=0.0).alerts
     assert got["score"][0] < named.filter(pl.col("entry_id") == "E1")["score"].min()
+
+
+def test_travellers_with_the_same_name_get_the_same_name_evidence(index):
+    """Each distinct pair of names is compared once and broadcast: a manifest holding
+    every traveller twice scores both copies exactly as the manifest once."""
+    once = _passengers(CASES)
+    twice = pl.concat([once, once.with_columns(pl.col("passenger_id") + "b")])
+    a = screen(index, once, threshold=0.0).alerts.drop("reason")
+    b = screen(index, twice, threshold=0.0).alerts
+    copies = b.filter(pl.col("passenger_id").str.ends_with("b")).with_columns(
+        pl.col("passenger_id").str.strip_suffix("b")
+    )
+    cols = ["passenger_id", "entry_id", "name_id", "name_score", "name_how", "dob_evidence"]
+    assert copies.select(cols).sort(cols).equals(a.select(cols).sort(cols))

@@ -81,6 +81,8 @@ class Manifest:
     population: Population  # name statistics (of the whole manifest when partitioned)
     document: pl.Series  # as written
     document_folded: pl.Series  # OCR-confusable letters folded
+    # One integer per distinct (surname, given names): rows with equal names compare alike.
+    name_id: np.ndarray
 
     @staticmethod
     def of(
@@ -97,7 +99,29 @@ class Manifest:
             population=population or population_stats(passengers, forms, sample_size),
             document=doc,
             document_folded=folded_documents(doc),
+            name_id=_name_ids(passengers),
         )
+
+
+def _name_ids(passengers: pl.DataFrame) -> np.ndarray:
+    names = passengers.select(
+        pl.concat_str(
+            [pl.col("surname").cast(pl.String), pl.col("given_names").cast(pl.String)],
+            separator="\x1f",
+            ignore_nulls=False,
+        ).fill_null("")
+    ).to_series()
+    return names.rank("dense").cast(pl.Int64).to_numpy()
+
+
+def _distinct_names(
+    manifest: Manifest, index: WatchlistIndex, p_rows: np.ndarray, l_rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One (passenger row, list row) per distinct (passenger name, list name) and the map
+    back: names repeat (Zipf), so each distinct pair of names is compared once."""
+    key = manifest.name_id[p_rows] * np.int64(index.size) + l_rows
+    _, first, back = np.unique(key, return_index=True, return_inverse=True)
+    return p_rows[first], l_rows[first], back
 
 
 @dataclass(frozen=True)
@@ -146,7 +170,8 @@ def first_look(
 ) -> KeptPairs:
     """A cheap first look: pairs sharing little of their names go, unless their documents
     match (a listed passport under another name is an alert of its own)."""
-    overlap = token_overlap(manifest.names, index.arrays, p_rows, l_rows)
+    p_one, l_one, back = _distinct_names(manifest, index, p_rows, l_rows)
+    overlap = token_overlap(manifest.names, index.arrays, p_one, l_one)[back]
     document = document_evidence(
         manifest.document_folded,
         manifest.document,
@@ -179,9 +204,17 @@ def compare_and_score(
     cfg = index.config
     p_rows, l_rows = kept.passenger_row, kept.list_row
     passengers = manifest.passengers
+    p_one, l_one, back = _distinct_names(manifest, index, p_rows, l_rows)
+    _, first = np.unique(back, return_index=True)
     name_score, name_how = name_similarity(
-        manifest.names, index.arrays, p_rows, l_rows, kept.token_overlap, cfg.comparisons.name_views
+        manifest.names,
+        index.arrays,
+        p_one,
+        l_one,
+        kept.token_overlap[first],
+        cfg.comparisons.name_views,
     )
+    name_score, name_how = name_score[back], name_how[back]
     levels = levels_of(passengers, index, kept.document, p_rows, l_rows)
     contact = contact_evidence(
         passengers, index.contacts, index.entry_code, index.has_contact, p_rows, l_rows
