@@ -132,6 +132,7 @@ class KeptPairs:
     list_row: np.ndarray
     token_overlap: np.ndarray
     document: np.ndarray  # Document level
+    distinct_names: int = 0  # distinct (passenger name, list name) among the blocked pairs
 
 
 def screen(
@@ -155,6 +156,7 @@ def screen(
         return ScreenResult(empty_alerts(), (p_rows, l_rows), stats)
     kept = first_look(index, manifest, p_rows, l_rows)
     stats["pairs_compared"] = len(kept.passenger_row)
+    stats["name_pairs_distinct"] = kept.distinct_names  # of stats["pairs"]: what is compared
     clock.lap("prefilter_s")
     scored, model = compare_and_score(index, manifest, kept, clock)
     best = rank_pairs(index, scored, threshold, top_k)
@@ -193,7 +195,7 @@ def first_look(
             pax["nationality"], index.rows["nationalities"], p_rows[rest], l_rows[rest]
         )
         keep[rest[(dob == Dob.EXACT) & (nat == Nationality.AGREE)]] = True
-    return KeptPairs(p_rows[keep], l_rows[keep], overlap[keep], document[keep])
+    return KeptPairs(p_rows[keep], l_rows[keep], overlap[keep], document[keep], len(p_one))
 
 
 def compare_and_score(
