@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from screening.linkage.blocking import folded_documents
 from screening.linkage.comparisons.attributes import nationality_evidence, sex_evidence
 from screening.linkage.comparisons.dates import dob_evidence
 from screening.linkage.comparisons.documents import document_evidence
@@ -62,8 +63,6 @@ def levels_of(
     passengers: pl.DataFrame, index, document: np.ndarray | None, pi: np.ndarray, li: np.ndarray
 ) -> Levels:
     """The levels of pairs (pi, li); `document` when the caller has them already."""
-    from screening.linkage.blocking import folded_documents
-
     listed = index.rows
     dob, width = dob_evidence(passengers["dob"], listed, pi, li)
     if document is None:
