@@ -146,7 +146,9 @@ def test_the_truth_is_never_read(tmp_path):
     assert r.exit_code == 0, r.output
     # The teaching world is small: let it learn from what it has.
     settings = tmp_path / "settings.toml"
-    settings.write_text("[estimation]\nmin_random_pairs = 1000\nmin_training_pairs = 5\n")
+    settings.write_text(
+        "[estimation]\nmin_random_pairs = 1000\nmin_training_pairs = 5\nmin_passengers = 10\n"
+    )
 
     def learned(folder) -> dict:
         out = tmp_path / f"{folder.name}.parquet"
@@ -171,3 +173,14 @@ def test_the_truth_is_never_read(tmp_path):
         for run in (got, with_truth):
             run["api"].pop("seconds", None)
         assert got == with_truth
+
+
+def test_a_flight_is_scored_with_a_days_estimate_not_its_own(world):
+    index, passengers = world
+    flight = passengers[:200]
+    assert screen(index, flight, threshold=0.0).model is None  # too few to learn from
+    from screening.engines.partitions import learned
+
+    day = learned(index, population_stats(passengers))
+    got = screen(index, flight, threshold=0.0, population=day)
+    assert got.model is day.model and got.model is not None

@@ -260,7 +260,7 @@ def learn(index: WatchlistIndex, population: Population) -> Model | None:
     nationality and sex free to tell the same person from a namesake (the screening
     blocks also refine by birth year, which would bias the DOB levels)."""
     cfg = index.config.estimation
-    if not cfg.enabled or population.sample is None or population.sample.height == 0:
+    if not cfg.enabled or population.sample is None or population.size < cfg.min_passengers:
         return None
     sample = population.sample.drop("_h", "_name")
     passengers = pl.DataFrame(

@@ -128,6 +128,10 @@ class EstimationConfig:
     # hand-set weights are used instead (a flight of 20 against a list of 5 names).
     min_random_pairs: int = 100_000
     min_training_pairs: int = 100
+    # A single flight is too few travellers to learn from, and learning costs ~0.5 s: a
+    # manifest smaller than this is scored with the hand-set weights, or with a day's
+    # estimate passed in its Population (engines.partitions.learned).
+    min_passengers: int = 2_000
     seed: int = 0  # draws the random pairs; any value, fixed so runs repeat
 
 
