@@ -62,3 +62,12 @@ def test_mrz_parser(data):
 @given(text=st.text(max_size=200))
 def test_mrz_parser_on_random_text(text):
     assert parse_mrz(text).layout in ("TD1", "TD2", "TD3", "unknown")
+
+
+def test_a_syntax_identifier_without_its_version_is_a_format_error(tmp_path):
+    """pydifact indexes past the end of a UNB syntax identifier with no version (found by
+    the fuzzer above): the reader says so with its own error, naming the file."""
+    path = tmp_path / "p.edi"
+    path.write_text(PNRGOV.replace("UNB+IATA:1+", "UNB+I+", 1))
+    with pytest.raises(PnrgovError, match=r"p\.edi"):
+        read_pnrgov(path)

@@ -64,7 +64,9 @@ def parse_segments(path: Path) -> list[Segment]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # pydifact warns on every message type it lacks
             return list(Parser().parse(cleaned))
-    except (EDISyntaxError, ValueError) as exc:  # pydifact raises both on broken syntax
+    # pydifact raises both on broken syntax, and IndexError where a mangled service string
+    # advice or a cut segment sends its tokenizer past the end of the text (found by fuzzing).
+    except (EDISyntaxError, ValueError, IndexError) as exc:
         raise EdifactError(f"{path}: EDIFACT syntax{_where(cleaned)}: {exc}") from exc
 
 
