@@ -312,9 +312,5 @@ def evidence(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(dob level, document level, nationality) per pair, for matchers that score
     differently but explain their alerts the same way."""
-    doc = passengers["doc_number"].cast(pl.String)
-    folded = folded_documents(doc)
-    dob, _ = dob_evidence(passengers["dob"], index.rows, pi, li)
-    docl = document_evidence(folded, doc, index.docs, index.entry_code, index.has_doc, pi, li)
-    nat = nationality_evidence(passengers["nationality"], index.rows["nationalities"], pi, li)
-    return dob, docl, nat
+    levels = levels_of(passengers, index, None, pi, li)
+    return levels.dob, levels.document, levels.nationality - 1
