@@ -76,3 +76,53 @@ def test_exact_copy_without_birth_year_meets_every_listed_namesake():
     """No date of birth (or an unreadable one): the exact name still meets all 30."""
     index = build_index(_list_of_namesakes())
     assert _candidates(index, None) == sorted(f"E{i}" for i in range(30))
+
+
+def _crowded_list() -> pl.DataFrame:
+    """HUSSEIN ALI MOHAMMED (E0) among 26 listed names on each pair of its parts, all
+    born in 1999: every pair key of E0 is over-common, and still crowded in 1999."""
+    import itertools
+
+    rare = ["V" + "".join(c) for c in itertools.permutations("BFLMNRT", 3)][:78]
+    rows = [("E0", "HUSSEIN", "ALI MOHAMMED", "1999-04-10", "M", "EGY", None)]
+    pairs = [("HUSSEIN", "MOHAMMED"), ("ALI", "MOHAMMED"), ("HUSSEIN", "ALI")]
+    for k, (sur, giv) in enumerate(pairs):
+        for i in range(26):
+            given = f"{giv} {rare[26 * k + i]}"
+            rows.append((f"F{k}{i}", sur, given, "1999-01-01", "M", "EGY", None))
+    return lists.from_flat(
+        pl.DataFrame(rows, schema=L_COLUMNS, orient="row").with_columns(
+            doc_issuer=pl.lit(None, pl.String)
+        )
+    )
+
+
+def test_a_long_name_with_an_added_part_is_found_by_its_triple():
+    """KARIM ALI MOHAMMED HUSSEIN, born 1999: every pair of his parts is crowded, so only
+    the three listed parts together (`triple`) find E0; without that rule he is missed."""
+    from dataclasses import replace
+
+    from screening.linkage.settings import BlockingConfig, Settings
+
+    p = pl.DataFrame(
+        {
+            "passenger_id": ["P1"],
+            "surname": ["HUSSEIN"],
+            "given_names": ["KARIM ALI MOHAMMED"],
+            "dob": ["1999-04-10"],
+            "sex": ["M"],
+            "nationality": [None],
+            "doc_number": [None],
+        },
+        schema_overrides={"doc_number": pl.String, "nationality": pl.String},
+    ).with_columns(pl.col("dob").str.to_date())
+
+    def found(keys: tuple[str, ...]) -> bool:
+        settings = replace(Settings(), blocking=BlockingConfig(keys=keys))
+        index = build_index(_crowded_list(), settings)
+        _, li, _ = blocked_candidates(index, p, name_forms(p), pl.Series([""]))
+        return "E0" in index.rows["entry_id"].gather(li).to_list()
+
+    every = BlockingConfig().keys
+    assert found(every)
+    assert not found(tuple(k for k in every if k != "triple"))

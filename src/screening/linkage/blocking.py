@@ -3,6 +3,9 @@
 Keys (each a string; a row has several):
 - `pair`: two of the row's token skeletons, sorted (order-, romanization- and
   particle-proof; survives one dropped or added part when three or more remain);
+- `triple`: three of the row's token skeletons, sorted: where every pair of a long name
+  is over-common (HUSSEIN + MOHAMMED + ALI), three parts still find it past one added
+  or dropped part;
 - `tok`: one token skeleton, only for tokens rare on the list (survives a typo in the
   other part);
 - `ini`: initial of the first name part plus the skeleton of the last (survives initials
@@ -52,6 +55,18 @@ def name_keys(forms: pl.DataFrame, cfg: BlockingConfig) -> pl.DataFrame:
         .filter(pl.col("sk") < pl.col("sk_b"))
         .select("row", pl.concat_str([pl.lit("p:"), "sk", pl.lit("|"), "sk_b"]).alias("key"))
     )
+    triples = (
+        one.join(one, on="row", suffix="_b")
+        .filter(pl.col("sk") < pl.col("sk_b"))
+        .join(one.rename({"sk": "sk_c"}), on="row")
+        .filter(pl.col("sk_b") < pl.col("sk_c"))
+        .select(
+            "row",
+            pl.concat_str([pl.lit("q:"), "sk", pl.lit("|"), "sk_b", pl.lit("|"), "sk_c"]).alias(
+                "key"
+            ),
+        )
+    )
     tokens = one.filter(pl.col("sk").str.len_chars() >= cfg.min_token_skeleton).select(
         "row", pl.concat_str([pl.lit("t:"), "sk"]).alias("key")
     )
@@ -70,7 +85,13 @@ def name_keys(forms: pl.DataFrame, cfg: BlockingConfig) -> pl.DataFrame:
         pl.int_range(pl.len(), dtype=pl.Int64).alias("row"),
         pl.concat_str([pl.lit("x:"), pl.col("sorted_core")]).alias("key"),
     ).filter(pl.col("key") != "x:")
-    made = {"exact": exact, "pair": pairs, "tok": tokens, "ini": first_last}
+    made = {
+        "exact": exact,
+        "pair": pairs,
+        "triple": triples,
+        "tok": tokens,
+        "ini": first_last,
+    }
     used = [made[kind].with_columns(kind=pl.lit(kind)) for kind in made if kind in cfg.keys]
     if not used:  # documents only
         return pl.DataFrame(schema={"row": pl.Int64, "key": pl.String, "kind": pl.String})

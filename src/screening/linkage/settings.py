@@ -15,11 +15,11 @@ from typing import Any
 
 from screening.linkage.levels import CONTACT_LEVELS, DOB_LEVELS, DOC_LEVELS
 
-# The blocking rules, by the kind of key they make: the whole order-free name, a pair of
-# token skeletons, one rare token skeleton, first initial + last skeleton, the document,
+# The blocking rules, by the kind of key they make: the whole order-free name, a pair and
+# a triple of token skeletons, one rare token skeleton, first initial + last skeleton, the document,
 # and the full date of birth with a nationality (an alias that shares no name part:
 # kunyas, other names on real lists).
-BLOCKING_KEYS = ("exact", "pair", "tok", "ini", "doc", "born")
+BLOCKING_KEYS = ("exact", "pair", "triple", "tok", "ini", "doc", "born")
 
 
 @dataclass(frozen=True)
