@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import polars as pl
@@ -89,8 +89,9 @@ class Manifest:
         passengers: pl.DataFrame,
         population: Population | None = None,
         sample_size: int = EstimationConfig.sample_passengers,
+        forms: pl.DataFrame | None = None,
     ) -> Manifest:
-        forms = name_forms(passengers)
+        forms = name_forms(passengers) if forms is None else forms
         doc = passengers["doc_number"].cast(pl.String)
         return Manifest(
             passengers=passengers,
@@ -146,9 +147,60 @@ def screen(
     """Watch-list alerts for every passenger scoring >= threshold (best identities first).
 
     `population`: name statistics of the whole manifest when `passengers` is one part of
-    it (default: `passengers` itself)."""
+    it (default: `passengers` itself). Passengers are screened `alerts.chunk_passengers`
+    at a time against the whole manifest's statistics and weights, so the candidate pairs
+    held at once are bounded and the alerts are those of one pass."""
+    chunk = max(int(index.config.alerts.chunk_passengers), 1)
+    if passengers.height <= chunk:
+        sample = index.config.estimation.sample_passengers
+        manifest = Manifest.of(passengers, population, sample)
+        return _screen_chunk(index, manifest, threshold, top_k, candidates)
     clock = _Clock()
-    manifest = Manifest.of(passengers, population, index.config.estimation.sample_passengers)
+    forms = name_forms(passengers)
+    if population is None:
+        population = population_stats(passengers, forms, index.config.estimation.sample_passengers)
+    if population.model is None:
+        population = replace(population, model=learn(index, population))
+    clock.lap("estimate_s")
+    parts = [
+        _screen_chunk(
+            index,
+            Manifest.of(passengers.slice(at, chunk), population, forms=forms.slice(at, chunk)),
+            threshold,
+            top_k,
+            candidates,
+        )
+        for at in range(0, passengers.height, chunk)
+    ]
+    offsets = np.arange(0, passengers.height, chunk)
+    pairs = (
+        np.concatenate([r.pairs[0] + at for r, at in zip(parts, offsets, strict=True)]),
+        np.concatenate([r.pairs[1] for r in parts]),
+    )
+    stats: dict[str, float] = {}
+    for r in parts:
+        for k, v in r.stats.items():
+            stats[k] = stats.get(k, 0) + v
+    # The list's own figures are the same in every chunk, not a sum.
+    for k in ("keys", "keys_common", "keys_refined_by_year", "list_names"):
+        if k in parts[0].stats:
+            stats[k] = parts[0].stats[k]
+    stats |= {"passengers": passengers.height, "chunks": len(parts)}
+    stats["estimate_s"] = stats.get("estimate_s", 0) + clock.laps["estimate_s"]
+    alerts = pl.concat([r.alerts for r in parts])
+    return ScreenResult(alerts, pairs, stats, population.model)
+
+
+def _screen_chunk(
+    index: WatchlistIndex,
+    manifest: Manifest,
+    threshold: float,
+    top_k: int,
+    candidates: Candidates,
+) -> ScreenResult:
+    """screen() on passengers few enough to hold all their candidate pairs at once."""
+    clock = _Clock()
+    passengers = manifest.passengers
     clock.lap("normalize_s")
     p_rows, l_rows, stats = candidates(index, passengers, manifest.forms, manifest.document_folded)
     clock.lap("block_s")

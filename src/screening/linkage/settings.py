@@ -139,6 +139,9 @@ class EstimationConfig:
 class AlertConfig:
     threshold: float = 0.5  # lowest score alerted
     top_k: int = 10  # identities kept per passenger, best first
+    # Passengers screened at once: bounds the candidate pairs in memory (~10 a traveller,
+    # ~100 bytes each while compared). Alerts are the same for any value.
+    chunk_passengers: int = 200_000
 
 
 @dataclass(frozen=True)
