@@ -81,6 +81,14 @@ def itinerary_states(legs: pl.DataFrame, flights: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _role_names() -> dict[int, str]:
+    """Every set of roles, as a bit mask (bit i: ROLES[i]), to its "+"-joined name."""
+    return {
+        mask: "+".join(r for i, r in enumerate(ROLES) if mask >> i & 1)
+        for mask in range(1, 1 << len(ROLES))
+    }
+
+
 def notifications(
     alerts: pl.DataFrame,
     traveller_states: pl.DataFrame,
@@ -91,32 +99,56 @@ def notifications(
     `traveller_states` holds (passenger_id, state, role) for whoever the alerts are about;
     `list_rows` adds the nationalities of the identity an alert names.
     """
+    bit = {r: 1 << i for i, r in enumerate(ROLES)}
+    # Codes and role sets per traveller and per identity first (millions of alerts share
+    # a few hundred thousand of each), then one join per alert; source 0 is the traveller,
+    # whose own link to a state outranks the identity's.
     mine = (
-        alerts.select("alert_id", "passenger_id")
-        .join(traveller_states, on="passenger_id")
-        .select("alert_id", "state", "role", source=pl.lit("traveller"))
-    )
-    parts = [mine]
-    if list_rows is not None:
-        nat = list_rows.select("entry_id", state=pl.col("nationalities")).explode("state")
-        parts.append(
-            alerts.filter(pl.col("kind").is_in(IDENTITY_KINDS))
-            .select("alert_id", "entry_id")
-            .join(nat.unique(), on="entry_id")
-            .select("alert_id", "state", role=pl.lit("nationality"), source=pl.lit("watch list"))
+        traveller_states.select(
+            "passenger_id",
+            state=state_code(pl.col("state")),
+            mask=pl.col("role").replace_strict(bit, return_dtype=pl.Int32),
         )
-    rank = {r: i for i, r in enumerate(ROLES)}
-    long = (
-        pl.concat(parts)
-        .with_columns(state=state_code(pl.col("state")))
         .drop_nulls("state")
-        .unique()
+        .group_by("passenger_id", "state")
+        .agg(pl.col("mask").bitwise_or())
     )
-    out = long.with_columns(rank=pl.col("role").replace_strict(rank, return_dtype=pl.Int8))
-    out = out.group_by("alert_id", "state").agg(
-        pl.col("role").sort_by("rank").unique(maintain_order=True).str.join("+"),
-        # The traveller's own link to a state outranks the identity's.
-        pl.col("source").min().alias("source"),
+    alert_rows = alerts.select("alert_id", "passenger_id", "entry_id", "kind")
+    parts = [
+        alert_rows.join(mine, on="passenger_id").select(
+            "alert_id", "state", "mask", source=pl.lit(0, pl.Int8)
+        )
+    ]
+    if list_rows is not None:
+        theirs = (
+            list_rows.select("entry_id", state=pl.col("nationalities"))
+            .explode("state")
+            .select("entry_id", state=state_code(pl.col("state")))
+            .drop_nulls("state")
+            .unique()
+        )
+        parts.append(
+            alert_rows.filter(pl.col("kind").is_in(IDENTITY_KINDS))
+            .join(theirs, on="entry_id")
+            .select(
+                "alert_id",
+                "state",
+                mask=pl.lit(bit["nationality"], pl.Int32),
+                source=pl.lit(1, pl.Int8),
+            )
+        )
+    out = (
+        pl.concat(parts)
+        .group_by("alert_id", "state")
+        .agg(pl.col("mask").bitwise_or(), pl.col("source").min())
+        .select(
+            "alert_id",
+            "state",
+            role=pl.col("mask").replace_strict(_role_names(), return_dtype=pl.String),
+            source=pl.col("source").replace_strict(
+                {0: "traveller", 1: "watch list"}, return_dtype=pl.String
+            ),
+        )
     )
     return (
         out.sort("alert_id", "state").cast(NOTIFICATION_COLUMNS).select(list(NOTIFICATION_COLUMNS))
