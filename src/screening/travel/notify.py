@@ -113,10 +113,14 @@ def notifications(
         .group_by("passenger_id", "state")
         .agg(pl.col("mask").bitwise_or())
     )
-    alert_rows = alerts.select("alert_id", "passenger_id", "entry_id", "kind")
+    # Alerts by the rank of their id: the records are grouped and sorted on an integer,
+    # and the id strings are sorted once, not once per state.
+    ids = alerts["alert_id"].unique().sort()
+    rank = pl.col("alert_id").rank("dense").cast(pl.UInt32) - 1
+    alert_rows = alerts.select("passenger_id", "entry_id", "kind", a=rank)
     parts = [
         alert_rows.join(mine, on="passenger_id").select(
-            "alert_id", "state", "mask", source=pl.lit(0, pl.Int8)
+            "a", "state", "mask", source=pl.lit(0, pl.Int8)
         )
     ]
     if list_rows is not None:
@@ -131,7 +135,7 @@ def notifications(
             alert_rows.filter(pl.col("kind").is_in(IDENTITY_KINDS))
             .join(theirs, on="entry_id")
             .select(
-                "alert_id",
+                "a",
                 "state",
                 mask=pl.lit(bit["nationality"], pl.Int32),
                 source=pl.lit(1, pl.Int8),
@@ -139,10 +143,11 @@ def notifications(
         )
     out = (
         pl.concat(parts)
-        .group_by("alert_id", "state")
+        .group_by("a", "state")
         .agg(pl.col("mask").bitwise_or(), pl.col("source").min())
+        .sort("a", "state")
         .select(
-            "alert_id",
+            "a",
             "state",
             role=pl.col("mask").replace_strict(_role_names(), return_dtype=pl.String),
             source=pl.col("source").replace_strict(
@@ -150,9 +155,8 @@ def notifications(
             ),
         )
     )
-    return (
-        out.sort("alert_id", "state").cast(NOTIFICATION_COLUMNS).select(list(NOTIFICATION_COLUMNS))
-    )
+    out = out.with_columns(alert_id=ids.gather(out["a"]))
+    return out.cast(NOTIFICATION_COLUMNS).select(list(NOTIFICATION_COLUMNS))
 
 
 def notify_column(alerts: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
