@@ -4,7 +4,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test check bench clean
+.PHONY: demo test check bench bench-save bench-compare clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -34,6 +34,17 @@ check: test
 
 bench: $(VENV)/.test
 	$(BIN)/python benchmarks/generate_speed.py national-day
+
+# Stage timings with pytest-benchmark, saved under benchmarks/results (one JSON per run,
+# committed) so that a regression shows as a comparison with the last saved run.
+BENCH_STAGES := $(BIN)/python -m pytest benchmarks/test_bench_screen.py --benchmark-only \
+	-p no:cacheprovider --benchmark-storage=file://benchmarks/results
+
+bench-save: $(VENV)/.test
+	$(BENCH_STAGES) --benchmark-save=$(or $(NAME),run)
+
+bench-compare: $(VENV)/.test
+	$(BENCH_STAGES) --benchmark-compare --benchmark-compare-fail=mean:25%
 
 clean:
 	rm -rf $(VENV) out

@@ -186,7 +186,8 @@ def screen(
         if k in parts[0].stats:
             stats[k] = parts[0].stats[k]
     stats |= {"passengers": passengers.height, "chunks": len(parts)}
-    stats["estimate_s"] = stats.get("estimate_s", 0) + clock.laps["estimate_s"]
+    for k, v in clock.laps.items():  # the whole manifest's normalization and estimate
+        stats[k] = stats.get(k, 0) + v
     alerts = pl.concat([r.alerts for r in parts])
     return ScreenResult(alerts, pairs, stats, population.model)
 
