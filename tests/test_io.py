@@ -49,3 +49,50 @@ def test_validate_rejects_broken_frames(teaching):
     with pytest.raises(SchemaError, match="unexpected column"):
         validate(p.with_columns(x=pl.lit(1)), "passengers")
     assert validate(p, "passengers").equals(p)
+
+
+def _alerts(n: int) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"passenger_id": [f"=P{i}" if i % 3 == 0 else f"P{i}" for i in range(n)], "score": 0.5}
+    )
+
+
+def test_alerts_csv_written_in_slices_equals_one_write(tmp_path, monkeypatch):
+    """The CSV goes out a slice at a time (one header, every formula guarded)."""
+    from screening.data import io
+
+    whole = tmp_path / "whole.csv"
+    io.write_alerts(_alerts(7), whole)
+    monkeypatch.setattr(io, "CSV_SLICE_ROWS", 2)
+    sliced = tmp_path / "sliced.csv"
+    io.write_alerts(_alerts(7), sliced)
+    assert sliced.read_bytes() == whole.read_bytes()
+    lines = sliced.read_text().splitlines()
+    assert len(lines) == 8 and lines[0] == "passenger_id,score" and lines[1] == "'=P0,0.5"
+    empty = tmp_path / "empty.csv"
+    io.write_alerts(_alerts(0), empty)
+    assert empty.read_text().splitlines() == ["passenger_id,score"]
+
+
+def test_failed_alerts_write_keeps_the_old_file_and_leaves_no_part(tmp_path, monkeypatch):
+    """All or nothing: a write that fails half-way leaves the previous output as it was."""
+    from screening.data import io
+
+    out = tmp_path / "alerts.csv"
+    io.write_alerts(_alerts(3), out)
+    before = out.read_bytes()
+    monkeypatch.setattr(io, "CSV_SLICE_ROWS", 2)
+    calls = {"n": 0}
+    real = io._guarded
+
+    def failing(frame):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError("disk full")
+        return real(frame)
+
+    monkeypatch.setattr(io, "_guarded", failing)
+    with pytest.raises(OSError, match="disk full"):
+        io.write_alerts(_alerts(6), out)
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["alerts.csv"]

@@ -245,18 +245,12 @@ def _bad_bytes(
 _FORMULA = r"^[=+\-@\t\r]"
 
 
-def write_alerts(alerts: pl.DataFrame, out: Path | None) -> str | None:
-    """Alerts to CSV (default), Parquet or JSON by extension; CSV text returned if no path.
+# Rows a CSV is written in: the formula guard copies only this many at a time.
+CSV_SLICE_ROWS = 250_000
 
-    CSV cells that a spreadsheet would run as a formula (= + - @) get a leading quote.
-    """
-    if out is not None and Path(out).suffix == ".parquet":
-        alerts.write_parquet(out)
-        return None
-    if out is not None and Path(out).suffix == ".json":
-        alerts.write_json(out)
-        return None
-    safe = alerts.with_columns(
+
+def _guarded(alerts: pl.DataFrame) -> pl.DataFrame:
+    return alerts.with_columns(
         pl.when(pl.col(c).str.contains(_FORMULA))
         .then(pl.lit("'") + pl.col(c))
         .otherwise(pl.col(c))
@@ -264,7 +258,29 @@ def write_alerts(alerts: pl.DataFrame, out: Path | None) -> str | None:
         for c, t in alerts.schema.items()
         if t == pl.String
     )
+
+
+def write_alerts(alerts: pl.DataFrame, out: Path | None) -> str | None:
+    """Alerts to CSV (default), Parquet or JSON by extension; CSV text returned if no path.
+
+    CSV cells that a spreadsheet would run as a formula (= + - @) get a leading quote. A
+    file is written beside its target and moved into place: all of it or nothing.
+    """
     if out is None:
-        return safe.write_csv()
-    safe.write_csv(out)
+        return _guarded(alerts).write_csv()
+    out = Path(out)
+    tmp = out.with_name(f".{out.name}.partial")
+    try:
+        if out.suffix == ".parquet":
+            alerts.write_parquet(tmp)
+        elif out.suffix == ".json":
+            alerts.write_json(tmp)
+        else:
+            with open(tmp, "wb") as f:
+                for at in range(0, max(alerts.height, 1), CSV_SLICE_ROWS):
+                    part = _guarded(alerts.slice(at, CSV_SLICE_ROWS))
+                    part.write_csv(f, include_header=at == 0)
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
     return None
