@@ -5,6 +5,8 @@ import math
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from screening.evaluate import evaluate, operating_point, wilson
 
@@ -136,3 +138,28 @@ def test_demographic_differential_leaves_out_small_groups():
     assert o["small"] == 0.5  # still reported per origin
     # No origin has 30 mated travellers: no FNIR ratio at all.
     assert ev.differential["fnir"]["max_over_min"] is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.booleans(),
+            st.one_of(st.none(), st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0])),
+            st.one_of(st.none(), st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0])),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_the_curve_at_once_equals_the_rates_one_threshold_at_a_time(rows):
+    """The DET curve by binary search gives exactly what _rates gives at each threshold,
+    ties and travellers without any alert included."""
+    from screening.evaluate.metrics import _curve, _rates
+
+    sc = pl.DataFrame(
+        rows, schema={"mated": pl.Boolean, "hit": pl.Float64, "wrong": pl.Float64}, orient="row"
+    )
+    grid = np.array([0.0, 0.1, 0.25, 0.5, 0.6, 0.75, 1.0, 1.2])
+    one_by_one = pl.DataFrame([_rates(sc, float(t), sc.height + 3) for t in grid])
+    assert _curve(sc, grid, sc.height + 3).equals(one_by_one)

@@ -338,3 +338,30 @@ def test_screening_in_chunks_gives_the_alerts_of_one_pass(research):
     for a, b in zip(parts.pairs, whole.pairs, strict=True):
         assert np.array_equal(a, b)
     assert parts.stats["pairs"] == whole.stats["pairs"]
+
+
+def test_pair_evidence_adds_up_to_the_alerts_scores(index):
+    """The waterfall's bits: per field, summing to a total whose logistic is the alert's
+    score (or the exact-copy floor, 0.9), for the very pairs screening alerted."""
+    from screening.linkage.screen import pair_evidence
+
+    passengers = _passengers(CASES)
+    alerts = screen(index, passengers, threshold=0.0).alerts
+    p_row = {p: i for i, p in enumerate(passengers["passenger_id"].to_list())}
+    l_row = {n: i for i, n in enumerate(index.rows["name_id"].to_list())}
+    pi = np.array([p_row[p] for p in alerts["passenger_id"]])
+    li = np.array([l_row[n] for n in alerts["name_id"]])
+    ev = pair_evidence(index, passengers, pi, li)
+    fields = ["contact", "name", "dob", "document", "nationality", "sex"]
+    assert set(fields) <= set(ev.columns)
+    assert np.allclose(ev.select(fields).sum_horizontal().to_numpy(), ev["total"].to_numpy())
+    assert np.allclose(ev["score"].to_numpy(), alerts["score"].to_numpy())
+    cfg = index.config.scoring
+    logistic = 1 / (
+        1 + np.exp2(-(ev["total"].to_numpy() - cfg.midpoint_bits) / cfg.bits_per_doubling)
+    )
+    floored = ~np.isclose(logistic, ev["score"].to_numpy())
+    assert np.allclose(ev["score"].to_numpy()[floored], cfg.exact_floor)
+    # The exact copy of E1 with its birth date: name, DOB and nationality all for.
+    e1 = ev.filter(pl.Series((alerts["passenger_id"] == "P0") & (alerts["entry_id"] == "E1")))
+    assert e1.height == 1 and e1["name"][0] > 5 and e1["dob"][0] > 10 and e1["nationality"][0] > 0

@@ -13,7 +13,7 @@ import platform
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.metadata import version
 from pathlib import Path
 
@@ -22,15 +22,19 @@ import polars as pl
 from screening.data.lists import from_generated
 from screening.evaluate import evaluate
 from screening.evaluate.ceiling import ceilings
+from screening.evaluate.gallery import gallery
 from screening.evaluate.results import BenchResults, not_run, summary_table
 from screening.evaluate.stages import evaluate_stages
 from screening.generate.calibration import realism
 from screening.generate.scenario import load_scenario
 from screening.generate.world import generate_world
 from screening.linkage.explain import PERSON_KINDS
+from screening.linkage.index import WatchlistIndex
 from screening.linkage.matcher import TooManyPairs
+from screening.linkage.screen import pair_evidence
 from screening.linkage.settings import Settings
 from screening.matchers import get_matcher, matcher_class, takes_settings
+from screening.matchers.default import DefaultMatcher
 from screening.travel.stages import StageData, run_stages
 
 LIBRARIES = ("numpy", "polars", "rapidfuzz", "jellyfish", "faker", "anyascii")
@@ -118,10 +122,12 @@ def run_bench(
     staged: tuple[str, ...] = (),
     engine: Engine | None = None,
     settings: Settings | None = None,
+    worlds: dict | None = None,
 ) -> BenchResults:
     """One row per scenario × seed × matcher with the headline metrics and costs; for the
     `staged` matchers also the PNR / API / PNR-then-API comparison. With a Dask `engine`
-    the API screening runs in partitions on its cluster (peak memory: the largest worker)."""
+    the API screening runs in partitions on its cluster (peak memory: the largest worker).
+    `worlds`: worlds already generated, by (scenario, seed), used instead of generating."""
     rows = []
     details: dict[str, list[pl.DataFrame]] = {
         "curves": [],
@@ -131,16 +137,22 @@ def run_bench(
         "stages": [],
         "transitions": [],
         "realism": [],
+        "gallery": [],
     }
     for scenario in scenarios:  # dozens of runs at most, each vectorized inside
         s = load_scenario(scenario)
         for seed in seeds:
             progress(f"{scenario} seed {seed}: generating")
-            world = generate_world(s, seed)
+            world = (worlds or {}).get((scenario, seed)) or generate_world(s, seed)
             list_rows = from_generated(world["watchlist"], world["watchlist_names"])
             passengers, truth = world["passengers"], world["truth"]
             details["realism"].append(
                 realism(passengers, truth, list_rows).with_columns(
+                    **_lit({"scenario": scenario, "seed": seed})
+                )
+            )
+            details["gallery"].append(
+                gallery(passengers, truth, world["watchlist_names"]).with_columns(
                     **_lit({"scenario": scenario, "seed": seed})
                 )
             )
@@ -200,7 +212,11 @@ def run_bench(
                 details["curves"].append(ev.curve.with_columns(**_lit(run)))
                 details["by_corruption"].append(ev.by_corruption.with_columns(**_lit(run)))
                 details["by_origin"].append(ev.by_origin.with_columns(**_lit(run)))
-                details["examples"].append(_examples(alerts, truth).with_columns(**_lit(run)))
+                details["examples"].append(
+                    _examples(
+                        alerts, truth, passengers, list_rows, _fs_index(m, built.get(kind))
+                    ).with_columns(**_lit(run))
+                )
                 if name in staged and engine is None:
                     progress(f"{scenario} seed {seed}: {name} by stage")
                     st = stage_comparison(world, m, built[kind], list_rows)
@@ -243,6 +259,31 @@ def run_bench(
         cat("stages"),
         cat("transitions"),
         cat("realism"),
+        cat("gallery"),
+    )
+
+
+def origin_spread(
+    scenario: str, seed: int, passengers: int = 20_000, identities: int = 1_000
+) -> pl.DataFrame:
+    """FNIR and FPIR per name origin of the default matcher at its FPIR-0.01 operating
+    point, on a world of `scenario`'s kind made larger: per-origin intervals need
+    thousands of travellers per origin, more than a classroom world has (2.4 s)."""
+    s = load_scenario(scenario)
+    s = replace(
+        s, population=replace(s.population, passengers=passengers, listed_identities=identities)
+    )
+    world = generate_world(s, seed)
+    rows = from_generated(world["watchlist"], world["watchlist_names"])
+    m = get_matcher("default")
+    res = m.screen(m.build(rows), world["passengers"], 0.05, 10)
+    ev = evaluate(res.alerts, world["truth"], (0.01,))
+    return ev.by_origin.with_columns(
+        scenario=pl.lit(scenario),
+        seed=pl.lit(seed),
+        passengers=pl.lit(world["passengers"].height),
+        list_names=pl.lit(rows.height),
+        threshold=pl.lit(float(ev.operating_points["threshold"][0])),
     )
 
 
@@ -367,22 +408,54 @@ def _lit(run: dict) -> dict[str, pl.Expr]:
     return {k: pl.lit(v) for k, v in run.items()}
 
 
-def _examples(alerts: pl.DataFrame, truth: pl.DataFrame, n: int = 60) -> pl.DataFrame:
-    """Watch-list alerts across the score range, each marked true or false, for the report."""
+def _fs_index(matcher, index):
+    """The index when the matcher scores with the core's evidence (its bits explain its
+    scores), else None."""
+    return index if isinstance(matcher, DefaultMatcher) else None
+
+
+# The fields an alert's evidence is split into, in the order a waterfall stacks them.
+EVIDENCE_FIELDS = ("name", "dob", "document", "nationality", "sex", "contact")
+
+
+def _examples(
+    alerts: pl.DataFrame,
+    truth: pl.DataFrame,
+    passengers: pl.DataFrame,
+    list_rows: pl.DataFrame,
+    index: object = None,
+    n: int = 60,
+) -> pl.DataFrame:
+    """Watch-list alerts across the score range, each marked true or false, with the
+    traveller's and the listed name and, for the default matcher, the evidence in bits
+    per field (`bits_name` ...): what the report's slider and waterfall show."""
     a = alerts.filter(pl.col("kind").is_in(PERSON_KINDS))
     a = a.join(
-        truth.select("passenger_id", pl.col("entry_id").alias("true_entry")),
+        truth.select("passenger_id", pl.col("entry_id").alias("true_entry"), "origin"),
         on="passenger_id",
         how="left",
     )
     a = a.with_columns(correct=(pl.col("entry_id") == pl.col("true_entry")).fill_null(False))
     a = a.sort("score", descending=True)
     step = max(1, a.height // n)
-    return (
-        a.gather_every(step)
-        .head(n)
-        .select("passenger_id", "entry_id", "score", "correct", "reason")
+    a = a.gather_every(step).head(n)
+    full = lambda frame: pl.concat_str(  # noqa: E731
+        [frame["surname"].fill_null(""), frame["given_names"].fill_null("")], separator=", "
     )
+    p = passengers.select("passenger_id", traveller=full(passengers)).with_row_index("_p")
+    lst = list_rows.select("name_id", listed=full(list_rows)).with_row_index("_l")
+    a = a.join(p, on="passenger_id", how="left", maintain_order="left").join(
+        lst, on="name_id", how="left", maintain_order="left"
+    )
+    out = a.select(
+        "passenger_id", "entry_id", "score", "correct", "reason", "traveller", "listed", "origin"
+    )
+    if isinstance(index, WatchlistIndex) and a.height and a["_l"].null_count() == 0:
+        bits = pair_evidence(index, passengers, a["_p"].to_numpy(), a["_l"].to_numpy())
+        return out.with_columns(
+            [bits[f].alias(f"bits_{f}") for f in EVIDENCE_FIELDS if f in bits.columns]
+        )
+    return out.with_columns([pl.lit(None, pl.Float64).alias(f"bits_{f}") for f in EVIDENCE_FIELDS])
 
 
 def write_results(bench: BenchResults, out: Path) -> list[Path]:
@@ -405,7 +478,7 @@ def read_results(folder: Path) -> BenchResults:
         for n in ("results", "curves", "by_corruption", "by_origin", "examples")
     }
     # Results written before the stage comparison existed have no stage tables.
-    for n in ("stages", "transitions", "realism"):
+    for n in ("stages", "transitions", "realism", "gallery", "fairness"):
         path = folder / f"{n}.csv"
         tables[n] = pl.read_csv(path) if path.exists() and path.stat().st_size else pl.DataFrame()
     return BenchResults(**tables)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from pathlib import Path
@@ -12,7 +13,7 @@ import typer
 from rich.console import Console
 
 from screening import __version__
-from screening.bench import run_bench, write_results
+from screening.bench import origin_spread, run_bench, write_results
 from screening.cli import (
     DEFAULT_SCENARIO,
     MAIN_JOB_MATCHERS,
@@ -205,8 +206,15 @@ def run(
     )
     with console.status("evaluating every matcher", spinner="dots") as status:
         bench = run_bench(
-            [scenario], list(MAIN_JOB_MATCHERS), [seed], progress=status.update, staged=("default",)
+            [scenario],
+            list(MAIN_JOB_MATCHERS),
+            [seed],
+            progress=status.update,
+            staged=("default",),
+            worlds={(scenario, seed): world},
         )
+        status.update("per-origin rates on a larger world of the same kind")
+        bench = dataclasses.replace(bench, fairness=origin_spread(scenario, seed))
     write_results(bench, folder / "results")
     report = build_report(bench, folder / "report.html")
     print_summary(console, bench.results)

@@ -20,6 +20,8 @@ class BenchResults:
     stages: pl.DataFrame = field(default_factory=pl.DataFrame)  # per stage, staged matchers
     transitions: pl.DataFrame = field(default_factory=pl.DataFrame)  # PNR alerts after API
     realism: pl.DataFrame = field(default_factory=pl.DataFrame)  # the world vs cited figures
+    gallery: pl.DataFrame = field(default_factory=pl.DataFrame)  # one name on its way (teaching)
+    fairness: pl.DataFrame = field(default_factory=pl.DataFrame)  # per origin, a larger world
 
     def tables(self) -> dict[str, pl.DataFrame]:
         return {
@@ -31,6 +33,8 @@ class BenchResults:
             "stages": self.stages,
             "transitions": self.transitions,
             "realism": self.realism,
+            "gallery": self.gallery,
+            "fairness": self.fairness,
         }
 
 

@@ -57,6 +57,7 @@ class ScoredPairs:
     document: np.ndarray  # Document
     nationality: np.ndarray  # Nationality
     contact: np.ndarray | None = None  # Contact; None: no booking contact compared
+    bits: dict[str, np.ndarray] | None = None  # evidence per field (scoring.log_odds)
 
 
 def rank_pairs(

@@ -293,7 +293,16 @@ def compare_and_score(
     score = to_score(bits, identical & (levels.dob == Dob.EXACT), cfg.scoring)
     nationality = levels.nationality - 1
     scored = ScoredPairs(
-        p_rows, l_rows, score, name_score, name_how, levels.dob, kept.document, nationality, contact
+        p_rows,
+        l_rows,
+        score,
+        name_score,
+        name_how,
+        levels.dob,
+        kept.document,
+        nationality,
+        contact,
+        bits,
     )
     return scored, model
 
@@ -358,6 +367,32 @@ def name_information(
     seen_bits = -np.log2(same_name / (pop.size + 1.0))
     common = same_name >= index.config.comparisons.common_name_sightings
     return np.where(common, np.minimum(list_bits, seen_bits), list_bits)
+
+
+def pair_evidence(
+    index: WatchlistIndex, passengers: pl.DataFrame, p_rows: np.ndarray, l_rows: np.ndarray
+) -> pl.DataFrame:
+    """The evidence (bits per field), total and score of given (passenger row, list row)
+    pairs, computed as screening the whole of `passengers` computes it: what an alert's
+    waterfall shows."""
+    manifest = Manifest.of(passengers, None, index.config.estimation.sample_passengers)
+    p_rows, l_rows = np.asarray(p_rows, np.int64), np.asarray(l_rows, np.int64)
+    overlap = token_overlap(manifest.names, index.arrays, p_rows, l_rows)
+    document = document_evidence(
+        manifest.document_folded,
+        manifest.document,
+        index.docs,
+        index.entry_code,
+        index.has_doc,
+        p_rows,
+        l_rows,
+    )
+    kept = KeptPairs(p_rows, l_rows, overlap, document)
+    scored, _ = compare_and_score(index, manifest, kept, _Clock())
+    bits = {k: np.asarray(v, np.float64) for k, v in (scored.bits or {}).items()}
+    return pl.DataFrame(bits).with_columns(
+        total=pl.sum_horizontal(list(bits)), score=np.asarray(scored.score, np.float64)
+    )
 
 
 def evidence(

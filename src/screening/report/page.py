@@ -1,306 +1,217 @@
-"""Charts (Altair specs) from benchmark results, and the offline HTML page that holds them.
+"""The teaching report: one offline HTML page that tells screening as a story, a chart
+and two sentences a step, with a glossary and a print style for handing out.
 
 The page inlines the Vega JavaScript bundle once (vl-convert), so it opens with no server
-and no network; each chart has a short plain-language explanation beside it.
+and no network.
 """
 
 from __future__ import annotations
 
 import html
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
-import altair as alt
 import polars as pl
 import vl_convert as vlc
 
 from screening.evaluate.labels import label
 from screening.evaluate.results import BenchResults, not_run
-
-BASE_RATE = 8e-6
-
-EXPLAIN = {
-    "det": "Each line is a matcher. Moving along a line trades misses (FNIR, up) for false "
-    "alerts (FPIR, right). Lower-left is better; both axes are logarithmic.",
-    "pareto": "Accuracy against speed: misses at one false alert per 1,000 travellers versus "
-    "passengers screened per second. The best matchers sit low and to the right.",
-    "slider": "Move the threshold. A higher threshold raises fewer false alerts but lets more "
-    "listed travellers through; the example alerts below show what an analyst would see.",
-    "corruption": "Which errors between the list and the passport cause misses, at one false "
-    "alert per 1,000 travellers. Bars show the miss rate with a 95 % interval.",
-    "origin": "The same threshold does not treat every name culture alike: misses and false "
-    "alerts per name origin, with 95 % intervals (small groups have wide ones).",
-    "stages": "PNR arrives days before departure with typed names and usually no date of "
-    "birth; API arrives at check-in with the passport. Left: misses at one false alert per "
-    "100 travellers, and the alerts an analyst reviews per 1,000 travellers at score 0.5, per "
-    "stage. Middle: what the passport data later did to each PNR alert. Right: companions of "
-    "alerted travellers that a whole-booking policy would call hits, against associate "
-    "alerts that never count as hits.",
-    "base_rate": "Real traffic has about 8 listed travellers per million. At that rate, this "
-    "is how many alerts an analyst reviews for each true hit, at each threshold.",
-    "realism": "How real is this world? Each dot is one statistic of the generated travellers "
-    "or watch list divided by the published figure it is calibrated to (US Census name "
-    "tables, Statistics Korea, Viet Nam's and China's name studies, Kazakhstan's registry, the "
-    "UN consolidated list). Inside the grey band: within 20 %; a blue dot outside it is a "
-    "share read from so few people that its sampling noise is wider (hover for it). Origins "
-    "without a cited figure, and name statistics drawn from fewer than 2,000 people (a "
-    "classroom world), are not shown.",
-}
+from screening.report import charts as ch
 
 
-def _data(frame: pl.DataFrame) -> alt.InlineData:
-    """Inline values (no pandas needed); dates and nulls as JSON does them."""
-    return alt.InlineData(values=json.loads(frame.write_json()))
+@dataclass(frozen=True)
+class Step:
+    """One section of the story: its figure's name, title, two sentences and alt text."""
+
+    name: str
+    title: str
+    text: str
+    alt: str
 
 
-def _cell(v: object) -> str:
-    if v is None:
-        return "n/r"
-    if isinstance(v, float):
-        return f"{v:,.0f}" if v >= 100 else f"{v:.3f}"
-    return str(v)
+STEPS = (
+    Step(
+        "timeline",
+        "1. What the screening state receives, and when",
+        "Airlines send the booking (PNR: names as typed by an agent, contacts, the itinerary, "
+        "rarely a date of birth) days before departure, and the passport data (API: name, "
+        "date of birth, document, nationality) at check-in. Resolution 2396 asks states to "
+        "screen both against watch lists.",
+        "A timeline of hours before departure: PNR booking data arrives 72 and 24 hours "
+        "before, API passport data in the last two hours.",
+    ),
+    Step(
+        "gallery",
+        "2. One person's name on its way to the manifest",
+        "A watch list writes a name in Latin letters, often several ways; the passport and "
+        "the booking write it their own way, with typos, swapped parts and dropped names. "
+        "Below, listed people of this world: their own script, the list's spellings, and "
+        "what they travelled under.",
+        "",
+    ),
+    Step(
+        "waterfall",
+        "3. How the matcher weighs the evidence",
+        "Each field adds evidence for the same person (blue) or against (red), in bits: one "
+        "bit doubles the odds. A rare name agreeing is worth more than a common one; the sum "
+        "is the score, and it alerts above the dashed line. Pick an alert from the menu.",
+        "A waterfall chart: bars for name, date of birth, document, nationality, sex and "
+        "booking contact add up to the total evidence of one chosen alert, with the alert "
+        "threshold as a dashed line.",
+    ),
+    Step(
+        "slider",
+        "4. The threshold: caught, missed, and who is flagged",
+        "Move the threshold. Lower, and more listed travellers are caught but more innocents "
+        "are flagged; higher, the reverse. The list shows the alerts just above the threshold: "
+        "the ones an analyst would argue about.",
+        "Bars for listed travellers caught and missed, innocents flagged per 1,000 and alerts "
+        "per true hit at the chosen threshold, and a list of example alerts above it.",
+    ),
+    Step(
+        "det",
+        "5. Every threshold at once: matcher against matcher",
+        "Each line is a matcher, each point a threshold: moving along it trades misses (up) "
+        "for false alerts (right). Lower left is better; both axes are logarithmic.",
+        "Detection error trade-off curves, one line per matcher, misses against false alerts "
+        "on logarithmic axes.",
+    ),
+    Step(
+        "corruption",
+        "6. Which changes to a name cause misses",
+        "The share of listed travellers missed at one false alert per 1,000, by what the "
+        "generator did to their record; the black line is a 95 % interval (wide when few "
+        "travellers had that change).",
+        "Bars of the miss rate per kind of name or date change, with 95 % intervals.",
+    ),
+    Step(
+        "base_rate",
+        "7. When listed travellers are rare",
+        "Real traffic has about 8 listed travellers per million; this world has far more so "
+        "that there is something to measure. At the real rate, this is how many alerts an "
+        "analyst reviews for each true hit.",
+        "A line: alerts reviewed per true hit, on a logarithmic axis, against the threshold.",
+    ),
+    Step(
+        "origin",
+        "8. Who bears the false alerts",
+        "One threshold for everyone still treats name cultures differently: common names "
+        "and long lists of one culture flag more of its innocents. A separate threshold per "
+        "origin would itself be unequal treatment.",
+        "Two bar charts per name origin: innocents flagged and listed travellers missed, "
+        "with 95 % intervals.",
+    ),
+    Step(
+        "pareto",
+        "9. What it costs",
+        "Accuracy against speed: travellers screened per second and the share missed at one "
+        "false alert per 1,000. The best matchers sit low and to the right.",
+        "A scatter plot of matchers: travellers per second (log) against misses, each point "
+        "labelled with its matcher.",
+    ),
+    Step(
+        "stages",
+        "10. Booking first, passport later",
+        "Screening the booking alone misses more (no date of birth) and flags more; the "
+        "passport data then confirms or clears each booking alert. Flagging a whole booking "
+        "flags innocent companions.",
+        "Bars per stage (PNR, API, PNR then API): misses, alerts per 1,000 travellers, what "
+        "API evidence did to PNR alerts, and innocent companions flagged.",
+    ),
+    Step(
+        "realism",
+        "11. How real is this world?",
+        "Each dot is a statistic of the generated travellers or list divided by the published "
+        "figure it is calibrated to (census name tables, the UN consolidated list). Inside the "
+        "grey band: within 20 %; small classroom worlds show few of them.",
+        "Dots of generated-to-published ratios per statistic, with a grey band from 0.8 to 1.2.",
+    ),
+)
+
+GLOSSARY = (
+    (
+        "API",
+        "Advance Passenger Information: the passport data of each traveller, sent at "
+        "check-in (UNSCR 2396 paragraph 11).",
+    ),
+    ("PNR", "Passenger Name Record: the booking, sent days before departure (paragraph 12)."),
+    ("FNIR", "False negative identification rate: the share of listed travellers missed."),
+    (
+        "FPIR",
+        "False positive identification rate: the share of innocent travellers who raised an alert.",
+    ),
+    ("DET curve", "Detection error trade-off: FNIR against FPIR over every threshold."),
+    ("threshold", "The score from which a match raises an alert."),
+    (
+        "base rate",
+        "How common listed travellers are in real traffic: about 8 per million. "
+        "At a low base rate even a good matcher's alerts are mostly false.",
+    ),
+    (
+        "blocking",
+        "Choosing which traveller and list-name pairs to compare at all (shared "
+        "name parts, the document number, the birth date), so that not every pair is scored.",
+    ),
+    ("bit", "A unit of evidence: each bit doubles the odds that two records are one person."),
+    ("namesake", "An innocent traveller with the same or a similar name as a listed person."),
+)
 
 
-def charts(bench: BenchResults, matcher: str = "default") -> dict[str, alt.TopLevelMixin]:
+def charts(bench: BenchResults, matcher: str = "default") -> dict[str, object]:
     """Every figure of the report, keyed by name (first scenario and seed of the run)."""
     res = _measured(bench.results)
     first = res.row(0, named=True)
     run = (pl.col("scenario") == first["scenario"]) & (pl.col("seed") == first["seed"])
-    curves = bench.curves.filter(run)
     one = run & (pl.col("matcher") == matcher)
-    mated = res.filter(one)["mated"][0] if res.filter(one).height else first["mated"]
-    mine = curves.filter(pl.col("matcher") == matcher).with_columns(
-        caught=(mated * (1 - pl.col("fnir"))).round(0),
-        missed=(mated * pl.col("fnir")).round(0),
-        per_hit=((1 - BASE_RATE) * pl.col("fpir") / (BASE_RATE * (1 - pl.col("fnir")))),
-    )
-    out = {
-        "det": _det(curves),
-        "pareto": _pareto(res),
-        "slider": _slider(mine, bench.examples.filter(one)),
-        "corruption": _corruption(bench.by_corruption.filter(one)),
-        "origin": _origin(bench.by_origin.filter(one)),
-        "base_rate": _base_rate(mine),
+    mine = res.filter(one)
+    mated = mine["mated"][0] if mine.height else first["mated"]
+    curve = ch.curve_of(bench, matcher, run, mated)
+    examples = bench.examples.filter(one)
+    figures = {
+        "timeline": ch.timeline(),
+        "waterfall": ch.waterfall(examples),
+        "slider": ch.slider(curve, examples, mated),
+        "det": ch.det(bench.curves.filter(run), matcher),
+        "corruption": ch.corruption(bench.by_corruption.filter(one)),
+        "base_rate": ch.base_rate(curve),
+        "origin": ch.origin(_origin_rates(bench, run, one)),
+        "pareto": ch.pareto(res.filter(run)),
     }
     if not bench.stages.is_empty() and not bench.stages.filter(one).is_empty():
-        out["stages"] = _stages(bench.stages.filter(one), bench.transitions.filter(one))
+        figures["stages"] = ch.stages(bench.stages.filter(one), bench.transitions.filter(one))
     if not bench.realism.is_empty() and not bench.realism.filter(run).is_empty():
-        out["realism"] = _realism(bench.realism.filter(run))
-    return out
+        figures["realism"] = ch.realism(bench.realism.filter(run))
+    steps = {s.name: s for s in STEPS}
+    return {
+        name: ch.finish(chart, steps[name].title.split(". ", 1)[1], steps[name].alt)
+        for name, chart in figures.items()
+    }
 
 
-# A share read from a few thousand people may stray past 20 % by sampling noise alone
-# (calibration.compare): the band is the 20 %, the colour says within either.
-WITHIN = "within 20 % or sampling noise"
+def _origin_rates(bench: BenchResults, run: pl.Expr, one: pl.Expr) -> pl.DataFrame:
+    """Per-origin rates of the larger world when the run measured one, else this world's."""
+    if not bench.fairness.is_empty() and not bench.fairness.filter(run).is_empty():
+        return bench.fairness.filter(run)
+    return bench.by_origin.filter(one)
 
 
-def _realism(table: pl.DataFrame) -> alt.LayerChart:
-    data = table.with_columns(
-        what=pl.concat_str(
-            [pl.col("origin"), pl.col("kind").fill_null(""), pl.col("statistic")], separator=" "
-        ).str.replace_all("  ", " "),
-        within=pl.when(pl.col("ok")).then(pl.lit(WITHIN)).otherwise(pl.lit("outside")),
-    ).select("what", "ratio", "within", "world", "reference", "noise")
-    band = (
-        alt.Chart(_data(pl.DataFrame({"lo": [0.8], "hi": [1.2]})))
-        .mark_rect(opacity=0.15, color="grey")
-        .encode(x="lo:Q", x2="hi:Q")
-    )
-    dots = (
-        alt.Chart(_data(data))
-        .mark_point(filled=True, size=45)
-        .encode(
-            x=alt.X(
-                "ratio:Q", title="generated / published", scale=alt.Scale(domain=[0, 2], clamp=True)
-            ),
-            y=alt.Y("what:N", sort=None, title=None),
-            color=alt.Color(
-                "within:N",
-                scale=alt.Scale(domain=[WITHIN, "outside"], range=["#0072B2", "#D55E00"]),
-                title=None,
-            ),
-            tooltip=["what:N", "world:Q", "reference:Q", "ratio:Q", "noise:Q"],
-        )
-    )
-    return (band + dots).properties(width=420, title="The world beside its cited statistics")
-
-
-def _stages(stages: pl.DataFrame, transitions: pl.DataFrame) -> alt.HConcatChart:
-    order = ["pnr", "api", "pnr+api"]
-    y = alt.Y("stage:N", sort=order, title=None)
-    misses = (
-        # Vega reads a dot in a field name as a path: rename before charting.
-        alt.Chart(_data(stages.select("stage", pl.col("fnir_at_fpir_0.01").alias("fnir"))))
-        .mark_bar()
-        .encode(y=y, x=alt.X("fnir:Q", title="FNIR at FPIR 0.01"))
-        .properties(width=220, height=90, title="Missed")
-    )
-    load = (
-        alt.Chart(_data(stages.select("stage", "alerted_per_1000", "false_alerts_per_1000")))
-        .transform_fold(["alerted_per_1000", "false_alerts_per_1000"], as_=["what", "value"])
-        .mark_bar()
-        .encode(
-            y=y,
-            yOffset="what:N",
-            x=alt.X("value:Q", title="per 1,000 travellers at score 0.5"),
-            color=alt.Color("what:N", title=None),
-        )
-        .properties(width=220, height=120, title="Analyst workload")
-    )
-    left = alt.vconcat(misses, load)
-    after = (
-        alt.Chart(_data(transitions))
-        .transform_fold(["true_alerts", "false_alerts"], as_=["truth", "alerts"])
-        .mark_bar()
-        .encode(
-            y=alt.Y("outcome:N", title=None),
-            x=alt.X("alerts:Q", stack="zero", title="PNR alerts (score >= 0.5)"),
-            color=alt.Color("truth:N", title=None),
-        )
-        .properties(width=220, height=160, title="PNR alerts after API evidence")
-    )
-    companions = (
-        alt.Chart(
-            _data(
-                stages.select(
-                    "stage",
-                    pl.col("whole_booking_false_hits").alias("whole booking"),
-                    pl.col("associate_policy_false_hits").alias("associates"),
-                )
-            )
-        )
-        .transform_fold(["whole booking", "associates"], as_=["policy", "innocents"])
-        .mark_bar()
-        .encode(
-            y=y,
-            yOffset="policy:N",
-            x=alt.X("innocents:Q", title="innocent companions counted as hits"),
-            color=alt.Color("policy:N", title=None),
-        )
-        .properties(width=220, height=120, title="Companions")
-    )
-    return alt.hconcat(left, after, companions).resolve_scale(color="independent")
-
-
-def _det(curves: pl.DataFrame) -> alt.Chart:
-    data = curves.filter((pl.col("fpir") > 0) & (pl.col("fnir") > 0)).select(
-        "matcher", "fpir", "fnir", "threshold"
-    )
+def _origin_note(bench: BenchResults, first: dict) -> str:
+    if bench.fairness.is_empty() or bench.fairness.filter(_run_of(first)).is_empty():
+        return ""
+    f = bench.fairness.filter(_run_of(first)).row(0, named=True)
     return (
-        alt.Chart(_data(data))
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("fpir:Q", scale=alt.Scale(type="log"), title="FPIR (false alerts)"),
-            y=alt.Y("fnir:Q", scale=alt.Scale(type="log"), title="FNIR (misses)"),
-            color="matcher:N",
-            tooltip=["matcher:N", "threshold:Q", "fpir:Q", "fnir:Q"],
-        )
-        .properties(width=420, height=300, title="DET curves")
-    )
-
-
-def _pareto(res: pl.DataFrame) -> alt.Chart:
-    agg = res.group_by("scenario", "matcher").agg(
-        pl.col("fnir_at_fpir_0.001").mean(), pl.col("passengers_per_s").mean()
-    )
-    data = agg.with_columns(
-        fnir=pl.col("fnir_at_fpir_0.001").fill_null(1.0),
-        reachable=pl.col("fnir_at_fpir_0.001").is_not_null(),
-    )
-    base = alt.Chart(_data(data)).encode(
-        x=alt.X("passengers_per_s:Q", scale=alt.Scale(type="log"), title="passengers / s"),
-        y=alt.Y("fnir:Q", title="FNIR at FPIR 0.001 (1 = not reachable)"),
-    )
-    points = base.mark_point(filled=True, size=90).encode(
-        color="matcher:N", shape="scenario:N", tooltip=["matcher:N", "scenario:N", "fnir:Q"]
-    )
-    labels = base.mark_text(dx=8, align="left").encode(text="matcher:N")
-    return (points + labels).properties(width=420, height=300, title="Accuracy vs speed")
-
-
-def _slider(curve: pl.DataFrame, examples: pl.DataFrame) -> alt.VConcatChart:
-    t = alt.param(
-        name="threshold",
-        value=0.5,
-        bind=alt.binding_range(min=0, max=1, step=0.01, name="threshold "),
-    )
-    at = (
-        alt.Chart(_data(curve.select("threshold", "caught", "missed", "false_alerts_per_1000")))
-        .transform_filter(alt.datum.threshold >= t)
-        .transform_window(rank="rank()", sort=[alt.SortField("threshold", order="ascending")])
-        .transform_filter(alt.datum.rank == 1)
-        .transform_fold(["caught", "missed", "false_alerts_per_1000"], as_=["what", "value"])
-    )
-    bars = at.mark_bar().encode(y=alt.Y("what:N", title=None), x=alt.X("value:Q", title=None))
-    text = at.mark_text(align="left", dx=4).encode(
-        y="what:N", x="value:Q", text=alt.Text("value:Q", format=",.1f")
-    )
-    counts = (
-        (bars + text)
-        .add_params(t)
-        .properties(
-            width=420, height=90, title="At this threshold: caught, missed, false alerts per 1,000"
-        )
-    )
-    ex = (
-        alt.Chart(
-            _data(
-                examples.with_columns(
-                    label=pl.when("correct")
-                    .then(pl.lit("TRUE HIT  "))
-                    .otherwise(pl.lit("false     "))
-                    + pl.col("score").round(2).cast(pl.String)
-                    + "  "
-                    + pl.col("reason")
-                )
-            )
-        )
-        .transform_filter(alt.datum.score >= t)
-        .transform_window(row="row_number()", sort=[alt.SortField("score", order="descending")])
-        .transform_filter(alt.datum.row <= 10)
-        .mark_text(align="left", baseline="top", fontSize=11)
-        .encode(y=alt.Y("row:O", axis=None), x=alt.value(4), text="label:N")
-        .properties(width=640, height=180, title="Example alerts at or above the threshold")
-    )
-    return alt.vconcat(counts, ex)
-
-
-def _with_interval(data: pl.DataFrame, y: str, x: str, lo: str, hi: str, title: str):
-    order = alt.EncodingSortField(field=x, op="max", order="descending")
-    base = alt.Chart(_data(data)).encode(y=alt.Y(f"{y}:N", sort=order, title=None))
-    bars = base.mark_bar().encode(x=alt.X(f"{x}:Q", title=x))
-    err = base.mark_errorbar().encode(x=f"{lo}:Q", x2=f"{hi}:Q")
-    return (bars + err).properties(width=300, height=220, title=title)
-
-
-def _corruption(by: pl.DataFrame) -> alt.LayerChart:
-    return _with_interval(
-        by, "corruption", "fnir", "fnir_low", "fnir_high", "Misses per corruption type"
-    )
-
-
-def _origin(by: pl.DataFrame) -> alt.HConcatChart:
-    return alt.hconcat(
-        _with_interval(by, "origin", "fnir", "fnir_low", "fnir_high", "Misses per origin"),
-        _with_interval(by, "origin", "fpir", "fpir_low", "fpir_high", "False alerts per origin"),
-    )
-
-
-def _base_rate(curve: pl.DataFrame) -> alt.Chart:
-    data = curve.filter(pl.col("fpir") > 0).select("threshold", "per_hit")
-    return (
-        alt.Chart(_data(data))
-        .mark_line()
-        .encode(
-            x=alt.X("threshold:Q"),
-            y=alt.Y("per_hit:Q", scale=alt.Scale(type="log"), title="alerts per true hit"),
-        )
-        .properties(width=420, height=260, title="At 8 listed travellers per million")
+        f" Measured on a larger world of the same kind ({f['passengers']:,} travellers, "
+        f"{f['list_names']:,} list names) at the threshold that flags 1 innocent in 100 "
+        f"overall ({f['threshold']:.2f}): a classroom world is too small for intervals per "
+        "origin."
     )
 
 
 def build_report(bench: BenchResults, out: Path, figures: Path | None = None) -> Path:
     """Write the offline HTML report (and, with `figures`, each chart as SVG and PNG)."""
+    import altair as alt
+
     specs = {}
     with alt.data_transformers.disable_max_rows():
         for name, chart in charts(bench).items():
@@ -320,6 +231,14 @@ def _measured(results: pl.DataFrame) -> pl.DataFrame:
     return results.filter(pl.col("note").is_null()) if "note" in results.columns else results
 
 
+def _cell(v: object) -> str:
+    if v is None:
+        return "n/r"
+    if isinstance(v, float):
+        return f"{v:,.0f}" if v >= 100 else f"{v:.3f}"
+    return str(v)
+
+
 def _not_measured(results: pl.DataFrame) -> str:
     """A list of the runs that produced no figures (skipped or failed), with the reason."""
     items = "".join(  # a few runs
@@ -330,43 +249,121 @@ def _not_measured(results: pl.DataFrame) -> str:
     return f'<p class="why">Not measured:</p><ul class="not-measured">{items}</ul>' if items else ""
 
 
-def _page(bench: BenchResults, specs: dict[str, dict]) -> str:
-    res = _measured(bench.results)
-    cols = [
-        "scenario",
-        "seed",
-        "matcher",
-        "fnir_at_fpir_0.001",
-        "fnir_at_fpir_0.01",
-        "passengers_per_s",
-    ]
-    head = "".join(f"<th>{html.escape(label(c))}</th>" for c in cols)
-    body = "".join(  # one row per run: dozens
+def _results_table(res: pl.DataFrame) -> str:
+    cols = ["matcher", "fnir_at_fpir_0.001", "fnir_at_fpir_0.01", "passengers_per_s"]
+    names = {
+        "matcher": "matcher",
+        "fnir_at_fpir_0.001": "missed at 1 false alert per 1,000",
+        "fnir_at_fpir_0.01": "missed at 1 false alert per 100",
+        "passengers_per_s": "travellers per second",
+    }
+    head = "".join(f"<th>{html.escape(names.get(c, label(c)))}</th>" for c in cols)
+    body = "".join(  # one row per matcher and seed: dozens
         "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>"
         for row in res.select(cols).iter_rows()
     )
-    table = f"<table><tr>{head}</tr>{body}</table>" + _not_measured(bench.results)
-    sections = "\n".join(
-        f"<section><h2>{html.escape(name.replace('_', ' ').title())}</h2>"
-        f'<p class="why">{html.escape(EXPLAIN[name])}</p><div id="vis-{name}"></div></section>'
-        for name in specs
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _gallery(bench: BenchResults, first: dict) -> str:
+    g = bench.gallery
+    if g.is_empty():
+        return "<p>(No listed traveller of this world has a native-script name.)</p>"
+    g = g.filter(_run_of(first))
+    people = []
+    for (entry, origin), rows in g.sort("entry_id", "step").group_by(
+        ["entry_id", "origin"], maintain_order=True
+    ):  # three people
+        items = "".join(
+            f'<tr><th scope="row">{html.escape(r["what"])}</th>'
+            f'<td dir="auto" class="name">{html.escape(r["name"])}</td>'
+            f'<td class="note">{html.escape(r["note"] or "")}</td></tr>'
+            for r in rows.iter_rows(named=True)
+        )
+        people.append(
+            f'<figure class="person"><figcaption>{html.escape(str(origin))} name, list entry '
+            f"{html.escape(str(entry))}</figcaption><table>{items}</table></figure>"
+        )
+    return '<div class="gallery">' + "".join(people) + "</div>"
+
+
+def _size(bench: BenchResults, first: dict) -> str:
+    res = _measured(bench.results)
+    seeds = res["seed"].n_unique()
+    return (
+        f"This world ({html.escape(str(first['scenario']))}, seed {first['seed']}"
+        f"{'' if seeds == 1 else f', first of {seeds} seeds'}): "
+        f"{first['passengers']:,} travellers, {first['list_names']:,} names on the watch "
+        f"list, {first['mated']:,} listed people travelling. Small numbers make wide "
+        "intervals: a share measured on 20 people can be off by 20 points either way."
     )
+
+
+def _run_of(first: dict) -> pl.Expr:
+    return (pl.col("scenario") == first["scenario"]) & (pl.col("seed") == first["seed"])
+
+
+def _page(bench: BenchResults, specs: dict[str, dict]) -> str:
+    res = _measured(bench.results)
+    first = res.row(0, named=True)
+    sections = []
+    for step in STEPS:
+        if step.name == "gallery":
+            body = _gallery(bench, first)
+        elif step.name in specs:
+            body = f'<div id="vis-{step.name}" class="figure"></div>'
+
+        else:
+            continue
+        text = step.text + (_origin_note(bench, first) if step.name == "origin" else "")
+        sections.append(
+            f'<section id="{step.name}"><h2>{html.escape(step.title)}</h2>'
+            f'<p class="why">{html.escape(text)}</p>{body}</section>'
+        )
+    glossary = "".join(
+        f"<dt>{html.escape(term)}</dt><dd>{html.escape(text)}</dd>" for term, text in GLOSSARY
+    )
+    alts = {step.name: step.alt for step in STEPS}
+    # Each chart's SVG carries its alt text (Vega does not put the description there).
     embeds = "\n".join(
-        f'vegaEmbed("#vis-{n}", {json.dumps(s)}, {{"renderer": "svg", "actions": false}});'
+        f'vegaEmbed("#vis-{n}", {json.dumps(s)}, {{"renderer": "svg", "actions": false}})'
+        f'.then(r => {{ const svg = r.view.container().querySelector("svg"); '
+        f'svg.setAttribute("role", "img"); '
+        f'svg.setAttribute("aria-label", {json.dumps(alts[n])}); }});'
         for n, s in specs.items()
     )
     bundle = vlc.javascript_bundle()
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>screening: the trade-offs</title>
-<style>body{{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}}
-.why{{color:#444;max-width:700px}} table{{border-collapse:collapse}}
-td,th{{border:1px solid #ccc;padding:2px 8px;text-align:right}}</style>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Screening travellers against watch lists: a walk-through</title>
+<style>
+body{{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;
+color:#1a1a1a;line-height:1.45}}
+h1{{font-size:1.7em}} h2{{margin-top:2.2em;font-size:1.3em}}
+.why{{color:#333;max-width:720px}} .figure{{overflow-x:auto;max-width:100%}}
+table{{border-collapse:collapse}} td,th{{border:1px solid #bbb;padding:3px 8px}}
+td{{text-align:right}} .gallery td{{text-align:left}} .gallery th{{text-align:left;
+font-weight:normal;color:#444}} .gallery{{display:flex;flex-wrap:wrap;gap:1em}}
+.person{{margin:0;flex:1 1 280px}} .person figcaption{{font-weight:bold;margin-bottom:.3em}}
+.name{{font-family:ui-monospace,monospace}} .note{{color:#555;font-size:.9em}}
+dt{{font-weight:bold;margin-top:.5em}} dd{{margin-left:1.2em}}
+.vega-bindings{{margin:.5em 0;font-size:.95em}} .vega-bindings select{{max-width:90vw}}
+@media print{{body{{max-width:none;margin:0}} section{{break-inside:avoid}}
+.vega-bindings{{display:none}} a{{color:inherit}}}}
+</style>
 <script>{bundle}</script></head><body>
-<h1>Watch-list screening: misses, false alerts, fairness, speed</h1>
-<p>Synthetic travellers with known truth, screened by each matcher. FNIR: share of listed
-travellers missed. FPIR: share of everyone else who raised an alert.</p>
-{table}
-{sections}
+<h1>Screening travellers against watch lists: a walk-through</h1>
+<p>UN Security Council resolution 2396 (2017) asks states to check airline passenger data
+against watch lists, with respect for human rights. Matching names across spellings is the
+hard part: this page shows, on a synthetic world whose truth is known, how many listed
+people a matcher misses, how many innocent namesakes it flags, who they are, and what it
+costs.</p>
+<p class="size">{html.escape(_size(bench, first))}</p>
+{_results_table(res.filter(_run_of(first)))}
+{_not_measured(bench.results)}
+{"".join(sections)}
+<section id="glossary"><h2>Glossary</h2><dl>{glossary}</dl></section>
 <script>{embeds}</script>
 </body></html>
 """
