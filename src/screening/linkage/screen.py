@@ -220,14 +220,11 @@ def _screen_chunk(
     return ScreenResult(alerts, (kept.passenger_row, kept.list_row), stats, model)
 
 
-def first_look(
+def _documents(
     index: WatchlistIndex, manifest: Manifest, p_rows: np.ndarray, l_rows: np.ndarray
-) -> KeptPairs:
-    """A cheap first look: pairs sharing little of their names go, unless their documents
-    match (a listed passport under another name is an alert of its own)."""
-    p_one, l_one, back = _distinct_names(manifest, index, p_rows, l_rows)
-    overlap = token_overlap(manifest.names, index.arrays, p_one, l_one)[back]
-    document = document_evidence(
+) -> np.ndarray:
+    """Document level of each pair (the passenger's as written and OCR-folded)."""
+    return document_evidence(
         manifest.document_folded,
         manifest.document,
         index.docs,
@@ -236,6 +233,16 @@ def first_look(
         p_rows,
         l_rows,
     )
+
+
+def first_look(
+    index: WatchlistIndex, manifest: Manifest, p_rows: np.ndarray, l_rows: np.ndarray
+) -> KeptPairs:
+    """A cheap first look: pairs sharing little of their names go, unless their documents
+    match (a listed passport under another name is an alert of its own)."""
+    p_one, l_one, back = _distinct_names(manifest, index, p_rows, l_rows)
+    overlap = token_overlap(manifest.names, index.arrays, p_one, l_one)[back]
+    document = _documents(index, manifest, p_rows, l_rows)
     prefilter = index.config.comparisons.prefilter
     keep = (overlap >= prefilter) | np.isin(document, (Document.EXACT, Document.OCR))
     if "born" in index.config.blocking.keys and not keep.all():
@@ -378,15 +385,7 @@ def pair_evidence(
     manifest = Manifest.of(passengers, None, index.config.estimation.sample_passengers)
     p_rows, l_rows = np.asarray(p_rows, np.int64), np.asarray(l_rows, np.int64)
     overlap = token_overlap(manifest.names, index.arrays, p_rows, l_rows)
-    document = document_evidence(
-        manifest.document_folded,
-        manifest.document,
-        index.docs,
-        index.entry_code,
-        index.has_doc,
-        p_rows,
-        l_rows,
-    )
+    document = _documents(index, manifest, p_rows, l_rows)
     kept = KeptPairs(p_rows, l_rows, overlap, document)
     scored, _ = compare_and_score(index, manifest, kept, _Clock())
     bits = {k: np.asarray(v, np.float64) for k, v in (scored.bits or {}).items()}
