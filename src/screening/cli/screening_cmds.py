@@ -204,6 +204,13 @@ def screen_cmd(
             "they are always written to ALERTS.model.json beside --out."
         ),
     ] = False,
+    secret_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="With an encoded --watchlist (`screening lists encode`): the shared secret; "
+            "screens the API stage without seeing the listed names."
+        ),
+    ] = None,
 ) -> None:
     """Screen a manifest or bookings against a watch list (and lost/stolen documents):
     explained alerts, companions as associates, and the states to notify."""
@@ -216,6 +223,14 @@ def screen_cmd(
     top_k = alerting.top_k if top_k is None else top_k
     if engine not in ENGINES:
         raise _fail(err, f"--engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    if secret_file is not None:
+        if watchlist is None:
+            raise _fail(err, "--secret-file needs --watchlist, an encoded list")
+        opts = {"columns": columns, "on_error": on_error, "out": out}
+        _screen_private(
+            err, manifest, watchlist, secret_file, opts | {"threshold": threshold, "top_k": top_k}
+        )
+        return
     if engine == "dask":
         _screen_dask(
             err,
@@ -474,6 +489,72 @@ def lists_import(
     console.print(
         f"wrote {out}: {rows['entry_id'].n_unique():,} identities, {rows.height:,} name rows",
         highlight=False,
+    )
+
+
+@lists_app.command("encode")
+def lists_encode(
+    file: Annotated[
+        Path, typer.Argument(help="A watch list (any format `screen` reads) or generated folder.")
+    ],
+    secret_file: Annotated[
+        Path, typer.Option(help="The secret shared with the screening side (>= 16 bytes).")
+    ],
+    out: Annotated[Path, typer.Option(help="Encoded list (.parquet).")] = Path(
+        "watchlist.clk.parquet"
+    ),
+    salt: Annotated[
+        str, typer.Option(help="none, or birth_year (hardens against frequency attacks).")
+    ] = "none",
+) -> None:
+    """Encode a watch list as keyed Bloom filters for screening without sharing the names:
+    entry and name ids stay readable, names, dates and nationalities do not."""
+    from screening.privacy.encode import EncodingConfig, encode, read_secret, write_encoded
+
+    console = make_console()
+    err = make_console(stderr=True)
+    try:
+        secret = read_secret(secret_file)
+        cfg = EncodingConfig(salt=salt)
+        rows, _ = _load_lists(err, file, None)
+        encoded = encode(secret, rows, cfg, listed=True)
+        write_encoded(encoded, cfg, out)
+    except (intake_mod.InputError, ValueError, OSError) as exc:
+        raise _fail(console, str(exc)) from exc
+    console.print(
+        f"wrote {out}: {encoded.height:,} encodings of {rows.height:,} list names "
+        f"({cfg.bits}-bit filters, salt {cfg.salt})",
+        highlight=False,
+    )
+
+
+def _screen_private(
+    err: Console, manifest: Path, watchlist: Path, secret_file: Path, o: dict
+) -> None:
+    """`screen --secret-file`: the API stage against an encoded list."""
+    from screening.privacy.encode import read_encoded, read_secret
+    from screening.privacy.match import PrivateIndex, PrivateMatcher
+
+    start = time.perf_counter()
+    try:
+        secret = read_secret(secret_file)
+        encoded, cfg = read_encoded(watchlist)
+        passengers, _, _ = _inputs(
+            manifest, ("api",), None, o["columns"], o["on_error"], o["out"], err
+        )
+    except (intake_mod.InputError, ValueError, OSError) as exc:
+        raise _fail(err, str(exc)) from exc
+    matcher = PrivateMatcher(secret, cfg)
+    res = matcher.screen(PrivateIndex.of(encoded, cfg), passengers, o["threshold"], o["top_k"])
+    text = write_alerts(res.alerts, o["out"])
+    if text is not None:
+        typer.echo(text, nl=False)
+    err.print(
+        f"screened {passengers.height:,} passengers against {encoded.height:,} encoded list "
+        f"names (private, stage api): {res.alerts.height:,} alerts in "
+        f"{time.perf_counter() - start:.1f} s",
+        highlight=False,
+        soft_wrap=True,
     )
 
 

@@ -21,6 +21,7 @@ def registry() -> dict[str, type]:
         SoundexMatcher,
     )
     from screening.matchers.default import DefaultMatcher
+    from screening.privacy.match import PrivateMatcher, SaltedPrivateMatcher
 
     found = {
         m.name: m
@@ -31,6 +32,8 @@ def registry() -> dict[str, type]:
             BruteForceMatcher,
             GtasMatcher,
             OfacMatcher,
+            PrivateMatcher,
+            SaltedPrivateMatcher,
         )
     }
     return found | peers()

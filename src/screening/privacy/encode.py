@@ -1,0 +1,277 @@
+"""Watch-list names, dates and nationalities as keyed Bloom filters (cryptographic
+long-term keys, Schnell, Bachteler and Reiher 2009), so that a partner can screen against
+a list it never sees in the clear.
+
+A name's q-grams (bigrams of each padded token: _KIM_ -> _K KI IM M_) each set `hashes`
+bits of a `bits`-bit filter, at positions drawn from HMAC-SHA256 under the shared secret
+(double hashing, Kirsch and Mitzenmacher 2006); a second filter holds the q-grams of the
+tokens' romanization-proof skeletons. Dates, nationalities and blocking keys become keyed
+64-bit hashes. HMAC runs once per distinct value, never per row; setting bits and
+comparing filters are numpy operations over all rows at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import polars as pl
+
+from screening.linkage.blocking import name_keys
+from screening.linkage.normalize import name_forms
+from screening.linkage.settings import BlockingConfig
+
+SALTS = ("none", "birth_year")
+
+
+@dataclass(frozen=True)
+class EncodingConfig:
+    bits: int = 1024  # filter length (a multiple of 64)
+    hashes: int = 15  # bits set per q-gram
+    q: int = 2
+    # "birth_year": each name's q-grams are hashed with the birth year, so one name born
+    # in two years encodes two ways (hardens against frequency attacks; a listed range
+    # encodes once per year, and an undated name meets only undated travellers).
+    salt: str = "none"
+    max_year_span: int = 12  # listed birth-year ranges wider than this count as undated
+    max_block: int = 25  # list names per keyed blocking key, above which it needs the year
+
+    def __post_init__(self) -> None:
+        if self.bits % 64 or self.bits <= 0:
+            raise ValueError(f"bits must be a positive multiple of 64, not {self.bits}")
+        if self.salt not in SALTS:
+            raise ValueError(f"salt must be one of {', '.join(SALTS)}, not {self.salt!r}")
+
+
+def keyed(secret: bytes, label: str, values: pl.Series) -> pl.Series:
+    """HMAC-SHA256(secret, label | value) of each value as a UInt64 (nulls stay null);
+    computed once per distinct value."""
+    values = values.cast(pl.String)
+    distinct = values.drop_nulls().unique().to_list()
+    table = {  # one HMAC per distinct value: the only loop, over a value set
+        v: int.from_bytes(_mac(secret, label, v)[:8], "little") for v in distinct
+    }
+    return values.replace_strict(table, default=None, return_dtype=pl.UInt64)
+
+
+def _mac(secret: bytes, label: str, value: str) -> bytes:
+    return hmac.new(secret, f"{label}\x1f{value}".encode(), hashlib.sha256).digest()
+
+
+def qgrams(tokens: pl.Series, q: int) -> pl.DataFrame:
+    """(row, gram) for every q-gram of every padded token of each row's token list."""
+    flat = (
+        pl.DataFrame({"tok": tokens})
+        .with_row_index("row")
+        .explode("tok")
+        .drop_nulls("tok")
+        .with_columns(tok=pl.lit("_") + pl.col("tok") + pl.lit("_"))
+    )
+    starts = flat.with_columns(
+        start=pl.int_ranges(0, (pl.col("tok").str.len_chars() - q + 1).clip(lower_bound=1))
+    ).explode("start")
+    return starts.select("row", gram=pl.col("tok").str.slice(pl.col("start"), q)).unique()
+
+
+def bloom(
+    secret: bytes,
+    label: str,
+    tokens: pl.Series,
+    cfg: EncodingConfig,
+    salt: pl.Series | None = None,
+) -> np.ndarray:
+    """One filter per row (uint64 array, rows x bits/64) of the q-grams of its tokens,
+    each q-gram hashed with the row's `salt` value when given."""
+    n, words = len(tokens), cfg.bits // 64
+    out = np.zeros((n, words), dtype=np.uint64)
+    grams = qgrams(tokens, cfg.q)
+    if grams.is_empty():
+        return out
+    if salt is not None:
+        s = salt.cast(pl.String).fill_null("?")
+        grams = grams.with_columns(gram=pl.col("gram") + "\x1f" + s.gather(grams["row"]))
+    distinct = grams["gram"].unique().to_list()
+    digests = b"".join(_mac(secret, label, g)[:16] for g in distinct)  # per distinct gram
+    h = np.frombuffer(digests, dtype=np.uint64).reshape(-1, 2)
+    k = np.arange(cfg.hashes, dtype=np.uint64)
+    with np.errstate(over="ignore"):  # double hashing wraps around 2^64 on purpose
+        pos = (h[:, :1] + k[None, :] * (h[:, 1:] | np.uint64(1))) % np.uint64(cfg.bits)
+    code = pl.DataFrame({"gram": distinct, "g": np.arange(len(distinct))})
+    g = grams.join(code, on="gram")["g"].to_numpy()
+    rows = np.repeat(grams.join(code, on="gram")["row"].to_numpy().astype(np.int64), cfg.hashes)
+    p = pos[g].ravel()
+    np.bitwise_or.at(out, (rows, (p // 64).astype(np.int64)), np.uint64(1) << (p % np.uint64(64)))
+    return out
+
+
+def dice(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Dice similarity 2|a & b| / (|a| + |b|) of aligned rows of two filter arrays."""
+    inter = np.bitwise_count(a & b).sum(axis=1, dtype=np.int64)
+    total = np.bitwise_count(a).sum(axis=1, dtype=np.int64) + np.bitwise_count(b).sum(
+        axis=1, dtype=np.int64
+    )
+    return np.where(total > 0, 2.0 * inter / np.maximum(total, 1), 0.0)
+
+
+def _years(frame: pl.DataFrame, cfg: EncodingConfig) -> pl.Expr:
+    """The birth years a row may have: its DOB's, every year of a listed range no wider
+    than max_year_span, else none (undated)."""
+    if "dob_year_from" in frame.columns:
+        lo = pl.coalesce(pl.col("dob").dt.year(), pl.col("dob_year_from"))
+        hi = pl.coalesce(pl.col("dob").dt.year(), pl.col("dob_year_to"))
+        ok = lo.is_not_null() & ((hi - lo) <= cfg.max_year_span)
+        return pl.when(ok).then(pl.int_ranges(lo, hi + 1)).otherwise(pl.lit([], pl.List(pl.Int64)))
+    year = pl.col("dob").cast(pl.Date).dt.year().cast(pl.Int64)
+    return (
+        pl.when(year.is_not_null())
+        .then(pl.concat_list(year))
+        .otherwise(pl.lit([], pl.List(pl.Int64)))
+    )
+
+
+def _keys(secret: bytes, forms: pl.DataFrame, years: pl.Series) -> pl.DataFrame:
+    """(row, key) keyed blocking keys: each name key of screening.linkage.blocking alone
+    and with each birth year of the row."""
+    keys = name_keys(forms, BlockingConfig()).select("row", "key", "kind")
+    with_year = (
+        keys.join(pl.DataFrame({"row": np.arange(len(years)), "y": years}), on="row")
+        .explode("y")
+        .drop_nulls("y")
+        .select("row", key=pl.col("key") + "#" + pl.col("y").cast(pl.String), kind="kind")
+    )
+    both = pl.concat(
+        [keys.with_columns(dated=pl.lit(False)), with_year.with_columns(dated=pl.lit(True))]
+    )
+    return both.with_columns(key=keyed(secret, "block", both["key"]))
+
+
+def encode(
+    secret: bytes,
+    frame: pl.DataFrame,
+    cfg: EncodingConfig,
+    listed: bool,
+) -> pl.DataFrame:
+    """The encodings of list names (`listed`: canonical list rows, one per name) or of
+    travellers: filters, keyed dates, nationalities, sex and blocking keys; no name."""
+    forms = name_forms(frame)
+    years = frame.select(_years(frame, cfg).alias("y"))["y"]
+    salted = cfg.salt == "birth_year"
+    if salted and listed:
+        # A listed range encodes once per year it allows (undated: once, salt "?").
+        expanded = (
+            pl.DataFrame({"r": np.arange(frame.height), "y": years})
+            .with_columns(
+                y=pl.when(pl.col("y").list.len() > 0)
+                .then("y")
+                .otherwise(pl.lit([None], pl.List(pl.Int64)))
+            )
+            .explode("y")
+        )
+        rows = expanded["r"].to_numpy()
+        frame, forms = frame[rows], forms[rows]
+        salt = expanded["y"]
+        years = expanded.select(pl.concat_list("y").list.drop_nulls())["y"]
+    else:
+        salt = years.list.first() if salted else None
+    out = {
+        "name_clk": bloom(secret, "name", forms["core"], cfg, salt),
+        "skeleton_clk": bloom(secret, "skeleton", forms["skeletons"], cfg, salt),
+    }
+    dob = _column(frame, "dob", pl.Date)
+    cols = {
+        "dob": keyed(secret, "dob", dob.cast(pl.String)),
+        "years": _keyed_lists(secret, "year", years),
+        "sex": keyed(secret, "sex", _column(frame, "sex", pl.String)),
+        "name_tokens": forms["core"].list.len().cast(pl.Int32),
+    }
+    if listed:
+        cols["nationalities"] = _keyed_lists(secret, "nationality", frame["nationalities"])
+        ident = {"entry_id": frame["entry_id"], "name_id": frame["name_id"]}
+    else:
+        nat = _column(frame, "nationality", pl.String).alias("n").to_frame()
+        cols["nationalities"] = _keyed_lists(
+            secret, "nationality", nat.select(pl.concat_list("n").list.drop_nulls())["n"]
+        )
+        ident = {"passenger_id": frame["passenger_id"]}
+    keys = _keys(secret, forms, years)
+    if listed:
+        sizes = keys.group_by("key").len()
+        keys = keys.join(sizes, on="key").filter(
+            (pl.col("len") <= cfg.max_block) | pl.col("dated") | (pl.col("kind") == "exact")
+        )
+    per_row = keys.group_by("row").agg(pl.col("key").unique().sort())
+    key_lists = pl.DataFrame({"row": np.arange(frame.height, dtype=np.uint32)}).join(
+        per_row.with_columns(pl.col("row").cast(pl.UInt32)), on="row", how="left"
+    )["key"]
+    return pl.DataFrame(
+        {**ident, **{k: pl.Series(k, v) for k, v in out.items()}, **cols, "block_keys": key_lists}
+    )
+
+
+def _column(frame: pl.DataFrame, name: str, dtype) -> pl.Series:
+    if name in frame.columns:
+        return frame[name].cast(dtype)
+    return pl.Series(name, [None] * frame.height, dtype=dtype)
+
+
+def _keyed_lists(secret: bytes, label: str, lists: pl.Series) -> pl.Series:
+    flat = pl.DataFrame({"v": lists}).with_row_index("r").explode("v").drop_nulls("v")
+    flat = flat.with_columns(h=keyed(secret, label, flat["v"].cast(pl.String)))
+    agg = flat.group_by("r").agg(pl.col("h"))
+    # Rows with no value (an empty list explodes to nothing) get an empty list.
+    every = pl.DataFrame({"r": pl.int_range(len(lists), dtype=pl.UInt32, eager=True)})
+    out = every.join(agg, on="r", how="left", maintain_order="left")["h"]
+    return out.fill_null(pl.lit([], pl.List(pl.UInt64)))
+
+
+def schema_note(cfg: EncodingConfig) -> str:
+    """What the file holds (stored in its metadata): the encoding, never the names."""
+    return json.dumps(
+        {
+            "encoding": "keyed Bloom filters (CLK), HMAC-SHA256",
+            "fields": {
+                "name_clk": f"{cfg.q}-grams of the padded core name tokens",
+                "skeleton_clk": f"{cfg.q}-grams of the tokens' skeletons",
+                "dob": "keyed hash of the full date of birth",
+                "years": "keyed hashes of the possible birth years",
+                "nationalities": "keyed hashes of the nationality codes",
+                "sex": "keyed hash",
+                "block_keys": "keyed hashes of the blocking keys, alone and with each year",
+            },
+            "config": asdict(cfg),
+        }
+    )
+
+
+META_KEY = "screening.encoding"
+MIN_SECRET_BYTES = 16
+
+
+def read_secret(path) -> bytes:
+    """The shared secret: the file's bytes (surrounding whitespace dropped), at least 16."""
+    from pathlib import Path
+
+    secret = Path(path).read_bytes().strip()
+    if len(secret) < MIN_SECRET_BYTES:
+        raise ValueError(
+            f"{path}: a secret of {len(secret)} bytes is too short to key the encodings "
+            f"(at least {MIN_SECRET_BYTES}; e.g. `head -c 32 /dev/urandom | base64 > KEY`)"
+        )
+    return secret
+
+
+def write_encoded(encoded: pl.DataFrame, cfg: EncodingConfig, path) -> None:
+    """The encoded list as Parquet, with what was encoded (never a name) in its metadata."""
+    encoded.write_parquet(path, metadata={META_KEY: schema_note(cfg)})
+
+
+def read_encoded(path) -> tuple[pl.DataFrame, EncodingConfig]:
+    """An encoded list and the encoding it was made with; a clear error if it is not one."""
+    meta = pl.read_parquet_metadata(path)
+    if META_KEY not in meta:
+        raise ValueError(f"{path}: not an encoded watch list (`screening lists encode` makes one)")
+    cfg = EncodingConfig(**json.loads(meta[META_KEY])["config"])
+    return pl.read_parquet(path), cfg
