@@ -159,6 +159,7 @@ def encode(
     forms = name_forms(frame)
     years = frame.select(_years(frame, cfg).alias("y"))["y"]
     salted = cfg.salt == "birth_year"
+    source = np.arange(frame.height, dtype=np.uint32)  # the list row each encoding is of
     if salted and listed:
         # A listed range encodes once per year it allows (undated: once, salt "?").
         expanded = (
@@ -171,7 +172,7 @@ def encode(
             .explode("y")
         )
         rows = expanded["r"].to_numpy()
-        frame, forms = frame[rows], forms[rows]
+        frame, forms, source = frame[rows], forms[rows], source[rows]
         salt = expanded["y"]
         years = expanded.select(pl.concat_list("y").list.drop_nulls())["y"]
     else:
@@ -189,7 +190,11 @@ def encode(
     }
     if listed:
         cols["nationalities"] = _keyed_lists(secret, "nationality", frame["nationalities"])
-        ident = {"entry_id": frame["entry_id"], "name_id": frame["name_id"]}
+        ident = {
+            "entry_id": frame["entry_id"],
+            "name_id": frame["name_id"],
+            "list_row": pl.Series(source),
+        }
     else:
         nat = _column(frame, "nationality", pl.String).alias("n").to_frame()
         cols["nationalities"] = _keyed_lists(

@@ -43,6 +43,7 @@ class PrivateIndex:
     sex: np.ndarray
     keys: pl.DataFrame  # (key, l) keyed blocking keys
     config: EncodingConfig
+    list_row: np.ndarray  # the list row each encoding is of (a salted name encodes per year)
 
     @property
     def size(self) -> int:
@@ -67,6 +68,7 @@ class PrivateIndex:
             sex=encoded["sex"].fill_null(0).to_numpy(),
             keys=keys,
             config=cfg,
+            list_row=encoded["list_row"].to_numpy().astype(np.int64),
         )
 
 
@@ -151,7 +153,7 @@ class PrivateMatcher:
         scored = ScoredPairs(pi, li, score, sim, how, dob, doc, nat)
         best = rank_pairs(index, scored, threshold, top_k)
         alerts = _explain(best, passengers["passenger_id"])
-        return ScreenResult(alerts, (pi, li), stats)
+        return ScreenResult(alerts, (pi, index.list_row[li]), stats)
 
     @staticmethod
     def _dob(enc: pl.DataFrame, index: PrivateIndex, pi, li) -> tuple[np.ndarray, np.ndarray]:
