@@ -107,3 +107,17 @@ def test_a_failing_matcher_is_recorded_and_the_others_still_run(tmp_path, monkey
     )
     page = (out / "report.html").read_text()
     assert "broken_matcher:Broken on teaching seed 1: failed (RuntimeError: index lost)" in page
+
+
+def test_results_without_stages_or_larger_world_read_back_and_report(tmp_path):
+    """A bench run with no stage comparison leaves empty detail tables; they read back as
+    empty and the report is still written (it once failed on the empty CSV)."""
+    from screening.bench import read_results, run_bench, write_results
+    from screening.report import build_report
+
+    bench = run_bench(["teaching"], ["exact"], [1])
+    assert bench.stages.is_empty() and bench.fairness.is_empty()
+    write_results(bench, tmp_path)
+    back = read_results(tmp_path)
+    assert back.stages.is_empty() and back.fairness.is_empty() and not back.gallery.is_empty()
+    assert "vis-stages" not in build_report(back, tmp_path / "report.html").read_text()

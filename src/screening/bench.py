@@ -471,6 +471,16 @@ def write_results(bench: BenchResults, out: Path) -> list[Path]:
     return [out / "results.csv", out / "results.json", out / "summary.md"]
 
 
+def _read_optional(path: Path) -> pl.DataFrame:
+    """A detail table a run may have left empty (no stages, no larger world)."""
+    if not path.exists():
+        return pl.DataFrame()
+    try:
+        return pl.read_csv(path)
+    except pl.exceptions.NoDataError:
+        return pl.DataFrame()
+
+
 def read_results(folder: Path) -> BenchResults:
     """The tables `write_results` wrote."""
     tables = {
@@ -480,7 +490,7 @@ def read_results(folder: Path) -> BenchResults:
     # Results written before the stage comparison existed have no stage tables.
     for n in ("stages", "transitions", "realism", "gallery", "fairness"):
         path = folder / f"{n}.csv"
-        tables[n] = pl.read_csv(path) if path.exists() and path.stat().st_size else pl.DataFrame()
+        tables[n] = _read_optional(path)
     return BenchResults(**tables)
 
 

@@ -82,10 +82,16 @@ def timeline() -> alt.LayerChart:
     return (bars + text + text_api).properties(width=640, height=90)
 
 
+def has_evidence(examples: pl.DataFrame) -> bool:
+    """Whether the examples carry per-field bits (the default matcher's do)."""
+    return "bits_name" in examples.columns and examples["bits_name"].null_count() < examples.height
+
+
 def waterfall(examples: pl.DataFrame) -> alt.LayerChart:
     """The evidence of one alert, field by field, up to its total, against the threshold;
     a menu picks the alert."""
-    rows = examples.filter(pl.col("bits_name").is_not_null()).with_row_index("i")
+    rows = examples.with_columns(pl.col(f"bits_{f}").cast(pl.Float64) for f in FIELDS)
+    rows = rows.filter(pl.col("bits_name").is_not_null()).with_row_index("i")
     label = (
         pl.when("correct").then(pl.lit("true hit")).otherwise(pl.lit("false alert"))
         + ": "
@@ -256,15 +262,24 @@ def det(curves: pl.DataFrame, highlight: str = "default") -> alt.LayerChart:
 def label_positions(
     xs: list[float], ys: list[float], width: float, height: float, y_domain: tuple[float, float]
 ) -> list[float]:
-    """y of each point's label (data units) so that no two labels of nearby points overlap:
-    labels sit beside their point and are pushed apart vertically, 14 px a line."""
+    """y of each point's label (data units) so that no two labels of nearby points overlap
+    and no label runs over another point: labels sit beside their point and are pushed up,
+    14 px a line."""
     line = 14.0 * (y_domain[1] - y_domain[0]) / height
     order = sorted(range(len(ys)), key=lambda k: (ys[k], xs[k]))
     placed: list[tuple[float, float]] = []  # (x, y) of labels already placed
     out = [0.0] * len(ys)
+
+    def hits_point(k: int, y: float) -> bool:  # another matcher's dot under the label
+        return any(
+            j != k and 0 < xs[j] - xs[k] < 0.35 and abs(ys[j] - y) < line for j in range(len(xs))
+        )
+
     for k in order:  # a handful of matchers
         y = ys[k]
-        while any(abs(px - xs[k]) < 0.35 and abs(py - y) < line for px, py in placed):
+        while hits_point(k, y) or any(
+            abs(px - xs[k]) < 0.35 and abs(py - y) < line for px, py in placed
+        ):
             y += line
         placed.append((xs[k], y))
         out[k] = y

@@ -170,7 +170,6 @@ def charts(bench: BenchResults, matcher: str = "default") -> dict[str, object]:
     examples = bench.examples.filter(one)
     figures = {
         "timeline": ch.timeline(),
-        "waterfall": ch.waterfall(examples),
         "slider": ch.slider(curve, examples, mated),
         "det": ch.det(bench.curves.filter(run), matcher),
         "corruption": ch.corruption(bench.by_corruption.filter(one)),
@@ -178,6 +177,8 @@ def charts(bench: BenchResults, matcher: str = "default") -> dict[str, object]:
         "origin": ch.origin(_origin_rates(bench, run, one)),
         "pareto": ch.pareto(res.filter(run)),
     }
+    if ch.has_evidence(examples):
+        figures["waterfall"] = ch.waterfall(examples)
     if not bench.stages.is_empty() and not bench.stages.filter(one).is_empty():
         figures["stages"] = ch.stages(bench.stages.filter(one), bench.transitions.filter(one))
     if not bench.realism.is_empty() and not bench.realism.filter(run).is_empty():
