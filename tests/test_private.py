@@ -85,9 +85,18 @@ def test_the_encoded_file_holds_no_listed_name(tmp_path):
     assert set(back.columns) >= {"entry_id", "name_id", "name_clk", "block_keys"}
 
 
-@pytest.mark.parametrize("salt", ["none", "birth_year"])
-def test_an_exact_copy_with_its_birth_date_is_found(salt):
-    m = PrivateMatcher(SECRET, EncodingConfig(salt=salt))
+@pytest.mark.parametrize(
+    "cfg",
+    [
+        EncodingConfig(),
+        EncodingConfig(salt="birth_year"),
+        EncodingConfig(xor_fold=True),
+        EncodingConfig(balanced=True),
+    ],
+    ids=["plain", "salted", "xor-folded", "balanced"],
+)
+def test_an_exact_copy_with_its_birth_date_is_found(cfg):
+    m = PrivateMatcher(SECRET, cfg)
     index = m.build(LIST)
     p = _passengers(
         [
@@ -180,3 +189,16 @@ def test_cli_encodes_a_list_and_screens_against_it(tmp_path, teaching):
 def test_private_index_rows_name_no_one():
     index = PrivateIndex.of(encode(SECRET, LIST, EncodingConfig(), listed=True), EncodingConfig())
     assert index.rows.columns == ["entry_id", "name_id"]
+
+
+def test_hardened_filters_balanced_have_constant_weight_and_folded_half_the_length():
+    plain = encode(SECRET, LIST, EncodingConfig(), listed=True)["name_clk"].to_numpy()
+    balanced = encode(SECRET, LIST, EncodingConfig(balanced=True), listed=True)["name_clk"]
+    folded = encode(SECRET, LIST, EncodingConfig(xor_fold=True), listed=True)["name_clk"]
+    b, f = balanced.to_numpy(), folded.to_numpy()
+    assert b.shape[1] == 2 * plain.shape[1] and f.shape[1] == plain.shape[1] // 2
+    # Every balanced filter has exactly `bits` ones: its weight says nothing of the name.
+    assert (np.bitwise_count(b).sum(axis=1) == EncodingConfig().bits).all()
+    assert len(set(np.bitwise_count(plain).sum(axis=1).tolist())) > 1
+    half = plain.shape[1] // 2
+    assert np.array_equal(f, plain[:, :half] ^ plain[:, half:])

@@ -21,7 +21,12 @@ def registry() -> dict[str, type]:
         SoundexMatcher,
     )
     from screening.matchers.default import DefaultMatcher
-    from screening.privacy.match import PrivateMatcher, SaltedPrivateMatcher
+    from screening.privacy.match import (
+        BalancedPrivateMatcher,
+        PrivateMatcher,
+        SaltedPrivateMatcher,
+        XorFoldedPrivateMatcher,
+    )
 
     found = {
         m.name: m
@@ -34,6 +39,8 @@ def registry() -> dict[str, type]:
             OfacMatcher,
             PrivateMatcher,
             SaltedPrivateMatcher,
+            XorFoldedPrivateMatcher,
+            BalancedPrivateMatcher,
         )
     }
     return found | peers()

@@ -36,6 +36,11 @@ class EncodingConfig:
     # in two years encodes two ways (hardens against frequency attacks; a listed range
     # encodes once per year, and an undated name meets only undated travellers).
     salt: str = "none"
+    # Hardenings of the filters themselves (Schnell, Borgs and Encarnação 2016; Berger
+    # 2014): XOR-fold the two halves (bits/2 left, each an XOR of two), or balance: the
+    # filter and its complement, bits permuted by the key (every filter has bits ones).
+    xor_fold: bool = False
+    balanced: bool = False
     max_year_span: int = 12  # listed birth-year ranges wider than this count as undated
     max_block: int = 25  # list names per keyed blocking key, above which it needs the year
 
@@ -89,7 +94,7 @@ def bloom(
     out = np.zeros((n, words), dtype=np.uint64)
     grams = qgrams(tokens, cfg.q)
     if grams.is_empty():
-        return out
+        return harden(secret, label, out, cfg)
     if salt is not None:
         s = salt.cast(pl.String).fill_null("?")
         grams = grams.with_columns(gram=pl.col("gram") + "\x1f" + s.gather(grams["row"]))
@@ -104,7 +109,22 @@ def bloom(
     rows = np.repeat(grams.join(code, on="gram")["row"].to_numpy().astype(np.int64), cfg.hashes)
     p = pos[g].ravel()
     np.bitwise_or.at(out, (rows, (p // 64).astype(np.int64)), np.uint64(1) << (p % np.uint64(64)))
-    return out
+    return harden(secret, label, out, cfg)
+
+
+def harden(secret: bytes, label: str, filters: np.ndarray, cfg: EncodingConfig) -> np.ndarray:
+    """The configured hardenings applied to raw filters (rows x words)."""
+    if cfg.balanced:
+        bits = np.unpackbits(filters.view(np.uint8), axis=1, bitorder="little").astype(bool)
+        both = np.concatenate([bits, ~bits], axis=1)
+        seed = int.from_bytes(_mac(secret, "balance:" + label, str(cfg.bits))[:8], "little")
+        perm = np.random.default_rng(seed).permutation(both.shape[1])
+        packed = np.packbits(both[:, perm], axis=1, bitorder="little")
+        filters = np.ascontiguousarray(packed).view(np.uint64)
+    if cfg.xor_fold:
+        half = filters.shape[1] // 2
+        filters = filters[:, :half] ^ filters[:, half : 2 * half]
+    return np.ascontiguousarray(filters)
 
 
 def dice(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -192,3 +192,21 @@ class SaltedPrivateMatcher(PrivateMatcher):
 
     def __init__(self, secret: bytes = DEMO_SECRET, settings: Settings | None = None) -> None:
         super().__init__(secret, EncodingConfig(salt="birth_year"), settings)
+
+
+class XorFoldedPrivateMatcher(PrivateMatcher):
+    """`private-xor`: filters XOR-folded to half their length."""
+
+    name = "private-xor"
+
+    def __init__(self, secret: bytes = DEMO_SECRET, settings: Settings | None = None) -> None:
+        super().__init__(secret, EncodingConfig(xor_fold=True), settings)
+
+
+class BalancedPrivateMatcher(PrivateMatcher):
+    """`private-balanced`: balanced filters (filter and complement, keyed permutation)."""
+
+    name = "private-balanced"
+
+    def __init__(self, secret: bytes = DEMO_SECRET, settings: Settings | None = None) -> None:
+        super().__init__(secret, EncodingConfig(balanced=True), settings)
