@@ -5,6 +5,7 @@ import os
 import shutil
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from screening.bench import origin_spread, read_results, run_bench, write_results
@@ -33,7 +34,7 @@ ARGS = [
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     folder = tmp_path_factory.mktemp("bench")
-    bench = run_bench(["teaching"], ["default", "soundex"], [1], staged=("default",))
+    bench = run_bench(["teaching"], ["default", "soundex", "private"], [1], staged=("default",))
     bench = dataclasses.replace(bench, fairness=origin_spread("teaching", 1, 6_000, 400))
     write_results(bench, folder)
     out = folder / "report.html"
@@ -64,7 +65,10 @@ def test_report_is_self_contained(report: Path):
 def test_every_chart_has_a_title_and_alt_text_and_the_page_a_glossary(report: Path):
     bench = read_results(report.parent)
     specs = {name: chart.to_dict() for name, chart in charts(bench).items()}
-    assert {"timeline", "waterfall", "slider", "det", "origin", "pareto"} <= set(specs)
+    assert {"timeline", "waterfall", "slider", "det", "origin", "pareto", "privacy"} <= set(specs)
+    share = bench.results.filter(pl.col("matcher") == "private")["reidentified_share"][0]
+    assert 0 <= share < 1  # the attack scored against the truth, for the private matcher only
+    assert bench.results.filter(pl.col("matcher") == "default")["reidentified_share"][0] is None
     for name, spec in specs.items():
         assert spec.get("title"), name
         assert len(spec.get("description", "")) > 40, name
@@ -118,7 +122,16 @@ def test_report_in_headless_chromium(report: Path, capsys):
             ),
         )
         page.goto(report.as_uri())
-        names = ("timeline", "waterfall", "slider", "det", "pareto", "corruption", "origin")
+        names = (
+            "timeline",
+            "waterfall",
+            "slider",
+            "det",
+            "pareto",
+            "corruption",
+            "origin",
+            "privacy",
+        )
         for name in (*names, "base_rate", "stages"):
             page.wait_for_selector(f"#vis-{name} svg[aria-label]")
         labels = page.eval_on_selector_all(
@@ -148,7 +161,7 @@ def test_report_in_headless_chromium(report: Path, capsys):
         )
 
         # No two matcher labels of the Pareto chart overlap.
-        matchers = ["default", "soundex"]
+        matchers = ["default", "soundex", "private"]
         boxes = page.eval_on_selector_all(
             "#vis-pareto svg text",
             "(els, names) => els.filter(e => names.includes(e.textContent)).map(e => {"

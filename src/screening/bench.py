@@ -31,10 +31,13 @@ from screening.generate.world import generate_world
 from screening.linkage.explain import PERSON_KINDS
 from screening.linkage.index import WatchlistIndex
 from screening.linkage.matcher import TooManyPairs
+from screening.linkage.normalize import name_forms
 from screening.linkage.screen import pair_evidence
 from screening.linkage.settings import Settings
 from screening.matchers import get_matcher, matcher_class, takes_settings
 from screening.matchers.default import DefaultMatcher
+from screening.privacy.attack import frequency_attack
+from screening.privacy.match import PrivateMatcher
 from screening.travel.stages import StageData, run_stages
 
 LIBRARIES = ("numpy", "polars", "rapidfuzz", "jellyfish", "faker", "anyascii")
@@ -158,6 +161,7 @@ def run_bench(
             )
             # What the data allows, whatever the matcher (computed once per world).
             ceiling = ceilings(passengers, truth, list_rows)
+            public: dict[str, pl.Series] = {}  # the attacker's name frequencies, if needed
             built: dict[tuple[str, bool], object] = {}
             for name in matchers:
                 progress(f"{scenario} seed {seed}: {name}")
@@ -244,6 +248,9 @@ def run_bench(
                         "screen_s": round(t2 - t1, 3),
                         "passengers_per_s": passengers.height / max(t2 - t1, 1e-9),
                         "peak_mib": round(peak, 1),
+                        "reidentified_share": _reidentified(
+                            m, built.get(kind), list_rows, s, seed, public
+                        ),
                     }
                 )
 
@@ -406,6 +413,18 @@ def _not_run(scenario: str, seed: int, matcher: str, status: str, note: str) -> 
 
 def _lit(run: dict) -> dict[str, pl.Expr]:
     return {k: pl.lit(v) for k, v in run.items()}
+
+
+def _reidentified(matcher, index, list_rows: pl.DataFrame, s, seed: int, public: dict):
+    """For a private matcher: the share of its encoded list a frequency attack names,
+    knowing the name frequencies of another list of the same world (seed + 100)."""
+    if not isinstance(matcher, PrivateMatcher) or index is None:
+        return None
+    if "names" not in public:
+        other = generate_world(s, seed + 100)["watchlist_names"]
+        public["names"] = name_forms(other)["sorted_core"]
+    truth = name_forms(list_rows)["sorted_core"].gather(index.list_row)
+    return frequency_attack(index.name_clk, truth, public["names"]).share
 
 
 def _fs_index(matcher, index):

@@ -330,6 +330,48 @@ def pareto(res: pl.DataFrame) -> alt.LayerChart:
     return (points + labels).properties(width=width, height=height)
 
 
+def privacy(res: pl.DataFrame) -> alt.LayerChart:
+    """Accuracy lost against re-identification risk: each private encoding's misses and
+    the share of its list a frequency attack names; the plaintext matcher at 1 (the list
+    is in the clear)."""
+    rows = res.filter(
+        pl.col("reidentified_share").is_not_null() | (pl.col("matcher") == "default")
+    ).select(
+        "matcher",
+        fnir=pl.col("fnir_at_fpir_0.01").fill_null(1.0),
+        exposed=pl.col("reidentified_share").cast(pl.Float64).fill_null(1.0),
+    )
+    rows = rows.group_by("matcher").agg(pl.col("fnir", "exposed").mean()).sort("matcher")
+    width, height = 460.0, 300.0
+    x_domain = (1e-5, 2.0)
+    span = math.log10(x_domain[1]) - math.log10(x_domain[0])
+    xs = [
+        3 * (math.log10(max(v, x_domain[0])) - math.log10(x_domain[0])) / span
+        for v in rows["exposed"]
+    ]
+    y_domain = (0.0, max(1.0, float(rows["fnir"].max() or 0) * 1.1))
+    rows = rows.with_columns(
+        label_y=pl.Series(label_positions(xs, rows["fnir"].to_list(), width, height, y_domain))
+    )
+    base = alt.Chart(data(rows)).encode(
+        x=alt.X(
+            "exposed:Q",
+            scale=alt.Scale(type="log", domain=list(x_domain), clamp=True),
+            title="share of list names a frequency attack re-identifies (log; 1 = in the clear)",
+        )
+    )
+    y = alt.Scale(domain=list(y_domain))
+    points = base.mark_point(filled=True, size=90).encode(
+        y=alt.Y("fnir:Q", scale=y, title="missed at 1 false alert per 100"),
+        color=alt.Color("matcher:N", legend=None),
+        tooltip=["matcher:N", "fnir:Q", "exposed:Q"],
+    )
+    labels = base.mark_text(dx=9, align="left", baseline="middle", fontSize=12).encode(
+        y=alt.Y("label_y:Q", scale=y), text="matcher:N", color=alt.Color("matcher:N", legend=None)
+    )
+    return (points + labels).properties(width=width, height=height)
+
+
 def with_interval(frame: pl.DataFrame, y: str, x: str, lo: str, hi: str, title: str, x_title: str):
     order = alt.EncodingSortField(field=x, op="max", order="descending")
     base = alt.Chart(data(frame)).encode(y=alt.Y(f"{y}:N", sort=order, title=None))

@@ -111,8 +111,18 @@ STEPS = (
         "labelled with its matcher.",
     ),
     Step(
+        "privacy",
+        "10. What screening without seeing the list costs",
+        "A partner's list encoded as keyed Bloom filters can be screened without reading a "
+        "name; the encodings lose some evidence (a date one day off, documents), so more "
+        "listed travellers are missed. Across: how much of the encoded list an attacker who "
+        "knows name frequencies can still name.",
+        "A scatter plot of matchers: the share of list names a frequency attack "
+        "re-identifies (log) against the share of listed travellers missed.",
+    ),
+    Step(
         "stages",
-        "10. Booking first, passport later",
+        "11. Booking first, passport later",
         "Screening the booking alone misses more (no date of birth) and flags more; the "
         "passport data then confirms or clears each booking alert. Flagging a whole booking "
         "flags innocent companions.",
@@ -121,7 +131,7 @@ STEPS = (
     ),
     Step(
         "realism",
-        "11. How real is this world?",
+        "12. How real is this world?",
         "Each dot is a statistic of the generated travellers or list divided by the published "
         "figure it is calibrated to (census name tables, the UN consolidated list). Inside the "
         "grey band: within 20 %; small classroom worlds show few of them.",
@@ -177,6 +187,11 @@ def charts(bench: BenchResults, matcher: str = "default") -> dict[str, object]:
         "origin": ch.origin(_origin_rates(bench, run, one)),
         "pareto": ch.pareto(res.filter(run)),
     }
+    if (
+        "reidentified_share" in res.columns
+        and res.filter(run)["reidentified_share"].is_not_null().any()
+    ):
+        figures["privacy"] = ch.privacy(res.filter(run))
     if ch.has_evidence(examples):
         figures["waterfall"] = ch.waterfall(examples)
     if not bench.stages.is_empty() and not bench.stages.filter(one).is_empty():
