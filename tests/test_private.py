@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from screening.cli import app
 from screening.data import lists
-from screening.data.intake import WATCHLIST_REQUIRED
+from screening.data.intake import MANIFEST_REQUIRED, WATCHLIST_REQUIRED
 from screening.linkage.normalize import name_forms
 from screening.privacy.attack import frequency_attack
 from screening.privacy.encode import EncodingConfig, dice, encode, read_encoded, write_encoded
@@ -35,15 +35,7 @@ LIST = _list(
 def _passengers(rows) -> pl.DataFrame:
     return pl.DataFrame(
         rows,
-        schema=[
-            "passenger_id",
-            "surname",
-            "given_names",
-            "dob",
-            "sex",
-            "nationality",
-            "doc_number",
-        ],
+        schema=[c for c in MANIFEST_REQUIRED if c not in ("doc_type", "doc_issuer", "doc_expiry")],
         orient="row",
     ).with_columns(pl.col("dob").str.to_date())
 

@@ -286,48 +286,58 @@ def label_positions(
     return out
 
 
+def labelled_scatter(
+    rows: pl.DataFrame,
+    x: str,
+    y: str,
+    x_title: str,
+    y_title: str,
+    x_domain: tuple[float, float],
+    y_domain: tuple[float, float],
+) -> alt.LayerChart:
+    """One dot per matcher (log x), each labelled, labels kept apart (label_positions)."""
+    width, height = 460.0, 310.0
+    # Label overlap is judged in log-x units relative to the plot width (0.35 ~ 1/3).
+    lo, span = math.log10(x_domain[0]), math.log10(x_domain[1]) - math.log10(x_domain[0])
+    xs = [3 * (math.log10(max(v, x_domain[0])) - lo) / span for v in rows[x]]
+    rows = rows.with_columns(
+        label_y=pl.Series(label_positions(xs, rows[y].to_list(), width, height, y_domain))
+    )
+    base = alt.Chart(data(rows)).encode(
+        x=alt.X(
+            f"{x}:Q", scale=alt.Scale(type="log", domain=list(x_domain), clamp=True), title=x_title
+        )
+    )
+    y_scale = alt.Scale(domain=list(y_domain))
+    color = alt.Color("matcher:N", legend=None)
+    points = base.mark_point(filled=True, size=90).encode(
+        y=alt.Y(f"{y}:Q", scale=y_scale, title=y_title),
+        color=color,
+        tooltip=["matcher:N", f"{y}:Q", f"{x}:Q"],
+    )
+    labels = base.mark_text(dx=9, align="left", baseline="middle", fontSize=12).encode(
+        y=alt.Y("label_y:Q", scale=y_scale), text="matcher:N", color=color
+    )
+    return (points + labels).properties(width=width, height=height)
+
+
 def pareto(res: pl.DataFrame) -> alt.LayerChart:
     agg = (
         res.group_by("matcher")
         .agg(pl.col("fnir_at_fpir_0.001").mean(), pl.col("passengers_per_s").mean())
         .sort("matcher")
+        .with_columns(fnir=pl.col("fnir_at_fpir_0.001").fill_null(1.0))
     )
-    agg = agg.with_columns(
-        fnir=pl.col("fnir_at_fpir_0.001").fill_null(1.0),
-        reachable=pl.col("fnir_at_fpir_0.001").is_not_null(),
-    )
-    width, height = 460.0, 320.0
     lo, hi = float(agg["passengers_per_s"].min()), float(agg["passengers_per_s"].max())
-    x_domain = (lo / 1.6, hi * 2.5)
-    y_domain = (0.0, 1.1)
-    # Label overlap is judged in log-x units relative to the plot width (0.35 ~ 1/3).
-    span = math.log10(x_domain[1]) - math.log10(x_domain[0])
-    xs = [3 * (math.log10(v) - math.log10(x_domain[0])) / span for v in agg["passengers_per_s"]]
-    agg = agg.with_columns(
-        label_y=pl.Series(label_positions(xs, agg["fnir"].to_list(), width, height, y_domain))
+    return labelled_scatter(
+        agg,
+        "passengers_per_s",
+        "fnir",
+        "travellers screened per second (log)",
+        "missed at 1 false alert per 1,000 (1 = never that few)",
+        (lo / 1.6, hi * 2.5),
+        (0.0, 1.1),
     )
-    base = alt.Chart(data(agg)).encode(
-        x=alt.X(
-            "passengers_per_s:Q",
-            scale=alt.Scale(type="log", domain=list(x_domain)),
-            title="travellers screened per second (log)",
-        )
-    )
-    points = base.mark_point(filled=True, size=90).encode(
-        y=alt.Y(
-            "fnir:Q",
-            scale=alt.Scale(domain=list(y_domain)),
-            title="missed at 1 false alert per 1,000 (1 = never that few)",
-        ),
-        color=alt.Color("matcher:N", legend=None),
-        tooltip=["matcher:N", "fnir:Q", "passengers_per_s:Q"],
-    )
-    labels = base.mark_text(dx=9, align="left", baseline="middle", fontSize=12).encode(
-        y=alt.Y("label_y:Q", scale=alt.Scale(domain=list(y_domain))),
-        text="matcher:N",
-        color=alt.Color("matcher:N", legend=None),
-    )
-    return (points + labels).properties(width=width, height=height)
 
 
 def privacy(res: pl.DataFrame) -> alt.LayerChart:
@@ -342,34 +352,15 @@ def privacy(res: pl.DataFrame) -> alt.LayerChart:
         exposed=pl.col("reidentified_share").cast(pl.Float64).fill_null(1.0),
     )
     rows = rows.group_by("matcher").agg(pl.col("fnir", "exposed").mean()).sort("matcher")
-    width, height = 460.0, 300.0
-    x_domain = (1e-5, 2.0)
-    span = math.log10(x_domain[1]) - math.log10(x_domain[0])
-    xs = [
-        3 * (math.log10(max(v, x_domain[0])) - math.log10(x_domain[0])) / span
-        for v in rows["exposed"]
-    ]
-    y_domain = (0.0, max(1.0, float(rows["fnir"].max() or 0) * 1.1))
-    rows = rows.with_columns(
-        label_y=pl.Series(label_positions(xs, rows["fnir"].to_list(), width, height, y_domain))
+    return labelled_scatter(
+        rows,
+        "exposed",
+        "fnir",
+        "share of list names a frequency attack re-identifies (log; 1 = in the clear)",
+        "missed at 1 false alert per 100",
+        (1e-5, 2.0),
+        (0.0, max(1.0, float(rows["fnir"].max() or 0) * 1.1)),
     )
-    base = alt.Chart(data(rows)).encode(
-        x=alt.X(
-            "exposed:Q",
-            scale=alt.Scale(type="log", domain=list(x_domain), clamp=True),
-            title="share of list names a frequency attack re-identifies (log; 1 = in the clear)",
-        )
-    )
-    y = alt.Scale(domain=list(y_domain))
-    points = base.mark_point(filled=True, size=90).encode(
-        y=alt.Y("fnir:Q", scale=y, title="missed at 1 false alert per 100"),
-        color=alt.Color("matcher:N", legend=None),
-        tooltip=["matcher:N", "fnir:Q", "exposed:Q"],
-    )
-    labels = base.mark_text(dx=9, align="left", baseline="middle", fontSize=12).encode(
-        y=alt.Y("label_y:Q", scale=y), text="matcher:N", color=alt.Color("matcher:N", legend=None)
-    )
-    return (points + labels).properties(width=width, height=height)
 
 
 def with_interval(frame: pl.DataFrame, y: str, x: str, lo: str, hi: str, title: str, x_title: str):
