@@ -194,3 +194,19 @@ def test_hardened_filters_balanced_have_constant_weight_and_folded_half_the_leng
     assert len(set(np.bitwise_count(plain).sum(axis=1).tolist())) > 1
     half = plain.shape[1] // 2
     assert np.array_equal(f, plain[:, :half] ^ plain[:, half:])
+
+
+def test_an_alias_sharing_no_name_part_meets_its_entry_by_birth_date_and_nationality():
+    """A kunya travelling with the listed birth date and nationality is compared (keyed
+    `born` key), as in the plaintext core; a stranger born the same day elsewhere is not."""
+    m = PrivateMatcher(SECRET)
+    index = m.build(LIST)
+    p = _passengers(
+        [
+            ("P1", "ABU OMAR", "", "1975-03-07", "M", "IRQ", None),
+            ("P2", "ABU OMAR", "", "1975-03-07", "M", "FRA", None),
+        ]
+    )
+    res = m.screen(index, p, 0.0, 10)
+    met = {(int(a), int(b)) for a, b in zip(*res.pairs, strict=True)}
+    assert (0, 0) in met and (1, 0) not in met

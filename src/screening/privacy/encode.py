@@ -21,6 +21,7 @@ import numpy as np
 import polars as pl
 
 from screening.linkage.blocking import name_keys
+from screening.linkage.index import born_keys
 from screening.linkage.normalize import name_forms
 from screening.linkage.settings import BlockingConfig
 
@@ -152,9 +153,10 @@ def _years(frame: pl.DataFrame, cfg: EncodingConfig) -> pl.Expr:
     )
 
 
-def _keys(secret: bytes, forms: pl.DataFrame, years: pl.Series) -> pl.DataFrame:
+def _keys(secret: bytes, forms: pl.DataFrame, years: pl.Series, born: pl.DataFrame) -> pl.DataFrame:
     """(row, key) keyed blocking keys: each name key of screening.linkage.blocking alone
-    and with each birth year of the row."""
+    and with each birth year of the row, and the full date of birth with each nationality
+    (`born`: an alias sharing no name part, as in the plaintext core)."""
     keys = name_keys(forms, BlockingConfig()).select("row", "key", "kind")
     with_year = (
         keys.join(pl.DataFrame({"row": np.arange(len(years)), "y": years}), on="row")
@@ -163,8 +165,13 @@ def _keys(secret: bytes, forms: pl.DataFrame, years: pl.Series) -> pl.DataFrame:
         .select("row", key=pl.col("key") + "#" + pl.col("y").cast(pl.String), kind="kind")
     )
     both = pl.concat(
-        [keys.with_columns(dated=pl.lit(False)), with_year.with_columns(dated=pl.lit(True))]
+        [
+            keys.with_columns(dated=pl.lit(False)),
+            with_year.with_columns(dated=pl.lit(True)),
+            born.with_columns(dated=pl.lit(True)),
+        ]
     )
+
     return both.with_columns(key=keyed(secret, "block", both["key"]))
 
 
@@ -221,7 +228,8 @@ def encode(
             secret, "nationality", nat.select(pl.concat_list("n").list.drop_nulls())["n"]
         )
         ident = {"passenger_id": frame["passenger_id"]}
-    keys = _keys(secret, forms, years)
+    nat = frame["nationalities"] if listed else _column(frame, "nationality", pl.String)
+    keys = _keys(secret, forms, years, born_keys(_column(frame, "dob", pl.Date), nat))
     if listed:
         sizes = keys.group_by("key").len()
         keys = keys.join(sizes, on="key").filter(
