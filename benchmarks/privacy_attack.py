@@ -26,6 +26,7 @@ ENCODINGS = {
     "salted (birth year)": EncodingConfig(salt="birth_year"),
     "XOR-folded": EncodingConfig(xor_fold=True),
     "balanced": EncodingConfig(balanced=True),
+    "record-level": EncodingConfig(record_level=True),
 }
 
 

@@ -84,8 +84,9 @@ def test_the_encoded_file_holds_no_listed_name(tmp_path):
         EncodingConfig(salt="birth_year"),
         EncodingConfig(xor_fold=True),
         EncodingConfig(balanced=True),
+        EncodingConfig(record_level=True),
     ],
-    ids=["plain", "salted", "xor-folded", "balanced"],
+    ids=["plain", "salted", "xor-folded", "balanced", "record-level"],
 )
 def test_an_exact_copy_with_its_birth_date_is_found(cfg):
     m = PrivateMatcher(SECRET, cfg)
@@ -99,9 +100,14 @@ def test_an_exact_copy_with_its_birth_date_is_found(cfg):
     )
     alerts = m.screen(index, p, 0.5, 10).alerts
     found = dict(zip(alerts["passenger_id"], alerts["entry_id"], strict=True))
-    assert found.get("P1") == "E1" and found.get("P2") == "E2" and "P3" not in found
+    assert found.get("P1") == "E1" and "P3" not in found
+    # A birth year alone (E2) is evidence in its own field; a record-level filter holds
+    # only full dates, so there the year-only entry is not met at 0.5 (its cost, measured).
+    assert (found.get("P2") == "E2") != cfg.record_level
     p1 = alerts.filter(pl.col("passenger_id") == "P1")
-    assert p1["score"][0] >= 0.9 and p1["dob_evidence"][0] == "exact"
+    assert p1["score"][0] >= 0.9
+    # A record-level filter holds the date: no DOB level is seen apart from the name.
+    assert p1["dob_evidence"][0] == ("missing" if cfg.record_level else "exact")
     assert "HASHIMI" not in " ".join(alerts["reason"].to_list())
 
 
@@ -210,3 +216,13 @@ def test_an_alias_sharing_no_name_part_meets_its_entry_by_birth_date_and_nationa
     res = m.screen(index, p, 0.0, 10)
     met = {(int(a), int(b)) for a, b in zip(*res.pairs, strict=True)}
     assert (0, 0) in met and (1, 0) not in met
+
+
+def test_a_record_level_filter_ships_no_date_or_nationality_of_its_own():
+    enc = encode(SECRET, LIST, EncodingConfig(record_level=True), listed=True)
+    assert enc["dob"].null_count() == enc.height
+    assert (enc["years"].list.len() == 0).all() and (enc["nationalities"].list.len() == 0).all()
+    plain = encode(SECRET, LIST, EncodingConfig(), listed=True)
+    # The date and nationality tokens add bits to the filter.
+    more = np.bitwise_count(enc["name_clk"].to_numpy()).sum(axis=1)
+    assert (more > np.bitwise_count(plain["name_clk"].to_numpy()).sum(axis=1)).all()

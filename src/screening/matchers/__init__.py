@@ -24,6 +24,7 @@ def registry() -> dict[str, type]:
     from screening.privacy.match import (
         BalancedPrivateMatcher,
         PrivateMatcher,
+        RecordLevelPrivateMatcher,
         SaltedPrivateMatcher,
         XorFoldedPrivateMatcher,
     )
@@ -41,6 +42,7 @@ def registry() -> dict[str, type]:
             SaltedPrivateMatcher,
             XorFoldedPrivateMatcher,
             BalancedPrivateMatcher,
+            RecordLevelPrivateMatcher,
         )
     }
     return found | peers()

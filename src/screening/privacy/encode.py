@@ -42,6 +42,9 @@ class EncodingConfig:
     # filter and its complement, bits permuted by the key (every filter has bits ones).
     xor_fold: bool = False
     balanced: bool = False
+    # One filter per record (Durham 2012): the date of birth and nationalities go into the
+    # name filters as tokens, and are not shipped as separate keyed fields.
+    record_level: bool = False
     max_year_span: int = 12  # listed birth-year ranges wider than this count as undated
     max_block: int = 25  # list names per keyed blocking key, above which it needs the year
 
@@ -204,32 +207,42 @@ def encode(
         years = expanded.select(pl.concat_list("y").list.drop_nulls())["y"]
     else:
         salt = years.list.first() if salted else None
-    out = {
-        "name_clk": bloom(secret, "name", forms["core"], cfg, salt),
-        "skeleton_clk": bloom(secret, "skeleton", forms["skeletons"], cfg, salt),
-    }
     dob = _column(frame, "dob", pl.Date)
-    cols = {
-        "dob": keyed(secret, "dob", dob.cast(pl.String)),
-        "years": _keyed_lists(secret, "year", years),
-        "sex": keyed(secret, "sex", _column(frame, "sex", pl.String)),
-        "name_tokens": forms["core"].list.len().cast(pl.Int32),
+    nat_lists = (
+        frame["nationalities"]
+        if listed
+        else _column(frame, "nationality", pl.String)
+        .alias("n")
+        .to_frame()
+        .select(pl.concat_list("n").list.drop_nulls())["n"]
+    )
+    core, skeletons = forms["core"], forms["skeletons"]
+    if cfg.record_level:
+        extra = _record_tokens(dob, nat_lists)
+        core = pl.DataFrame({"a": core, "b": extra}).select(pl.concat_list("a", "b"))["a"]
+        skeletons = pl.DataFrame({"a": skeletons, "b": extra}).select(pl.concat_list("a", "b"))["a"]
+    out = {
+        "name_clk": bloom(secret, "name", core, cfg, salt),
+        "skeleton_clk": bloom(secret, "skeleton", skeletons, cfg, salt),
     }
+    hidden = cfg.record_level  # dates and nationalities only inside the filters
+    cols = {
+        "dob": keyed(secret, "dob", dob.cast(pl.String)) if not hidden else _nulls(dob),
+        "years": _keyed_lists(secret, "year", years if not hidden else _empty(years)),
+        "sex": keyed(secret, "sex", _column(frame, "sex", pl.String)),
+    }
+    cols["nationalities"] = _keyed_lists(
+        secret, "nationality", nat_lists if not hidden else _empty(nat_lists)
+    )
     if listed:
-        cols["nationalities"] = _keyed_lists(secret, "nationality", frame["nationalities"])
         ident = {
             "entry_id": frame["entry_id"],
             "name_id": frame["name_id"],
             "list_row": pl.Series(source),
         }
     else:
-        nat = _column(frame, "nationality", pl.String).alias("n").to_frame()
-        cols["nationalities"] = _keyed_lists(
-            secret, "nationality", nat.select(pl.concat_list("n").list.drop_nulls())["n"]
-        )
         ident = {"passenger_id": frame["passenger_id"]}
-    nat = frame["nationalities"] if listed else _column(frame, "nationality", pl.String)
-    keys = _keys(secret, forms, years, born_keys(_column(frame, "dob", pl.Date), nat))
+    keys = _keys(secret, forms, years, born_keys(dob, nat_lists))
     if listed:
         sizes = keys.group_by("key").len()
         keys = keys.join(sizes, on="key").filter(
@@ -242,6 +255,23 @@ def encode(
     return pl.DataFrame(
         {**ident, **{k: pl.Series(k, v) for k, v in out.items()}, **cols, "block_keys": key_lists}
     )
+
+
+def _record_tokens(dob: pl.Series, nationalities: pl.Series) -> pl.Series:
+    """The tokens a record-level filter adds to the name's: the full date (D19750307) and
+    each nationality (NIRQ)."""
+    date = dob.dt.strftime("D%Y%m%d")
+    nats = nationalities.list.eval(pl.lit("N") + pl.element())
+    frame = pl.DataFrame({"d": date, "n": nats})
+    return frame.select(pl.concat_list(pl.col("d"), pl.col("n")).list.drop_nulls())["d"]
+
+
+def _nulls(s: pl.Series) -> pl.Series:
+    return pl.Series(s.name, [None] * len(s), dtype=pl.UInt64)
+
+
+def _empty(lists: pl.Series) -> pl.Series:
+    return pl.Series(lists.name, [[]] * len(lists), dtype=lists.dtype)
 
 
 def _column(frame: pl.DataFrame, name: str, dtype) -> pl.Series:

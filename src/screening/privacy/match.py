@@ -210,3 +210,13 @@ class BalancedPrivateMatcher(PrivateMatcher):
 
     def __init__(self, secret: bytes = DEMO_SECRET, settings: Settings | None = None) -> None:
         super().__init__(secret, EncodingConfig(balanced=True), settings)
+
+
+class RecordLevelPrivateMatcher(PrivateMatcher):
+    """`private-record`: one filter per record (name, date of birth and nationalities
+    together); no date or nationality is shipped as a keyed field of its own."""
+
+    name = "private-record"
+
+    def __init__(self, secret: bytes = DEMO_SECRET, settings: Settings | None = None) -> None:
+        super().__init__(secret, EncodingConfig(record_level=True), settings)
