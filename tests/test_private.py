@@ -105,7 +105,8 @@ def test_an_exact_copy_with_its_birth_date_is_found(cfg):
     # only full dates, so there the year-only entry is not met at 0.5 (its cost, measured).
     assert (found.get("P2") == "E2") != cfg.record_level
     p1 = alerts.filter(pl.col("passenger_id") == "P1")
-    assert p1["score"][0] >= 0.9
+    # (A record-level filter's date agrees only inside the name's Dice: no exact-copy floor.)
+    assert p1["score"][0] >= (0.5 if cfg.record_level else 0.9)
     # A record-level filter holds the date: no DOB level is seen apart from the name.
     assert p1["dob_evidence"][0] == ("missing" if cfg.record_level else "exact")
     assert "HASHIMI" not in " ".join(alerts["reason"].to_list())
