@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -183,10 +184,12 @@ def encode(
     frame: pl.DataFrame,
     cfg: EncodingConfig,
     listed: bool,
+    forms: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """The encodings of list names (`listed`: canonical list rows, one per name) or of
-    travellers: filters, keyed dates, nationalities, sex and blocking keys; no name."""
-    forms = name_forms(frame)
+    travellers: filters, keyed dates, nationalities, sex and blocking keys; no name.
+    `forms`: the rows' name_forms when the caller has them."""
+    forms = name_forms(frame) if forms is None else forms
     years = frame.select(_years(frame, cfg).alias("y"))["y"]
     salted = cfg.salt == "birth_year"
     source = np.arange(frame.height, dtype=np.uint32)  # the list row each encoding is of
@@ -315,8 +318,6 @@ MIN_SECRET_BYTES = 16
 
 def read_secret(path) -> bytes:
     """The shared secret: the file's bytes (surrounding whitespace dropped), at least 16."""
-    from pathlib import Path
-
     secret = Path(path).read_bytes().strip()
     if len(secret) < MIN_SECRET_BYTES:
         raise ValueError(

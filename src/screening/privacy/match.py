@@ -114,7 +114,8 @@ class PrivateMatcher:
     ) -> ScreenResult:
         if passengers.height == 0 or index.size == 0:
             return ScreenResult(empty_alerts(), (np.zeros(0, np.int64),) * 2, {})
-        enc = encode(self.secret, passengers, index.config, listed=False)
+        forms = name_forms(passengers)
+        enc = encode(self.secret, passengers, index.config, listed=False, forms=forms)
         pk = enc.select(pl.col("block_keys").alias("key")).with_row_index("p").explode("key")
         pairs = pk.drop_nulls("key").join(index.keys, on="key").select("p", "l").unique()
         pairs = pairs.sort("p", "l")
@@ -137,7 +138,6 @@ class PrivateMatcher:
         cfg = self.settings.scoring
         # Name information from the screening side's own travellers (the list's names are
         # not seen): the rarer the traveller's name here, the more its agreement says.
-        forms = name_forms(passengers)
         if passengers.height >= self.settings.estimation.min_passengers:
             pop = population_stats(passengers, forms)
             bits_p = token_bits(forms["core"], pop.token_counts, pop.token_total, cfg)[pi]

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import altair as alt
 import polars as pl
 import vl_convert as vlc
 
@@ -226,8 +227,6 @@ def _origin_note(bench: BenchResults, first: dict) -> str:
 
 def build_report(bench: BenchResults, out: Path, figures: Path | None = None) -> Path:
     """Write the offline HTML report (and, with `figures`, each chart as SVG and PNG)."""
-    import altair as alt
-
     specs = {}
     with alt.data_transformers.disable_max_rows():
         for name, chart in charts(bench).items():
