@@ -4,7 +4,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test check bench bench-save bench-compare clean
+.PHONY: demo test test-clkhash check bench bench-save bench-compare clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -23,12 +23,24 @@ $(VENV)/.test: pyproject.toml $(VENV)/.demo
 	$(BIN)/pip install -q -e '.[peers]' || echo "peer matchers not installed (PyICU needs ICU: apt-get install libicu-dev pkg-config)"
 	touch $@
 
+# clkhash cannot share the test venv with the peers (pyproject.toml says why): a venv of
+# its own, for the test that checks our Bloom filters against the reference encoder.
+CLK_VENV := .venv-clk
+$(CLK_VENV)/.test: pyproject.toml
+	$(PY) -m venv $(CLK_VENV)
+	$(CLK_VENV)/bin/pip install -q --upgrade pip
+	$(CLK_VENV)/bin/pip install -q -e '.[dev,clkhash]'
+	touch $@
+
 demo: $(VENV)/.demo
 	$(BIN)/screening run
 
-test: $(VENV)/.test
+test: $(VENV)/.test test-clkhash
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -q
+
+test-clkhash: $(CLK_VENV)/.test
+	$(CLK_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_clkhash_peer.py
 
 check: test
 
@@ -47,4 +59,4 @@ bench-compare: $(VENV)/.test
 	$(BENCH_STAGES) --benchmark-compare --benchmark-compare-fail=mean:25%
 
 clean:
-	rm -rf $(VENV) out
+	rm -rf $(VENV) $(CLK_VENV) out

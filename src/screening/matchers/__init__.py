@@ -49,6 +49,8 @@ def registry() -> dict[str, type]:
 
 
 PEER_EXTRA = "pip install 'screening[peers]'"
+# clkhash cannot share an environment with the peers extra (see privacy.clkhash_encoder).
+CLKHASH_EXTRA = "pip install 'screening[clkhash]' in an environment without screening[peers]"
 
 
 def peers() -> dict[str, type]:
@@ -62,10 +64,15 @@ def peers() -> dict[str, type]:
         from screening.matchers.nomenklatura_peer import NOMENKLATURA
 
         out |= {m.name: m for m in NOMENKLATURA}
+    if importlib.util.find_spec("clkhash") is not None:
+        from screening.privacy.match import ClkhashPrivateMatcher
+
+        out[ClkhashPrivateMatcher.name] = ClkhashPrivateMatcher
     return out
 
 
 PEER_NAMES = ("splink", "nomenklatura-logic-v2", "nomenklatura-logic-v1", "nomenklatura-ofac")
+CLKHASH_NAMES = ("private-clkhash",)
 
 
 def get_matcher(spec: str, settings: Settings | None = None) -> Matcher:
@@ -93,6 +100,8 @@ def matcher_class(spec: str) -> type:
     known = registry()
     if spec in PEER_NAMES and spec not in known:
         raise ValueError(f"matcher {spec!r} needs its library: {PEER_EXTRA}")
+    if spec in CLKHASH_NAMES and spec not in known:
+        raise ValueError(f"matcher {spec!r} needs its library: {CLKHASH_EXTRA}")
     if spec not in known:
         raise ValueError(f"unknown matcher {spec!r}; known: {', '.join(sorted(known))}")
     return known[spec]

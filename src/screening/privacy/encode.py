@@ -27,6 +27,9 @@ from screening.linkage.normalize import name_forms
 from screening.linkage.settings import BlockingConfig
 
 SALTS = ("none", "birth_year")
+# Who sets the bits: our HMAC-SHA256 double hashing, or the reference implementation's
+# (privacy.clkhash_encoder; the optional extra screening[clkhash]).
+HASHERS = ("hmac-sha256", "clkhash")
 
 
 @dataclass(frozen=True)
@@ -48,12 +51,18 @@ class EncodingConfig:
     record_level: bool = False
     max_year_span: int = 12  # listed birth-year ranges wider than this count as undated
     max_block: int = 25  # list names per keyed blocking key, above which it needs the year
+    hasher: str = "hmac-sha256"
 
     def __post_init__(self) -> None:
         if self.bits % 64 or self.bits <= 0:
             raise ValueError(f"bits must be a positive multiple of 64, not {self.bits}")
         if self.salt not in SALTS:
             raise ValueError(f"salt must be one of {', '.join(SALTS)}, not {self.salt!r}")
+        if self.hasher not in HASHERS:
+            raise ValueError(f"hasher must be one of {', '.join(HASHERS)}, not {self.hasher!r}")
+        if self.hasher == "clkhash" and self.salt != "none":
+            # clkhash's schema has no per-record salt that hashes each q-gram with a field.
+            raise ValueError("the clkhash hasher encodes without a salt")
 
 
 def keyed(secret: bytes, label: str, values: pl.Series) -> pl.Series:
@@ -95,6 +104,11 @@ def bloom(
 ) -> np.ndarray:
     """One filter per row (uint64 array, rows x bits/64) of the q-grams of its tokens,
     each q-gram hashed with the row's `salt` value when given."""
+    if cfg.hasher == "clkhash":
+        from screening.privacy.clkhash_encoder import clk_filters
+
+        raw = clk_filters(secret, label, tokens, cfg.bits, cfg.hashes, cfg.q)
+        return harden(secret, label, raw, cfg)
     n, words = len(tokens), cfg.bits // 64
     out = np.zeros((n, words), dtype=np.uint64)
     grams = qgrams(tokens, cfg.q)
@@ -297,7 +311,8 @@ def schema_note(cfg: EncodingConfig) -> str:
     """What the file holds (stored in its metadata): the encoding, never the names."""
     return json.dumps(
         {
-            "encoding": "keyed Bloom filters (CLK), HMAC-SHA256",
+            "encoding": "keyed Bloom filters (CLK), "
+            + ("HMAC-SHA256" if cfg.hasher == "hmac-sha256" else "clkhash double hashing"),
             "fields": {
                 "name_clk": f"{cfg.q}-grams of the padded core name tokens",
                 "skeleton_clk": f"{cfg.q}-grams of the tokens' skeletons",

@@ -220,3 +220,13 @@ class RecordLevelPrivateMatcher(PrivateMatcher):
 
     def __init__(self, secret: bytes = DEMO_SECRET, settings: Settings | None = None) -> None:
         super().__init__(secret, EncodingConfig(record_level=True), settings)
+
+
+class ClkhashPrivateMatcher(PrivateMatcher):
+    """`private-clkhash`: the `private` matcher with the name filters made by clkhash, the
+    reference implementation (a peer: needs screening[clkhash])."""
+
+    name = "private-clkhash"
+
+    def __init__(self, secret: bytes = DEMO_SECRET, settings: Settings | None = None) -> None:
+        super().__init__(secret, EncodingConfig(hasher="clkhash"), settings)
