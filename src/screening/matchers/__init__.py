@@ -71,8 +71,11 @@ def peers() -> dict[str, type]:
     return out
 
 
-PEER_NAMES = ("splink", "nomenklatura-logic-v2", "nomenklatura-logic-v1", "nomenklatura-ofac")
-CLKHASH_NAMES = ("private-clkhash",)
+# What to install for a matcher whose library is missing.
+NEEDS = {
+    name: PEER_EXTRA
+    for name in ("splink", "nomenklatura-logic-v2", "nomenklatura-logic-v1", "nomenklatura-ofac")
+} | {"private-clkhash": CLKHASH_EXTRA}
 
 
 def get_matcher(spec: str, settings: Settings | None = None) -> Matcher:
@@ -98,10 +101,8 @@ def matcher_class(spec: str) -> type:
         except (ImportError, AttributeError) as exc:
             raise ValueError(f"--matcher {spec}: cannot load ({exc})") from exc
     known = registry()
-    if spec in PEER_NAMES and spec not in known:
-        raise ValueError(f"matcher {spec!r} needs its library: {PEER_EXTRA}")
-    if spec in CLKHASH_NAMES and spec not in known:
-        raise ValueError(f"matcher {spec!r} needs its library: {CLKHASH_EXTRA}")
+    if spec in NEEDS and spec not in known:
+        raise ValueError(f"matcher {spec!r} needs its library: {NEEDS[spec]}")
     if spec not in known:
         raise ValueError(f"unknown matcher {spec!r}; known: {', '.join(sorted(known))}")
     return known[spec]
