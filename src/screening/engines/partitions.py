@@ -18,7 +18,7 @@ import polars as pl
 
 from screening.data import intake as intake_mod
 from screening.data.io import scratch_folder as staging  # noqa: F401 - the CLI's name
-from screening.data.io import write_alerts
+from screening.data.sorted_merge import merge_sorted
 from screening.linkage.population import Population, population_stats
 from screening.linkage.settings import AlertConfig, Settings
 from screening.matchers import get_matcher
@@ -232,15 +232,12 @@ def combine_output(staged: Path, name: str, out: Path) -> None:
             shutil.rmtree(out)
         os.replace(target, out)
         return
-    lazy = pl.scan_parquet(parts) if parts else pl.LazyFrame(schema=schema)
-    order = (
+    by, descending = (
         (["passenger_id", "score", "kind", "alert_id"], [False, True, False, False])
         if name == "alerts"
         else (["alert_id", "state"], [False, False])
     )
     tmp = staged / f"{name}{out.suffix}"
-    if out.suffix == ".parquet":
-        lazy.sort(order[0], descending=order[1]).sink_parquet(tmp)
-    else:
-        write_alerts(lazy.sort(order[0], descending=order[1]).collect(), tmp)
+    # Range by range: memory for one range of rows, not for every alert of the run.
+    merge_sorted(parts, tmp, by, descending, schema)
     os.replace(tmp, out)
