@@ -83,7 +83,7 @@ def test_failed_alerts_write_keeps_the_old_file_and_leaves_no_part(tmp_path, mon
     before = out.read_bytes()
     monkeypatch.setattr(io, "CSV_SLICE_ROWS", 2)
     calls = {"n": 0}
-    real = io._guarded
+    real = io.guard_formulas
 
     def failing(frame):
         calls["n"] += 1
@@ -91,7 +91,7 @@ def test_failed_alerts_write_keeps_the_old_file_and_leaves_no_part(tmp_path, mon
             raise OSError("disk full")
         return real(frame)
 
-    monkeypatch.setattr(io, "_guarded", failing)
+    monkeypatch.setattr(io, "guard_formulas", failing)
     with pytest.raises(OSError, match="disk full"):
         io.write_alerts(_alerts(6), out)
     assert out.read_bytes() == before

@@ -249,7 +249,8 @@ _FORMULA = r"^[=+\-@\t\r]"
 CSV_SLICE_ROWS = 250_000
 
 
-def _guarded(alerts: pl.DataFrame) -> pl.DataFrame:
+def guard_formulas(alerts: pl.DataFrame) -> pl.DataFrame:
+    """Text cells a spreadsheet would run as a formula, with a leading quote."""
     return alerts.with_columns(
         pl.when(pl.col(c).str.contains(_FORMULA))
         .then(pl.lit("'") + pl.col(c))
@@ -267,7 +268,7 @@ def write_alerts(alerts: pl.DataFrame, out: Path | None) -> str | None:
     file is written beside its target and moved into place: all of it or nothing.
     """
     if out is None:
-        return _guarded(alerts).write_csv()
+        return guard_formulas(alerts).write_csv()
     out = Path(out)
     tmp = out.with_name(f".{out.name}.partial")
     try:
@@ -278,7 +279,7 @@ def write_alerts(alerts: pl.DataFrame, out: Path | None) -> str | None:
         else:
             with open(tmp, "wb") as f:
                 for at in range(0, max(alerts.height, 1), CSV_SLICE_ROWS):
-                    part = _guarded(alerts.slice(at, CSV_SLICE_ROWS))
+                    part = guard_formulas(alerts.slice(at, CSV_SLICE_ROWS))
                     part.write_csv(f, include_header=at == 0)
         os.replace(tmp, out)
     finally:

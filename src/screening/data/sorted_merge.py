@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from screening.data.io import _guarded, write_alerts
+from screening.data.io import guard_formulas, scratch_folder, write_alerts
 
 ROWS_PER_RANGE = 250_000
 
@@ -54,25 +54,16 @@ def merge_sorted(
     if out.suffix == ".json" or not ranges:
         write_alerts(lazy.sort(**order).collect(), out)
         return
-    tmp = out.with_name(f".{out.name}.ranges")
-    tmp.mkdir(exist_ok=True)
-    try:
+    with scratch_folder(out) as tmp:
+        staged = tmp / out.name
         if out.suffix == ".parquet":
-            files = []
-            for i, keep in enumerate(ranges):
-                files.append(tmp / f"range-{i:06d}.parquet")
-                lazy.filter(keep).sort(**order).collect().write_parquet(files[-1])
-            staged = tmp / out.name
+            files = [tmp / f"range-{i:06d}.parquet" for i in range(len(ranges))]
+            for keep, file in zip(ranges, files, strict=True):
+                lazy.filter(keep).sort(**order).collect().write_parquet(file)
             pl.scan_parquet(files).sink_parquet(staged)
-            os.replace(staged, out)
         else:
-            staged = tmp / out.name
             with open(staged, "wb") as f:
                 for i, keep in enumerate(ranges):
-                    part = _guarded(lazy.filter(keep).sort(**order).collect())
+                    part = guard_formulas(lazy.filter(keep).sort(**order).collect())
                     part.write_csv(f, include_header=i == 0)
-            os.replace(staged, out)
-    finally:
-        for f in tmp.glob("*"):
-            f.unlink(missing_ok=True)
-        tmp.rmdir()
+        os.replace(staged, out)

@@ -237,7 +237,5 @@ def combine_output(staged: Path, name: str, out: Path) -> None:
         if name == "alerts"
         else (["alert_id", "state"], [False, False])
     )
-    tmp = staged / f"{name}{out.suffix}"
     # Range by range: memory for one range of rows, not for every alert of the run.
-    merge_sorted(parts, tmp, by, descending, schema)
-    os.replace(tmp, out)
+    merge_sorted(parts, out, by, descending, schema)
