@@ -383,3 +383,58 @@ def test_pnr_then_api_needs_flights_and_warns_when_nothing_links(tmp_path):
     )
     r = runner.invoke(app, ["screen", str(other_flight), *args])
     assert r.exit_code == 0 and "no booking passenger was linked" in r.output
+
+
+@pytest.fixture(scope="module")
+def teaching_runs(teaching, tmp_path_factory):
+    """The teaching world's three stages in one chunk, in chunks of 97 travellers (most
+    bookings split across chunks), and spooled to files."""
+    from dataclasses import replace
+
+    from screening.data import lists
+    from screening.linkage.settings import AlertConfig, Settings
+    from screening.travel.output import Spooled
+
+    rows = lists.from_generated(teaching["watchlist"], teaching["watchlist_names"])
+    data = StageData.from_world(teaching)
+    small = replace(Settings(), alerts=AlertConfig(chunk_passengers=97))
+    out = {}
+    for name, settings in (("whole", Settings()), ("chunked", small)):
+        m = get_matcher("default", settings)
+        out[name] = run_stages(m, m.build(rows), rows, data, threshold=0.0)
+    folder = tmp_path_factory.mktemp("spool")
+    sink = Spooled(folder)
+    m = get_matcher("default", small)
+    out["spooled"] = run_stages(m, m.build(rows), rows, data, threshold=0.0, sink=sink)
+    out["sink"] = sink
+    return out
+
+
+def test_chunked_stages_give_the_alerts_and_notifications_of_one_pass(teaching, teaching_runs):
+    whole, chunked = teaching_runs["whole"], teaching_runs["chunked"]
+    assert teaching["passengers"].height > 10 * 97
+    kinds = set(whole.alerts["kind"])
+    assert {"associate", "watchlist"} <= kinds  # companions of alerted travellers
+    assert set(whole.alerts["stage"]) == {"pnr", "api", "pnr+api"}
+    assert chunked.alerts.equals(whole.alerts)
+    assert chunked.notifications.equals(whole.notifications)
+    for stage, pairs in whole.pairs.items():
+        assert chunked.pairs[stage].sort(pl.all()).equals(pairs.sort(pl.all()))
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_spooled_output_is_the_run_sorted_into_files(teaching_runs, tmp_path, suffix):
+    """A spooled run holds no alerts; its files are those of the held run, kinds counted."""
+    whole, spooled, sink = teaching_runs["whole"], teaching_runs["spooled"], teaching_runs["sink"]
+    assert spooled.alerts.is_empty() and spooled.notifications.is_empty()
+    assert dict(sink.kinds) == dict(whole.alerts["kind"].value_counts().iter_rows())
+    alerts, notes = tmp_path / f"a{suffix}", tmp_path / f"n{suffix}"
+    sink.write(alerts, notes)
+    if suffix == ".parquet":
+        got, got_notes = pl.read_parquet(alerts), pl.read_parquet(notes)
+        assert got.equals(whole.alerts) and got_notes.equals(whole.notifications)
+    else:
+        got = pl.read_csv(alerts, schema=OUTPUT_COLUMNS)
+        assert got.height == whole.alerts.height
+        assert got["alert_id"].equals(whole.alerts["alert_id"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([alerts.name, notes.name])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from collections import Counter
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,10 +22,11 @@ from screening.data import intake as intake_mod
 from screening.data.formats.edifact import looks_like_edifact
 from screening.data.formats.paxlst import read_paxlst
 from screening.data.intake import ON_ERROR
-from screening.data.io import read_user_file, write_alerts
+from screening.data.io import read_user_file, scratch_folder, write_alerts
 from screening.engines import ENGINES
 from screening.linkage.settings import Settings, SettingsError, load_settings, to_toml
 from screening.matchers import get_matcher
+from screening.travel.output import Spooled
 from screening.travel.stages import STAGES, StageData, run_stages
 
 
@@ -281,29 +283,46 @@ def screen_cmd(
         )
     except (intake_mod.InputError, ValueError, OSError) as exc:  # ListFormatError is a ValueError
         raise _fail(err, str(exc)) from exc
-    with err.status("screening", spinner="dots") if err.is_terminal else nullcontext():
+    # With --out the alerts are spooled chunk by chunk and merged sorted into the file,
+    # so memory does not grow with them (threshold 0 emits millions); else held.
+    with (
+        err.status("screening", spinner="dots") if err.is_terminal else nullcontext(),
+        scratch_folder(out) if out is not None else nullcontext() as spool_dir,
+    ):
         index = chosen.build(rows)
+        sink = Spooled(spool_dir) if spool_dir is not None else None
         try:
-            run = run_stages(chosen, index, rows, data, stages, threshold, top_k)
+            run = run_stages(
+                chosen, index, rows, data, stages, threshold, top_k, sink=sink, keep_pairs=False
+            )
         except ValueError as exc:
             raise _fail(err, str(exc)) from exc
-    seconds = time.perf_counter() - start
-    _write_run(err, run, out, notifications, links, stages)
+        seconds = time.perf_counter() - start
+        if sink is not None:
+            sink.write(out, notifications)
+    _write_run(err, run, out, notifications, links, stages, spooled=sink is not None)
+    kinds = sink.kinds if sink is not None else Counter(run.alerts["kind"].to_list())
     _write_models(err, run.models, out, explain_model)
     screened = " and ".join(
         f"{f.height:,} {what}"
         for f, what in ((passengers, "passengers"), (pnr[1] if pnr else None, "booking passengers"))
         if f is not None
     )
-    _print_screened(err, screened, rows.height, chosen.name, stages, run, seconds)
+    _print_screened(err, screened, rows.height, chosen.name, stages, run, kinds, seconds)
 
 
-def _write_run(err: Console, run, out: Path | None, notifications, links, stages) -> None:
-    """The alerts (to `out`, or stdout), the notifications and links where asked for."""
-    text = write_alerts(run.alerts, out)
-    if text is not None:
-        typer.echo(text, nl=False)
-    for path, frame in ((notifications, run.notifications), (links, run.links)):
+def _write_run(
+    err: Console, run, out: Path | None, notifications, links, stages, spooled: bool
+) -> None:
+    """The alerts (to `out`, or stdout) and notifications unless they were spooled
+    there already, and the links where asked for."""
+    written = [(links, run.links)]
+    if not spooled:
+        text = write_alerts(run.alerts, out)
+        if text is not None:
+            typer.echo(text, nl=False)
+        written.append((notifications, run.notifications))
+    for path, frame in written:
         if path is not None:
             write_alerts(frame, path)
     if "pnr+api" in stages and run.links.is_empty():
@@ -343,13 +362,14 @@ def _write_models(err: Console, models: dict, out: Path | None, explain: bool) -
 
 
 def _print_screened(
-    err: Console, screened: str, list_names: int, matcher: str, stages, run, seconds: float
+    err: Console, screened: str, list_names: int, matcher: str, stages, run, kinds, seconds: float
 ) -> None:
-    alerts = run.alerts
-    kinds = ", ".join(f"{n} {k}" for k, n in alerts["kind"].value_counts().sort("kind").iter_rows())
+    """One line: what was screened, the alerts by kind (`kinds`: kind -> count), the time."""
+    text = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
     err.print(
         f"screened {screened} against {list_names:,} list names ({matcher}, stage "
-        f"{','.join(stages)}): {alerts.height:,} alerts ({kinds or 'none'}) in {seconds:.1f} s"
+        f"{','.join(stages)}): {sum(kinds.values()):,} alerts ({text or 'none'}) in "
+        f"{seconds:.1f} s"
         + (f"; {run.links.height:,} PNR-to-API links" if run.links.height else ""),
         highlight=False,
         soft_wrap=True,

@@ -48,22 +48,36 @@ def merge_sorted(
     """Parquet `parts` as one file sorted by `by` (Parquet, CSV or JSON by `out`'s suffix),
     equal to sorting them all at once; written beside `out` and moved into place. JSON is
     one document, so it is built whole."""
-    lazy = pl.scan_parquet(list(parts)) if parts else pl.LazyFrame(schema=schema)
+    merge_sorted_groups([parts], out, by, descending, schema, rows_per_range)
+
+
+def merge_sorted_groups(
+    groups: Sequence[Sequence[Path]],
+    out: Path,
+    by: Sequence[str],
+    descending: Sequence[bool],
+    schema: dict | None = None,
+    rows_per_range: int = ROWS_PER_RANGE,
+) -> None:
+    """merge_sorted of each group of parts, the groups one after the other in one file
+    (a run's stages: each sorted alone, in their order)."""
+    lazies = [pl.scan_parquet(list(g)) for g in groups if g]
     order = {"by": list(by), "descending": list(descending), "maintain_order": True}
-    ranges = key_ranges(lazy, by[0], rows_per_range) if parts else []
+    ranges = [(lazy, keep) for lazy in lazies for keep in key_ranges(lazy, by[0], rows_per_range)]
     if out.suffix == ".json" or not ranges:
-        write_alerts(lazy.sort(**order).collect(), out)
+        whole = [lazy.sort(**order) for lazy in lazies] or [pl.LazyFrame(schema=schema)]
+        write_alerts(pl.concat(whole).collect(), out)
         return
     with scratch_folder(out) as tmp:
         staged = tmp / out.name
         if out.suffix == ".parquet":
             files = [tmp / f"range-{i:06d}.parquet" for i in range(len(ranges))]
-            for keep, file in zip(ranges, files, strict=True):
+            for (lazy, keep), file in zip(ranges, files, strict=True):
                 lazy.filter(keep).sort(**order).collect().write_parquet(file)
             pl.scan_parquet(files).sink_parquet(staged)
         else:
             with open(staged, "wb") as f:
-                for i, keep in enumerate(ranges):
+                for i, (lazy, keep) in enumerate(ranges):
                     part = guard_formulas(lazy.filter(keep).sort(**order).collect())
                     part.write_csv(f, include_header=i == 0)
         os.replace(staged, out)

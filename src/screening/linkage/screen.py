@@ -7,7 +7,7 @@ over all passengers and all candidate pairs at once.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -147,14 +147,47 @@ def screen(
     """Watch-list alerts for every passenger scoring >= threshold (best identities first).
 
     `population`: name statistics of the whole manifest when `passengers` is one part of
-    it (default: `passengers` itself). Passengers are screened `alerts.chunk_passengers`
-    at a time against the whole manifest's statistics and weights, so the candidate pairs
-    held at once are bounded and the alerts are those of one pass."""
+    it (default: `passengers` itself). The alerts are those of screen_chunks, in one frame."""
+    parts = list(screen_chunks(index, passengers, threshold, top_k, candidates, population))
+    if len(parts) == 1:
+        return parts[0][2]
+    pairs = (
+        np.concatenate([r.pairs[0] + at for at, _, r in parts]),
+        np.concatenate([r.pairs[1] for _, _, r in parts]),
+    )
+    stats: dict[str, float] = {}
+    for _, _, r in parts:
+        for k, v in r.stats.items():
+            stats[k] = stats.get(k, 0) + v
+    # The list's own figures are the same in every chunk, not a sum.
+    for k in ("keys", "keys_common", "keys_refined_by_year", "list_names"):
+        if k in parts[0][2].stats:
+            stats[k] = parts[0][2].stats[k]
+    stats |= {"passengers": passengers.height, "chunks": len(parts)}
+    alerts = pl.concat([r.alerts for _, _, r in parts])
+    return ScreenResult(alerts, pairs, stats, parts[0][2].model)
+
+
+def screen_chunks(
+    index: WatchlistIndex,
+    passengers: pl.DataFrame,
+    threshold: float = AlertConfig.threshold,
+    top_k: int = AlertConfig.top_k,
+    candidates: Candidates = blocked_candidates,
+    population: Population | None = None,
+) -> Iterator[tuple[int, int, ScreenResult]]:
+    """screen(), `alerts.chunk_passengers` passengers at a time: (first row, rows, result)
+    per chunk, its pairs' passenger rows counted from the first row.
+
+    Every chunk is scored with the whole manifest's name statistics and learned weights,
+    so the alerts are those of one pass; the candidate pairs and alerts held at once are
+    one chunk's."""
     chunk = max(int(index.config.alerts.chunk_passengers), 1)
     if passengers.height <= chunk:
         sample = index.config.estimation.sample_passengers
         manifest = Manifest.of(passengers, population, sample)
-        return _screen_chunk(index, manifest, threshold, top_k, candidates)
+        yield 0, passengers.height, _screen_chunk(index, manifest, threshold, top_k, candidates)
+        return
     clock = _Clock()
     forms = name_forms(passengers)
     if population is None:
@@ -162,34 +195,16 @@ def screen(
     if population.model is None:
         population = replace(population, model=learn(index, population))
     clock.lap("estimate_s")
-    parts = [
-        _screen_chunk(
-            index,
-            Manifest.of(passengers.slice(at, chunk), population, forms=forms.slice(at, chunk)),
-            threshold,
-            top_k,
-            candidates,
-        )
-        for at in range(0, passengers.height, chunk)
-    ]
-    offsets = np.arange(0, passengers.height, chunk)
-    pairs = (
-        np.concatenate([r.pairs[0] + at for r, at in zip(parts, offsets, strict=True)]),
-        np.concatenate([r.pairs[1] for r in parts]),
-    )
-    stats: dict[str, float] = {}
-    for r in parts:
-        for k, v in r.stats.items():
-            stats[k] = stats.get(k, 0) + v
-    # The list's own figures are the same in every chunk, not a sum.
-    for k in ("keys", "keys_common", "keys_refined_by_year", "list_names"):
-        if k in parts[0].stats:
-            stats[k] = parts[0].stats[k]
-    stats |= {"passengers": passengers.height, "chunks": len(parts)}
-    for k, v in clock.laps.items():  # the whole manifest's normalization and estimate
-        stats[k] = stats.get(k, 0) + v
-    alerts = pl.concat([r.alerts for r in parts])
-    return ScreenResult(alerts, pairs, stats, population.model)
+    for at in range(0, passengers.height, chunk):
+        rows = passengers.slice(at, chunk)
+        part = Manifest.of(rows, population, forms=forms.slice(at, chunk))
+        res = _screen_chunk(index, part, threshold, top_k, candidates)
+        if at == 0:  # the whole manifest's normalization and estimate, counted once
+            stats = dict(res.stats)
+            for k, v in clock.laps.items():
+                stats[k] = stats.get(k, 0) + v
+            res = replace(res, stats=stats)
+        yield at, rows.height, res
 
 
 def _screen_chunk(

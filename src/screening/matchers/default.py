@@ -3,11 +3,13 @@ Fellegi–Sunter scoring (screening.linkage.screen)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import polars as pl
 
 from screening.linkage.index import WatchlistIndex, build_index
 from screening.linkage.population import Population
-from screening.linkage.screen import ScreenResult, screen
+from screening.linkage.screen import ScreenResult, screen, screen_chunks
 from screening.linkage.settings import Settings
 
 
@@ -30,3 +32,16 @@ class DefaultMatcher:
         population: Population | None = None,
     ) -> ScreenResult:
         return screen(index, passengers, threshold=threshold, top_k=top_k, population=population)
+
+    def screen_chunks(
+        self,
+        index: WatchlistIndex,
+        passengers: pl.DataFrame,
+        threshold: float,
+        top_k: int,
+        population: Population | None = None,
+    ) -> Iterator[tuple[int, int, ScreenResult]]:
+        """screen() a chunk of passengers at a time (screening.linkage.screen.screen_chunks)."""
+        return screen_chunks(
+            index, passengers, threshold=threshold, top_k=top_k, population=population
+        )

@@ -20,32 +20,21 @@ from typing import Literal, get_args
 import polars as pl
 
 from screening.linkage.estimate import Model
-from screening.linkage.explain import ALERT_COLUMNS, PERSON_KINDS
-from screening.linkage.matcher import screen_with
+from screening.linkage.explain import PERSON_KINDS
+from screening.linkage.matcher import screen_parts
 from screening.linkage.population import Population
 from screening.linkage.settings import AlertConfig
 from screening.travel.associates import associate_alerts
 from screening.travel.contacts import contact_alerts
 from screening.travel.documents import invalid_document_alerts, lost_stolen_alerts
 from screening.travel.notify import notifications, notify_column, traveller_states
+from screening.travel.output import OUTPUT_COLUMNS, Collected, Spooled
 from screening.travel.reconcile import LINK_COLUMNS, LinkConfig, booking_legs, link_bookings
 
 # Where screening looks: the bookings (PNR), the manifest (API), the manifest with its
 # linked bookings' evidence.
 Stage = Literal["pnr", "api", "pnr+api"]
 STAGES: tuple[Stage, ...] = get_args(Stage)
-
-OUTPUT_COLUMNS = {
-    "alert_id": pl.String,
-    "stage": pl.String,
-    "passenger_id": pl.String,  # the booking passenger at the PNR stage
-    "record_locator": pl.String,
-    **{c: t for c, t in ALERT_COLUMNS.items() if c not in ("passenger_id", "reason")},
-    "linked_alert_id": pl.String,  # for associates: the alert that caused them
-    "notify": pl.String,  # states to notify, ';'-separated ISO alpha-3
-    "data_quality": pl.String,  # the traveller's unreadable fields, screened as missing
-    "reason": pl.String,
-}
 
 
 @dataclass(frozen=True)
@@ -74,10 +63,12 @@ class StageData:
 
 @dataclass(frozen=True)
 class StageRun:
-    alerts: pl.DataFrame  # OUTPUT_COLUMNS, every stage run, sorted
-    notifications: pl.DataFrame  # notify.NOTIFICATION_COLUMNS
+    # OUTPUT_COLUMNS, every stage run, sorted; empty when they went to a Spooled sink
+    alerts: pl.DataFrame
+    notifications: pl.DataFrame  # notify.NOTIFICATION_COLUMNS (empty likewise)
     links: pl.DataFrame  # reconcile.LINK_COLUMNS (empty without both PNR and API)
-    pairs: dict[str, pl.DataFrame] = field(default_factory=dict)  # (passenger_id, entry_id)
+    # (passenger_id, entry_id) candidate pairs per stage, when asked for (keep_pairs)
+    pairs: dict[str, pl.DataFrame] = field(default_factory=dict)
     stats: dict[str, float] = field(default_factory=dict)
     # What the matcher learned from each stage's travellers (screening.linkage.estimate).
     models: dict[str, Model] = field(default_factory=dict)
@@ -119,9 +110,16 @@ def run_stages(
     top_k: int = AlertConfig.top_k,
     link_config: LinkConfig | None = None,
     population: Population | None = None,
+    sink: Collected | Spooled | None = None,
+    keep_pairs: bool = True,
 ) -> StageRun:
     """Alerts of the chosen stages, with associates and notifications. `population`: name
-    statistics of the whole manifest when `data.passengers` is one partition of it."""
+    statistics of the whole manifest when `data.passengers` is one partition of it.
+
+    The manifest is finished a matcher's chunk at a time (screening.linkage.matcher.
+    screen_parts) and each chunk handed to `sink`: by default held and returned in the
+    run; a `Spooled` sink writes them to files instead, so memory does not grow with
+    the alerts. `keep_pairs`: also return every stage's candidate pairs."""
     unknown = [s for s in stages if s not in STAGES]
     if unknown:
         raise ValueError(f"unknown stage(s) {unknown}; known: {', '.join(STAGES)}")
@@ -143,7 +141,8 @@ def run_stages(
         if has_pnr and has_flights
         else pl.DataFrame(schema=LINK_COLUMNS)
     )
-    out, notes, pairs, stats, models = [], [], {}, {}, {}
+    collected = sink if sink is not None else Collected()
+    pairs, models = {}, {}
     pnr_alerts = None
     if "pnr" in stages or "pnr+api" in stages:
         raw, pnr_pairs, legs, models["pnr"] = _pnr(
@@ -154,37 +153,80 @@ def run_stages(
         states = traveller_states(people, legs, data.flights)
         pnr_alerts, note = _finish(raw, "pnr", _pnr_groups(travellers), states, list_rows)
         if "pnr" in stages:
-            out.append(pnr_alerts)
-            notes.append(note)
-            pairs["pnr"] = pnr_pairs
+            collected.add("pnr", pnr_alerts, note)
+            if keep_pairs:
+                pairs["pnr"] = pnr_pairs
+    api_run = _ApiRun(matcher, index, list_rows, data, threshold, top_k, population, collected)
     if "api" in stages:
-        alerts, api_pairs, models["api"] = _api(
-            matcher, index, list_rows, data.passengers, data, threshold, top_k, population
-        )
-        states = _api_states(data.passengers, links, data)
-        groups = _api_groups(data.passengers, links)
-        alerts, note = _finish(alerts, "api", groups, states, list_rows, data.passengers)
-        out.append(alerts)
-        notes.append(note)
-        pairs["api"] = api_pairs
+        api_pairs, models["api"] = api_run.stage("api", data.passengers, links, keep_pairs)
+        if keep_pairs:
+            pairs["api"] = api_pairs
     if "pnr+api" in stages:
         enriched = _with_booking(data.passengers, links, data)
-        alerts, both_pairs, models["pnr+api"] = _api(
-            matcher, index, list_rows, enriched, data, threshold, top_k, population
+        both_pairs, models["pnr+api"] = api_run.stage(
+            "pnr+api", enriched, links, keep_pairs, pnr_alerts
         )
-        carried = _carry(pnr_alerts, links, both_pairs)
-        alerts = pl.concat([alerts, carried], how="diagonal_relaxed")
-        states = _api_states(enriched, links, data)
-        groups = _api_groups(data.passengers, links)
-        alerts, note = _finish(alerts, "pnr+api", groups, states, list_rows, data.passengers)
-        out.append(alerts)
-        notes.append(note)
-        pairs["pnr+api"] = both_pairs
-    alerts = pl.concat(out) if out else pl.DataFrame(schema=OUTPUT_COLUMNS)
-    note = pl.concat(notes) if notes else notifications(alerts, _no_states())
-    stats["links"] = links.height
+        if keep_pairs:
+            pairs["pnr+api"] = both_pairs
+    alerts, note = collected.frames() if sink is None else Collected().frames()
     models = {k: v for k, v in models.items() if v is not None}
-    return StageRun(alerts, note, links, pairs, stats, models)
+    return StageRun(alerts, note, links, pairs, {"links": links.height}, models)
+
+
+@dataclass(frozen=True)
+class _ApiRun:
+    """The manifest stages (api, pnr+api), screened and finished chunk by chunk."""
+
+    matcher: object
+    index: object
+    list_rows: pl.DataFrame
+    data: StageData
+    threshold: float
+    top_k: int
+    population: Population | None
+    sink: Collected | Spooled
+
+    def stage(self, stage, travellers, links, keep_pairs, pnr_alerts=None):
+        """Every chunk's alerts to the sink; (the candidate pairs if kept, the model).
+        Groups, states and data quality are the whole manifest's: a companion or a
+        booking may sit in another chunk."""
+        data = self.data
+        states = _api_states(travellers, links, data)
+        groups = _api_groups(data.passengers, links)
+        quality = (
+            data.passengers.select("passenger_id", "data_quality").unique("passenger_id")
+            if "data_quality" in data.passengers.columns
+            else None
+        )
+        kept, model = [], None
+        parts = screen_parts(
+            self.matcher, self.index, travellers, self.threshold, self.top_k, self.population
+        )
+        for at, rows, res in parts:
+            part = travellers.slice(at, rows)
+            assessed = _pairs(res, part, self.list_rows)
+            alerts = pl.concat(
+                [
+                    res.alerts,
+                    invalid_document_alerts(part, data.as_of or dt.date.today()),
+                    *(
+                        [lost_stolen_alerts(part, data.lost_stolen)]
+                        if data.lost_stolen is not None
+                        else []
+                    ),
+                ],
+                how="diagonal_relaxed",
+            )
+            if pnr_alerts is not None:
+                mine = links.join(part.select("passenger_id"), on="passenger_id", how="semi")
+                carried = _carry(pnr_alerts, mine, assessed)
+                alerts = pl.concat([alerts, carried], how="diagonal_relaxed")
+            alerts, note = _finish(alerts, stage, groups, states, self.list_rows, quality)
+            self.sink.add(stage, alerts, note)
+            if keep_pairs:
+                kept.append(assessed)
+            model = model or getattr(res, "model", None)
+        return (pl.concat(kept) if kept else None), model
 
 
 def _pairs(result, travellers: pl.DataFrame, list_rows: pl.DataFrame) -> pl.DataFrame:
@@ -210,15 +252,6 @@ def _pnr(matcher, index, list_rows, data: StageData, threshold: float, top_k: in
         pl.col("booking_passenger_id").alias("passenger_id"), "flight_id"
     )
     return alerts, _pairs(res, travellers, list_rows), legs, getattr(res, "model", None)
-
-
-def _api(matcher, index, list_rows, passengers, data: StageData, threshold, top_k, population):
-    res = screen_with(matcher, index, passengers, threshold, top_k, population)
-    parts = [res.alerts, invalid_document_alerts(passengers, data.as_of or dt.date.today())]
-    if data.lost_stolen is not None:
-        parts.append(lost_stolen_alerts(passengers, data.lost_stolen))
-    alerts = pl.concat(parts, how="diagonal_relaxed")
-    return alerts, _pairs(res, passengers, list_rows), getattr(res, "model", None)
 
 
 def _with_booking(passengers: pl.DataFrame, links: pl.DataFrame, data: StageData):
@@ -307,12 +340,8 @@ def _api_states(passengers: pl.DataFrame, links: pl.DataFrame, data: StageData):
     return traveller_states(passengers.select("passenger_id", *cols), own, data.flights)
 
 
-def _no_states() -> pl.DataFrame:
-    return pl.DataFrame(schema={"passenger_id": pl.String, "state": pl.String, "role": pl.String})
-
-
 def _finish(
-    alerts, stage: str, groups, states, list_rows, travellers: pl.DataFrame | None = None
+    alerts, stage: str, groups, states, list_rows, quality: pl.DataFrame | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Ids, associates, notify states, the travellers' data-quality notes and the output
     columns of one stage's alerts."""
@@ -327,11 +356,12 @@ def _finish(
     alerts = pl.concat([alerts, assoc]).sort(
         ["passenger_id", "score", "kind", "alert_id"], descending=[False, True, False, False]
     )
-    if travellers is not None and "data_quality" in travellers.columns:
-        quality = travellers.select("passenger_id", "data_quality").unique("passenger_id")
+    if quality is not None:  # (passenger_id, data_quality) of the travellers
         alerts = alerts.drop("data_quality").join(
             quality, on="passenger_id", how="left", maintain_order="left"
         )
+    # The states of the alerted only: a chunk's alerts name few of the manifest's travellers.
+    states = states.join(alerts.select("passenger_id").unique(), on="passenger_id", how="semi")
     note = notifications(alerts, states, list_rows)
     return notify_column(alerts, note).select(list(OUTPUT_COLUMNS)), note
 
