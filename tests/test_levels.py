@@ -1,5 +1,8 @@
 """Evidence levels: one IntEnum per comparison, labels as the explanations print them."""
 
+import numpy as np
+import pytest
+
 from screening.linkage import levels
 from screening.linkage.levels import Contact, Dob, NameHow, label, labels
 
@@ -18,3 +21,18 @@ def test_levels_fit_the_int8_pair_arrays():
     for enum in (levels.Dob, levels.Document, levels.NameHow, levels.Contact, levels.Nationality):
         assert all(-128 <= int(v) <= 127 for v in enum)
         assert len({int(v) for v in enum}) == len(enum)
+
+
+def test_learned_name_levels_scale_the_names_information():
+    from screening.linkage.scoring import learned_name_bits
+
+    edges = (0.7, 0.8, 0.999)
+    table = {"below": -6.0, ">=0.7": 0.2, ">=0.8": 0.6, "exact": 1.0, "transliteration": 0.5}
+    sim = np.array([0.5, 0.7, 0.75, 0.8, 0.999, 0.9, 0.9])
+    how = np.array([NameHow.SPELLING] * 6 + [NameHow.TRANSLITERATION])
+    bits = np.full(len(sim), 20.0)
+    got = learned_name_bits(sim, bits, table, edges, how)
+    share = np.array([0.0, 0.2, 0.4, 0.6, 1.0, 0.6 + 0.4 * (0.1 / 0.199), 0.5])
+    assert got == pytest.approx(share * 20.0 + (1 - share) * -6.0)
+    # Without the how, a transliteration is read as its similarity says.
+    assert learned_name_bits(sim, bits, table, edges)[-1] == pytest.approx(got[-2])

@@ -97,6 +97,20 @@ def evaluate_cmd(
         ),
     )
     console.print(f"demographic differential: {ev.differential}", highlight=False)
+    for target, d in ev.differential_at.items():
+        fpir = d["fpir"]
+        if fpir["max"] is None:
+            continue
+        ratio = (
+            "undefined (an origin has none)"
+            if fpir["max_over_min"] is None
+            else (f"{fpir['max_over_min']:.1f}x")
+        )
+        console.print(
+            f"at FPIR {target}: FPIR per origin from {fpir['min']:.4f} to {fpir['max']:.4f}, "
+            f"max/min {ratio}",
+            highlight=False,
+        )
     ceiling = _ceiling(truth)
     if ceiling is not None:
         console.print(

@@ -33,6 +33,8 @@ class Evaluation:
     differential: dict  # max, min and max/min of FNIR and FPIR across origins (n >= 30)
     documents: pl.DataFrame  # detection and false alerts of the document checks
     blocking: dict[str, float] = field(default_factory=dict)
+    # The differential at every operating point, keyed by its FPIR target ("0.01": {...}).
+    differential_at: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {
@@ -42,6 +44,7 @@ class Evaluation:
             "by_corruption": self.by_corruption.to_dicts(),
             "by_origin": self.by_origin.to_dicts(),
             "differential": self.differential,
+            "differential_at": self.differential_at,
             "documents": self.documents.to_dicts(),
             "blocking": self.blocking,
             "curve": self.curve.to_dicts(),
@@ -194,6 +197,10 @@ def evaluate(
     curve = _curve(sc, grid, n)
     at = float(ops["threshold"][0])
     by_origin, differential = _by_origin(sc, at)
+    differential_at = {
+        f"{target:g}": _by_origin(sc, float(t))[1]
+        for target, t in zip(ops["fpir_target"], ops["threshold"], strict=True)
+    }
     blocking = _blocking(sc, candidate_pairs, truth, list_size)
     return Evaluation(
         passengers=n,
@@ -203,6 +210,7 @@ def evaluate(
         by_corruption=_by_corruption(sc, at),
         by_origin=by_origin,
         differential=differential,
+        differential_at=differential_at,
         documents=_documents(alerts, truth),
         blocking=blocking,
     )

@@ -29,7 +29,7 @@ from screening.linkage.blocking import folded_documents
 from screening.linkage.comparisons.attributes import nationality_evidence, sex_evidence
 from screening.linkage.comparisons.dates import dob_evidence
 from screening.linkage.comparisons.documents import document_evidence
-from screening.linkage.levels import DOB_LEVELS, DOC_LEVELS, Dob
+from screening.linkage.levels import DOB_LEVELS, DOC_LEVELS, Dob, NameHow
 from screening.linkage.settings import EstimationConfig, ScoringConfig
 
 # Estimated fields, their level labels in array order, and the weight table they replace.
@@ -88,6 +88,9 @@ class Model:
     iterations: int
     converged: bool
     seconds: float
+    # The name levels' EM (estimate_names): candidate identities it ran over, iterations.
+    name_pairs: int = 0
+    name_iterations: int = 0
 
     def summary(self) -> dict:
         return {
@@ -96,6 +99,8 @@ class Model:
             "random_pairs": self.random_pairs,
             "iterations": self.iterations,
             "converged": self.converged,
+            "name_pairs": self.name_pairs,
+            "name_iterations": self.name_iterations,
             "seconds": round(self.seconds, 3),
             "levels": self.table.to_dicts(),
         }
@@ -118,6 +123,54 @@ def _shares(codes: np.ndarray, k: int, prior: np.ndarray, strength: float) -> np
 def _prior_m(u: np.ndarray, bits: np.ndarray) -> np.ndarray:
     m = u * np.exp2(bits)
     return m / m.sum()
+
+
+def _em(
+    patterns: np.ndarray,
+    count: np.ndarray,
+    names: list[str],
+    m0: dict[str, np.ndarray],
+    u0: dict[str, np.ndarray],
+    free_m: list[str],
+    free_u: list[str],
+    cfg: EstimationConfig,
+    share: float = 0.01,
+) -> tuple[dict, dict, float, int, bool]:
+    """Two-class EM over distinct level patterns (columns in `names` order) and their
+    counts: m of the fields in `free_m` and u of those in `free_u` are re-estimated, the
+    others stay as given; m0 and u0 start it and weigh in as a Dirichlet prior of
+    `cfg.prior_pairs` pseudo-pairs. Returns m, u, the match share, iterations, converged."""
+    m, u = dict(m0), dict(u0)
+    strength = cfg.prior_pairs
+    converged = False
+    iterations = 0
+    for iterations in range(1, cfg.max_iterations + 1):  # noqa: B007 - reported after
+        log_m = np.log(share) + sum(np.log(m[f][patterns[:, j]]) for j, f in enumerate(names))
+        log_u = np.log1p(-share) + sum(np.log(u[f][patterns[:, j]]) for j, f in enumerate(names))
+        g = 1.0 / (1.0 + np.exp(log_u - log_m))  # P(same person | pattern)
+        w_m, w_u = count * g, count * (1.0 - g)
+        new_m, new_u = dict(m), dict(u)
+        for j, f in enumerate(names):
+            k = len(m0[f])
+            if f in free_m:
+                new_m[f] = (np.bincount(patterns[:, j], w_m, k) + strength * m0[f]) / (
+                    w_m.sum() + strength
+                )
+            if f in free_u:
+                new_u[f] = (np.bincount(patterns[:, j], w_u, k) + strength * u0[f]) / (
+                    w_u.sum() + strength
+                )
+        new_share = float(np.clip(w_m.sum() / count.sum(), 1e-9, 1 - 1e-9))
+        delta = max(
+            max(np.abs(new_m[f] - m[f]).max() for f in names),
+            max(np.abs(new_u[f] - u[f]).max() for f in names),
+            abs(new_share - share),
+        )
+        m, u, share = new_m, new_u, new_share
+        if delta < cfg.tolerance:
+            converged = True
+            break
+    return m, u, share, iterations, converged
 
 
 def estimate(
@@ -149,39 +202,8 @@ def estimate(
         for f in FIELDS
     }
     m0 = {f: _prior_m(u0[f], np.array([prior_bits[f][lv] for lv in FIELDS[f]])) for f in FIELDS}
-    m, u = dict(m0), dict(u0)
-    share = 0.01
-    strength = cfg.prior_pairs
-    converged = False
-    iterations = 0
-    for iterations in range(1, cfg.max_iterations + 1):  # noqa: B007 - reported after
-        log_m = np.log(share) + sum(np.log(m[f][patterns[:, j]]) for j, f in enumerate(names))
-        log_u = np.log1p(-share) + sum(np.log(u[f][patterns[:, j]]) for j, f in enumerate(names))
-        g = 1.0 / (1.0 + np.exp(log_u - log_m))  # P(same person | pattern)
-        w_m, w_u = count * g, count * (1.0 - g)
-        new_m, new_u = {}, {}
-        for j, f in enumerate(names):
-            k = sizes[f]
-            new_m[f] = (np.bincount(patterns[:, j], w_m, k) + strength * m0[f]) / (
-                w_m.sum() + strength
-            )
-            if f in FIXED_U:
-                new_u[f] = u[f]
-            else:
-                new_u[f] = (np.bincount(patterns[:, j], w_u, k) + strength * u0[f]) / (
-                    w_u.sum() + strength
-                )
-        new_share = float(np.clip(w_m.sum() / count.sum(), 1e-9, 1 - 1e-9))
-        delta = max(
-            max(np.abs(new_m[f] - m[f]).max() for f in names),
-            max(np.abs(new_u[f] - u[f]).max() for f in names),
-            abs(new_share - share),
-        )
-        m, u, share = new_m, new_u, new_share
-        if delta < cfg.tolerance:
-            converged = True
-            break
-
+    free_u = [f for f in names if f not in FIXED_U]
+    m, u, share, iterations, converged = _em(patterns, count, names, m0, u0, names, free_u, cfg)
     weights, rows = _weights(m, u, strangers, prior_bits, cfg)
     table = pl.DataFrame(
         rows,
@@ -205,6 +227,119 @@ def estimate(
         iterations=iterations,
         converged=converged,
         seconds=time.perf_counter() - t0,
+    )
+
+
+def name_levels(similarity: np.ndarray, how: np.ndarray, edges: tuple[float, ...]) -> np.ndarray:
+    """Name level of each pair: 0 below the first edge, k from the k-th edge on, and one
+    level of its own (the last) for names alike only once romanized (NameHow
+    TRANSLITERATION): a shared consonant skeleton says less than a spelling as close."""
+    level = np.searchsorted(np.asarray(edges), similarity, side="right").astype(np.int64)
+    above = (how == NameHow.TRANSLITERATION) & (level > 0) & (level < len(edges))
+    return np.where(above, len(edges) + 1, level)
+
+
+def name_level_labels(edges: tuple[float, ...]) -> tuple[str, ...]:
+    return ("below", *(f">={e:g}" for e in edges[:-1]), "exact", "transliteration")
+
+
+def estimate_names(
+    similarity: np.ndarray,
+    how: np.ndarray,
+    name_bits: np.ndarray,
+    pair_levels: Levels,
+    group: np.ndarray,
+    model: Model,
+    scoring: ScoringConfig,
+    cfg: EstimationConfig,
+    sample_size: int = 0,
+    identities: int = 0,
+) -> Model:
+    """`model` with the name levels' weights learned by EM over screening candidates.
+
+    The candidates of a sample of travellers (blocked and first-looked as screening does)
+    are one pair per (traveller, identity), the identity's best-matching name; their
+    features are the name level and the DOB, document, nationality and sex levels, whose
+    m stay as `model` learned them. A name at a
+    level below exact is worth the exact name's information (its tokens' rarity, as
+    scoring computes it) plus log2(m_level / m_exact) - log2(u_level / u_exact): how much
+    likelier an exact agreement is for the same person, and how many more strangers come
+    that close than agree exactly. Below the first level the weight is log2(m / u) itself.
+    """
+    t0 = time.perf_counter()
+    edges = cfg.name_level_edges
+    labels = name_level_labels(edges)
+    level = name_levels(similarity, how, edges)
+    # One pair per (traveller, identity): its best name.
+    order = np.lexsort((-similarity, group))
+    first = order[np.r_[True, group[order][1:] != group[order][:-1]]]
+    names = ["name", *FIELDS]
+    stacked = np.stack(
+        [level[first], *(pair_levels.field(f)[first].astype(np.int64) for f in FIELDS)], axis=1
+    )
+    patterns, count = np.unique(stacked, axis=0, return_counts=True)
+    count = count.astype(np.float64)
+    table = model.table
+    fixed = {
+        (f, k): table.filter(pl.col("field") == f)[k].to_numpy() for f in FIELDS for k in ("m", "u")
+    }
+    k = len(labels)
+    u0 = {"name": _shares(level[first], k, np.full(k, 1.0 / k), 1.0)}
+    # The prior: the hand-set similarity curve at the training names' mean information.
+    mid = np.r_[edges[0] - 0.05, (np.r_[edges[:-1]] + np.r_[edges[1:]]) / 2, 1.0, 0.95]
+    mean_bits = float(name_bits[first].mean()) if len(first) else scoring.midpoint_bits
+    f_curve = np.clip((mid - scoring.name_floor) / (1.0 - scoring.name_floor), 0.0, 1.0)
+    f_curve = f_curve**scoring.name_curve
+    prior_bits = f_curve * mean_bits + (1.0 - f_curve) * scoring.name_disagree_bits
+    m0 = {"name": _prior_m(u0["name"], prior_bits - prior_bits.max())}
+    for f in FIELDS:
+        m0[f], u0[f] = fixed[(f, "m")], fixed[(f, "u")]
+    # Blocking refines crowded names by birth year, so candidates agree on DOB (and, names
+    # telling a culture, on nationality) more often than random pairs: every u is free
+    # here, started from what `model` learned; only the name's m is.
+    m, u, _, iterations, _ = _em(patterns, count, names, m0, u0, ["name"], names, cfg)
+    ratio = np.log2(m["name"] / u["name"])
+    below = float(np.clip(ratio[0], -cfg.level_bits_cap, 0.0))
+    # What a level says of an average name, among all pairs rather than candidates: a
+    # pair at a level above the floor is a candidate (blocking's purpose), so strangers
+    # reach it candidates / all pairs times as often as candidates do.
+    all_pairs = max(float(sample_size) * int(identities), float(count.sum()))
+    absolute = ratio[1:] + np.log2(all_pairs / count.sum())
+    # As the hand-set curve does, a level counts a share of the name's own information
+    # (the rest as a disagreement): the share that gives an average name at that level
+    # the evidence EM found. Never less for a closer level; all of it for an exact name.
+    at = level[first]
+    mean_bits = np.array(
+        [float(name_bits[first][at == k].mean()) if (at == k).any() else 0.0 for k in range(1, k)]
+    )
+    share = np.clip((absolute - below) / np.maximum(mean_bits - below, 1e-9), 0.0, 1.0)
+    exact = len(edges) - 1  # in `share`, which starts at the first edge's level
+    share[: exact + 1] = np.maximum.accumulate(share[: exact + 1])
+    share[exact] = 1.0
+    weights = {k2: dict(v) for k2, v in model.weights.items()}
+    weights["name"] = {"below": below} | dict(zip(labels[1:], map(float, share), strict=True))
+    rows = pl.DataFrame(
+        {
+            "field": "name",
+            "level": labels,
+            "m": m["name"],
+            "u": u["name"],
+            "bits": [below, *map(float, absolute)],
+            "prior_bits": prior_bits - prior_bits.max(),
+            "u_from": "em x candidates / all pairs",
+        }
+    ).with_columns(share=pl.Series([None, *map(float, share)], dtype=pl.Float64))
+    return Model(
+        weights=weights,
+        table=pl.concat([rows, table], how="diagonal_relaxed"),
+        match_share=model.match_share,
+        candidate_pairs=model.candidate_pairs,
+        random_pairs=model.random_pairs,
+        iterations=model.iterations,
+        converged=model.converged,
+        seconds=model.seconds + time.perf_counter() - t0,
+        name_pairs=int(count.sum()),
+        name_iterations=iterations,
     )
 
 

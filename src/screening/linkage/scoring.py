@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from screening.linkage.levels import CONTACT_LEVELS, DOB_LEVELS, DOC_LEVELS, Dob
+from screening.linkage.levels import CONTACT_LEVELS, DOB_LEVELS, DOC_LEVELS, Dob, NameHow
 from screening.linkage.settings import ScoringConfig, _default_weights
 
 
@@ -59,11 +59,18 @@ def log_odds(
     cfg: ScoringConfig,
     contact: np.ndarray | None = None,
     weights: dict[str, dict[str, float]] | None = None,
+    name_edges: tuple[float, ...] = (),
+    name_how: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Per-field evidence in bits (the explanation) for every pair; `weights` as learned
     (screening.linkage.estimate), else the settings' hand-set ones."""
     w = weights or cfg.field_weights
-    f = np.clip((name_sim - cfg.name_floor) / (1.0 - cfg.name_floor), 0.0, 1.0) ** cfg.name_curve
+    if "name" in w:
+        name = learned_name_bits(name_sim, name_bits, w["name"], name_edges, name_how)
+    else:
+        f = np.clip((name_sim - cfg.name_floor) / (1.0 - cfg.name_floor), 0.0, 1.0)
+        f = f**cfg.name_curve
+        name = f * name_bits + (1.0 - f) * cfg.name_disagree_bits
     dob_w = np.array([w["dob"][k] for k in DOB_LEVELS])[dob]
     # A birth-year range of 10 years says less than a single year.
     dob_w = np.where(dob == Dob.PARTIAL, dob_w - np.log2(dob_width), dob_w)
@@ -73,7 +80,7 @@ def log_odds(
     contact_w = np.array([contact_table[k] for k in CONTACT_LEVELS])[contact]
     return {
         "contact": np.where(name_sim >= cfg.contact_min_name, contact_w, 0.0),
-        "name": f * name_bits + (1.0 - f) * cfg.name_disagree_bits,
+        "name": name,
         "dob": dob_w,
         "document": np.array([w["document"][k] for k in DOC_LEVELS])[doc],
         "nationality": np.select(
@@ -81,6 +88,27 @@ def log_odds(
         ),
         "sex": np.select([sex == 1, sex == -1], [w["sex"]["agree"], w["sex"]["differs"]], 0.0),
     }
+
+
+def learned_name_bits(
+    name_sim: np.ndarray,
+    name_bits: np.ndarray,
+    table: dict[str, float],
+    edges: tuple[float, ...],
+    how: np.ndarray | None = None,
+) -> np.ndarray:
+    """Name evidence with learned levels (estimate.estimate_names): each level counts a
+    learned share of the name's information and the rest as a disagreement, interpolated
+    between the level edges so that the score does not jump; a transliteration its own."""
+    # "below", then a share per edge (the last, exact, 1), then transliteration's.
+    values = list(table.values())
+    below = values[0]
+    f = np.interp(name_sim, np.asarray(edges), np.asarray(values[1 : len(edges) + 1]))
+    if how is not None and len(values) > len(edges) + 1:
+        romanized = (how == NameHow.TRANSLITERATION) & (name_sim < edges[-1])
+        f = np.where(romanized, values[len(edges) + 1], f)
+    f = np.where(name_sim >= edges[0], f, 0.0)
+    return f * name_bits + (1.0 - f) * below
 
 
 def to_score(

@@ -19,7 +19,13 @@ from screening.linkage.comparisons.contacts import contact_evidence
 from screening.linkage.comparisons.dates import dob_evidence
 from screening.linkage.comparisons.documents import document_evidence
 from screening.linkage.comparisons.names import name_arrays, name_similarity, token_overlap
-from screening.linkage.estimate import Model, estimate, levels_of, random_levels
+from screening.linkage.estimate import (
+    Model,
+    estimate,
+    estimate_names,
+    levels_of,
+    random_levels,
+)
 from screening.linkage.explain import ScoredPairs, _explain, empty_alerts, rank_pairs
 from screening.linkage.index import WatchlistIndex, born_keys, passenger_keys
 from screening.linkage.levels import Dob, Document, Nationality
@@ -281,17 +287,7 @@ def compare_and_score(
     cfg = index.config
     p_rows, l_rows = kept.passenger_row, kept.list_row
     passengers = manifest.passengers
-    p_one, l_one, back = _distinct_names(manifest, index, p_rows, l_rows)
-    _, first = np.unique(back, return_index=True)
-    name_score, name_how = name_similarity(
-        manifest.names,
-        index.arrays,
-        p_one,
-        l_one,
-        kept.token_overlap[first],
-        cfg.comparisons.name_views,
-    )
-    name_score, name_how = name_score[back], name_how[back]
+    name_score, name_how = _names(index, manifest, kept)
     levels = levels_of(passengers, index, kept.document, p_rows, l_rows)
     contact = contact_evidence(
         passengers, index.contacts, index.entry_code, index.has_contact, p_rows, l_rows
@@ -310,6 +306,8 @@ def compare_and_score(
         cfg.scoring,
         contact,
         weights=None if model is None else model.weights,
+        name_edges=cfg.estimation.name_level_edges,
+        name_how=name_how,
     )
     identical = name_score >= cfg.comparisons.name_views.identical
     score = to_score(bits, identical & (levels.dob == Dob.EXACT), cfg.scoring)
@@ -327,6 +325,24 @@ def compare_and_score(
         bits,
     )
     return scored, model
+
+
+def _names(
+    index: WatchlistIndex, manifest: Manifest, kept: KeptPairs
+) -> tuple[np.ndarray, np.ndarray]:
+    """Name similarity and how (NameHow) of the kept pairs, each distinct pair of names
+    compared once."""
+    p_one, l_one, back = _distinct_names(manifest, index, kept.passenger_row, kept.list_row)
+    _, first = np.unique(back, return_index=True)
+    name_score, name_how = name_similarity(
+        manifest.names,
+        index.arrays,
+        p_one,
+        l_one,
+        kept.token_overlap[first],
+        index.config.comparisons.name_views,
+    )
+    return name_score[back], name_how[back]
 
 
 def _model(index: WatchlistIndex, manifest: Manifest) -> Model | None:
@@ -361,7 +377,39 @@ def learn(index: WatchlistIndex, population: Population) -> Model | None:
         return None
     levels = levels_of(sample, index, None, p_rows, l_rows)
     strangers, n_random = random_levels(sample, index, cfg)
-    return estimate(levels, group, strangers, n_random, index.config.scoring, cfg)
+    model = estimate(levels, group, strangers, n_random, index.config.scoring, cfg)
+    return learn_names(index, population, model) if cfg.learn_names else model
+
+
+def learn_names(index: WatchlistIndex, population: Population, model: Model) -> Model:
+    """`model` with the name levels learned (estimate.estimate_names) from the candidate
+    pairs of the population's first `name_sample_passengers` sampled travellers, blocked
+    and first-looked as screening does."""
+    cfg = index.config.estimation
+    sample = population.sample.head(cfg.name_sample_passengers).drop("_h", "_name")
+    manifest = Manifest.of(sample, population)
+    p_rows, l_rows, _ = blocked_candidates(index, sample, manifest.forms, manifest.document_folded)
+    if len(p_rows) == 0:
+        return model
+    kept = first_look(index, manifest, p_rows, l_rows)
+    similarity, how = _names(index, manifest, kept)
+    p_rows, l_rows = kept.passenger_row, kept.list_row
+    levels = levels_of(sample, index, kept.document, p_rows, l_rows)
+    bits = name_information(index, manifest, p_rows, l_rows)
+    group = p_rows * (int(index.entry_code.max()) + 1) + index.entry_code[l_rows]
+    identities = len(np.unique(index.entry_code))
+    return estimate_names(
+        similarity,
+        how,
+        bits,
+        levels,
+        group,
+        model,
+        index.config.scoring,
+        cfg,
+        sample.height,
+        identities,
+    )
 
 
 def name_information(
@@ -379,6 +427,12 @@ def name_information(
     rows_needed, position = np.unique(l_rows, return_inverse=True)
     core = index.forms["core"].gather(rows_needed)
     list_bits = token_bits(core, counts, total, index.config.scoring)[position]
+    # Two names agree on no more than the lesser of them says: a traveller giving two of a
+    # listed name's four parts agrees on those two only.
+    p_needed, p_position = np.unique(p_rows, return_inverse=True)
+    p_core = manifest.forms["core"].gather(p_needed)
+    p_bits = token_bits(p_core, counts, total, index.config.scoring)[p_position]
+    list_bits = np.minimum(list_bits, p_bits)
     # A full name shared by many in the screened population is weak evidence however rare
     # its tokens look one by one (families, double-barrelled names). One or two sightings
     # (a traveller on two legs) say nothing about how common a name is.

@@ -133,6 +133,14 @@ class EstimationConfig:
     # estimate passed in its Population (engines.partitions.learned).
     min_passengers: int = 2_000
     seed: int = 0  # draws the random pairs; any value, fixed so runs repeat
+    # Name evidence learned too (estimate.estimate_names): by EM over the screening
+    # candidates of this many sampled travellers, at these levels of name similarity (the
+    # lower edges; the last is NameViews.identical, the first ScoringConfig.name_floor).
+    # Levels are how the similarity is cut for counting, as Splink's comparison levels, not
+    # weights: EM gives each its weight. Off: the hand-set curve (name_floor, name_curve).
+    learn_names: bool = True
+    name_sample_passengers: int = 20_000
+    name_level_edges: tuple[float, ...] = (0.70, 0.75, 0.80, 0.85, 0.90, 0.95, 0.999)
 
 
 @dataclass(frozen=True)
