@@ -45,6 +45,8 @@ def test_a_file_changes_only_what_it_names(tmp_path):
         ("[alerts\n", "cannot read settings"),
         ('[blocking]\nkeys = ["exact", "soundex"]\n', "unknown or no key kinds ['soundex']"),
         ("[blocking]\nkeys = []\n", "unknown or no key kinds"),
+        ("[estimation]\nname_level_edges = [0.9, 0.8]\n", "at least two increasing"),
+        ("[estimation]\nname_level_edges = [0.8]\n", "at least two increasing"),
     ],
 )
 def test_a_wrong_file_is_refused_by_name_and_key(tmp_path, text, message):

@@ -35,7 +35,11 @@ def token_bits(core: pl.Series, counts: pl.DataFrame, total: int, cfg: ScoringCo
     )
     out = np.zeros(len(core))
     out[bits["row"].to_numpy()] = bits["bits"].to_numpy()
-    return np.minimum(out, cfg.name_bits_cap)
+    # polars adds a name's tokens in an order that depends on how the rows were cut into
+    # threads, so sums differ in the last bit between a whole manifest and its partitions;
+    # rounding keeps partitioned runs' scores, and the ties among an alias-rich identity's
+    # names, equal to one run's.
+    return np.round(np.minimum(out, cfg.name_bits_cap), 9)
 
 
 def token_counts(*cores: pl.Series) -> tuple[pl.DataFrame, int]:

@@ -238,6 +238,8 @@ def _build(cls: type, data: Any, path: str, where: str) -> Any:
             values[name] = _weights(value, current, path, key)
         elif name == "keys":
             values[name] = _keys(value, path, key)
+        elif name == "name_level_edges":
+            values[name] = _edges(value, path, key)
         else:
             values[name] = _scalar(value, current, path, key)
     return cls(**values)
@@ -253,6 +255,17 @@ def _scalar(value: Any, current: Any, path: str, key: str) -> Any:
     if isinstance(current, float) and isinstance(value, int | float):
         return float(value)
     raise SettingsError(f"{path}: {key} must be {type(current).__name__}, not {value!r}")
+
+
+def _edges(value: Any, path: str, key: str) -> tuple[float, ...]:
+    ok = isinstance(value, list) and all(
+        isinstance(x, int | float) and not isinstance(x, bool) for x in value
+    )
+    if not ok or len(value) < 2 or sorted(set(value)) != list(value) or not 0 < value[0] <= 1:
+        raise SettingsError(
+            f"{path}: {key} must be at least two increasing similarities in (0, 1], not {value!r}"
+        )
+    return tuple(float(x) for x in value)
 
 
 def _keys(value: Any, path: str, key: str) -> tuple[str, ...]:
