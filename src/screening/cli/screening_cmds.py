@@ -355,7 +355,16 @@ def _write_models(err: Console, models: dict, out: Path | None, explain: bool) -
             f"namesake pairs ({m.iterations} iterations, "
             f"{'converged' if m.converged else 'NOT converged'}, share same person "
             f"{m.match_share:.3f}), u of DOB and document from {m.random_pairs:,} random "
-            f"pairs; {m.seconds:.2f} s",
+            f"pairs"
+            + (
+                f"; name levels by EM over {m.name_pairs:,} candidate identities of sampled "
+                f"travellers ({m.name_iterations} iterations, "
+                f"{'converged' if m.name_converged else 'NOT converged'}; bits: a level's "
+                f"evidence for an average name, share: of the name's own information)"
+                if m.name_pairs
+                else ""
+            )
+            + f"; {m.seconds:.2f} s",
             m.table,
             decimals=6,
         )

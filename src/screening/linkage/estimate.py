@@ -20,7 +20,7 @@ information of the agreeing tokens in the list and the screened population.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import polars as pl
@@ -91,6 +91,7 @@ class Model:
     # The name levels' EM (estimate_names): candidate identities it ran over, iterations.
     name_pairs: int = 0
     name_iterations: int = 0
+    name_converged: bool = False
 
     def summary(self) -> dict:
         return {
@@ -101,6 +102,7 @@ class Model:
             "converged": self.converged,
             "name_pairs": self.name_pairs,
             "name_iterations": self.name_iterations,
+            "name_converged": self.name_converged,
             "seconds": round(self.seconds, 3),
             "levels": self.table.to_dicts(),
         }
@@ -297,7 +299,8 @@ def estimate_names(
     # Blocking refines crowded names by birth year, so candidates agree on DOB (and, names
     # telling a culture, on nationality) more often than random pairs: every u is free
     # here, started from what `model` learned; only the name's m is.
-    m, u, _, iterations, _ = _em(patterns, count, names, m0, u0, ["name"], names, cfg)
+    long = replace(cfg, max_iterations=cfg.name_max_iterations)
+    m, u, _, iterations, converged = _em(patterns, count, names, m0, u0, ["name"], names, long)
     ratio = np.log2(m["name"] / u["name"])
     below = float(np.clip(ratio[0], -cfg.level_bits_cap, 0.0))
     # What a level says of an average name, among all pairs rather than candidates: a
@@ -340,6 +343,7 @@ def estimate_names(
         seconds=model.seconds + time.perf_counter() - t0,
         name_pairs=int(count.sum()),
         name_iterations=iterations,
+        name_converged=converged,
     )
 
 

@@ -141,6 +141,9 @@ class EstimationConfig:
     learn_names: bool = True
     name_sample_passengers: int = 20_000
     name_level_edges: tuple[float, ...] = (0.70, 0.75, 0.80, 0.85, 0.90, 0.95, 0.999)
+    # Every u free makes this EM slow (about a thousand iterations on `standard`); each is
+    # a pass over a few thousand distinct patterns, so run it to convergence.
+    name_max_iterations: int = 5_000
 
 
 @dataclass(frozen=True)
