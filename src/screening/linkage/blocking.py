@@ -129,6 +129,10 @@ class HashedKeys:
                 pl.DataFrame({"h": self.hashes, "l": self.rows}), on="h"
             )
             return j["p"].to_numpy(), j["l"].to_numpy()
+        # Queries in hash order: numpy's binary search starts from the last hit, so a
+        # flight's keys cost a third of the cache misses they would in row order.
+        order = np.argsort(q_hash, kind="stable")
+        q_hash, q_row = q_hash[order], q_row[order]
         lo = np.searchsorted(self.hashes, q_hash, side="left")
         hi = np.searchsorted(self.hashes, q_hash, side="right")
         count = hi - lo
@@ -139,8 +143,13 @@ class HashedKeys:
         return np.repeat(q_row, count), self.rows[start + np.arange(total)]
 
     def contains(self, q_hash: np.ndarray) -> np.ndarray:
-        pos = np.clip(np.searchsorted(self.hashes, q_hash), 0, max(len(self.hashes) - 1, 0))
-        return (self.hashes[pos] == q_hash) if len(self.hashes) else np.zeros(len(q_hash), bool)
+        if not len(self.hashes):
+            return np.zeros(len(q_hash), bool)
+        order = np.argsort(q_hash, kind="stable")
+        pos = np.minimum(np.searchsorted(self.hashes, q_hash[order]), len(self.hashes) - 1)
+        found = np.empty(len(q_hash), bool)
+        found[order] = self.hashes[pos] == q_hash[order]
+        return found
 
 
 @dataclass(frozen=True)

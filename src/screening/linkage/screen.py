@@ -421,19 +421,23 @@ def name_information(
     """Bits an agreeing name is worth per pair: its tokens' rarity among the list and the
     screened population, or, for a full name seen often in the population, that frequency."""
     pop = manifest.population
-    # Token frequencies from the list and the population being screened.
-    counts = (
-        pl.concat([index.token_counts, pop.token_counts]).group_by("tok").agg(pl.col("n").sum())
-    )
-    total = pop.token_total + index.token_total
-    # Only the list names among the candidates need their information computed.
+    # Only the names among the candidates need their information computed.
     rows_needed, position = np.unique(l_rows, return_inverse=True)
     core = index.forms["core"].gather(rows_needed)
+    p_needed, p_position = np.unique(p_rows, return_inverse=True)
+    p_core = manifest.forms["core"].gather(p_needed)
+    # Token frequencies from the list and the population being screened, looked up for the
+    # tokens these names hold: merging both tables whole cost a flight more than its names.
+    needed = pl.concat([core, p_core]).explode().drop_nulls().unique().to_frame("tok")
+    counts = (
+        needed.join(index.token_counts, on="tok", how="left")
+        .join(pop.token_counts, on="tok", how="left", suffix="_pop")
+        .select("tok", n=pl.col("n").fill_null(0.0) + pl.col("n_pop").fill_null(0.0))
+    )
+    total = pop.token_total + index.token_total
     list_bits = token_bits(core, counts, total, index.config.scoring)[position]
     # Two names agree on no more than the lesser of them says: a traveller giving two of a
     # listed name's four parts agrees on those two only.
-    p_needed, p_position = np.unique(p_rows, return_inverse=True)
-    p_core = manifest.forms["core"].gather(p_needed)
     p_bits = token_bits(p_core, counts, total, index.config.scoring)[p_position]
     list_bits = np.minimum(list_bits, p_bits)
     # A full name shared by many in the screened population is weak evidence however rare
