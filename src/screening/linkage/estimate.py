@@ -13,8 +13,10 @@
 - Starting values and a weak Dirichlet prior come from the hand-set weights
   (ScoringConfig.field_weights): a level the data hardly sees keeps about its prior weight.
 
-The weights scoring uses are log2(m/u) per level. Name evidence stays what it was: the
-information of the agreeing tokens in the list and the screened population.
+The weights scoring uses are log2(m/u) per level. Name evidence is learned by a second EM
+(estimate_names) over the screening candidates of a sample of travellers, where the name
+is free to vary: it weighs levels of name similarity, each a share of the name's own
+information (its tokens' rarity in the list and the screened population).
 """
 
 from __future__ import annotations
@@ -261,12 +263,12 @@ def estimate_names(
 
     The candidates of a sample of travellers (blocked and first-looked as screening does)
     are one pair per (traveller, identity), the identity's best-matching name; their
-    features are the name level and the DOB, document, nationality and sex levels, whose
-    m stay as `model` learned them. A name at a
-    level below exact is worth the exact name's information (its tokens' rarity, as
-    scoring computes it) plus log2(m_level / m_exact) - log2(u_level / u_exact): how much
-    likelier an exact agreement is for the same person, and how many more strangers come
-    that close than agree exactly. Below the first level the weight is log2(m / u) itself.
+    features are the name level (name_levels) and the DOB, document, nationality and sex
+    levels, whose m stay as `model` learned them. A level's evidence for an average name
+    is log2(m / u) among candidates plus log2(all pairs / candidates); scoring counts the
+    share of a pair's own name information (`name_bits`) that gives the average name at
+    that level this evidence, the rest as a disagreement, whose weight is the level below
+    the first edge's log2(m / u).
     """
     t0 = time.perf_counter()
     edges = cfg.name_level_edges
@@ -311,9 +313,9 @@ def estimate_names(
     # As the hand-set curve does, a level counts a share of the name's own information
     # (the rest as a disagreement): the share that gives an average name at that level
     # the evidence EM found. Never less for a closer level; all of it for an exact name.
-    at = level[first]
-    mean_bits = np.array(
-        [float(name_bits[first][at == k].mean()) if (at == k).any() else 0.0 for k in range(1, k)]
+    at, bits_at = level[first], name_bits[first]
+    mean_bits = np.array(  # one mean per level, not per pair
+        [float(bits_at[at == lv].mean()) if (at == lv).any() else 0.0 for lv in range(1, k)]
     )
     share = np.clip((absolute - below) / np.maximum(mean_bits - below, 1e-9), 0.0, 1.0)
     exact = len(edges) - 1  # in `share`, which starts at the first edge's level
