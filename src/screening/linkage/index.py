@@ -20,7 +20,9 @@ from screening.linkage.settings import BlockingConfig, Settings
 class WatchlistIndex:
     rows: pl.DataFrame  # canonical list rows (screening.data.lists), one per name
     forms: pl.DataFrame  # name_forms of rows, same order
-    keys: pl.DataFrame  # (row, key, kind) name and document keys
+    # List keys per kind, for the record: the keys themselves live on only as the hashed
+    # blocks (a 5 M-name list has 46 M keys, ~1 GB of strings nothing reads after the build).
+    key_kinds: dict[str, int]
     blocks: ListBlocks  # the list side of blocking, split by block size
     docs: pl.DataFrame  # (entry_id, code, doc, doc_folded)
     entry_code: np.ndarray  # integer code of each row's entry_id
@@ -73,7 +75,7 @@ def build_index(rows: pl.DataFrame, config: Settings | None = None) -> Watchlist
     return WatchlistIndex(
         rows=rows,
         forms=forms,
-        keys=all_keys,
+        key_kinds=dict(all_keys.group_by("kind").len().sort("kind").iter_rows()),
         blocks=list_blocks(all_keys, l_years, config.blocking),
         docs=docs,
         entry_code=codes.to_numpy(),
