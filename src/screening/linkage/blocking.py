@@ -43,22 +43,19 @@ def folded_documents(doc: pl.Series) -> pl.Series:
 
 def name_keys(forms: pl.DataFrame, cfg: BlockingConfig) -> pl.DataFrame:
     """(row, key, kind) for every name key of every row of a `name_forms` frame."""
-    base = forms.select(
+    # One lazy query collected by the streaming engine: a 5 M-name list makes tens of
+    # millions of pair and triple keys, which held at once doubled the build's memory.
+    base = forms.lazy().select(
         pl.int_range(pl.len(), dtype=pl.Int64).alias("row"),
         pl.col("skeletons").list.unique().list.sort().alias("sk"),
         pl.col("core"),
         pl.col("skeletons"),
     )
     one = base.select("row", pl.col("sk")).explode("sk").drop_nulls("sk")
-    pairs = (
-        one.join(one, on="row", suffix="_b")
-        .filter(pl.col("sk") < pl.col("sk_b"))
-        .select("row", pl.concat_str([pl.lit("p:"), "sk", pl.lit("|"), "sk_b"]).alias("key"))
-    )
+    two = one.join(one, on="row", suffix="_b").filter(pl.col("sk") < pl.col("sk_b"))
+    pairs = two.select("row", pl.concat_str([pl.lit("p:"), "sk", pl.lit("|"), "sk_b"]).alias("key"))
     triples = (
-        one.join(one, on="row", suffix="_b")
-        .filter(pl.col("sk") < pl.col("sk_b"))
-        .join(one.rename({"sk": "sk_c"}), on="row")
+        two.join(one.rename({"sk": "sk_c"}), on="row")
         .filter(pl.col("sk_b") < pl.col("sk_c"))
         .select(
             "row",
@@ -81,10 +78,14 @@ def name_keys(forms: pl.DataFrame, cfg: BlockingConfig) -> pl.DataFrame:
             ]
         ).alias("key"),
     )
-    exact = forms.select(
-        pl.int_range(pl.len(), dtype=pl.Int64).alias("row"),
-        pl.concat_str([pl.lit("x:"), pl.col("sorted_core")]).alias("key"),
-    ).filter(pl.col("key") != "x:")
+    exact = (
+        forms.lazy()
+        .select(
+            pl.int_range(pl.len(), dtype=pl.Int64).alias("row"),
+            pl.concat_str([pl.lit("x:"), pl.col("sorted_core")]).alias("key"),
+        )
+        .filter(pl.col("key") != "x:")
+    )
     made = {
         "exact": exact,
         "pair": pairs,
@@ -95,7 +96,10 @@ def name_keys(forms: pl.DataFrame, cfg: BlockingConfig) -> pl.DataFrame:
     used = [made[kind].with_columns(kind=pl.lit(kind)) for kind in made if kind in cfg.keys]
     if not used:  # documents only
         return pl.DataFrame(schema={"row": pl.Int64, "key": pl.String, "kind": pl.String})
-    return pl.concat(used).unique(["row", "key"], maintain_order=True)
+    keys = pl.concat(used).unique(["row", "key"], maintain_order=True)
+    # A flight's few hundred names are quicker in memory (the streaming engine's set-up
+    # cost a 300-passenger flight 4 ms).
+    return keys.collect(engine="streaming" if forms.height > 50_000 else "in-memory")
 
 
 def key_hash(keys: pl.Series) -> np.ndarray:
@@ -176,18 +180,25 @@ class ListBlocks:
 
 def list_blocks(l_keys: pl.DataFrame, l_years: pl.DataFrame, cfg: BlockingConfig) -> ListBlocks:
     """Split the list's keys by block size; `l_years` has `year_from`, `year_to` per row."""
-    sizes = l_keys.group_by("key").agg(pl.len().alias("n"), pl.col("kind").first())
+    # Lazy, collected by the streaming engine: a 5 M-name list has tens of millions of keys,
+    # and the frames between them held at once were the largest part of a build.
+    sizes = (
+        l_keys.lazy()
+        .group_by("key")
+        .agg(pl.len().alias("n"), pl.col("kind").first())
+        .collect(engine="streaming")
+    )
     limit = pl.when(pl.col("kind") == "tok").then(cfg.max_block_token).otherwise(cfg.max_block)
     small = (pl.col("n") <= limit) | (pl.col("kind") == "doc")
-    keep = sizes.filter(small).select("key")
+    keep = sizes.lazy().filter(small).select("key")
     common = sizes.filter(~small).select("key", "kind")
-    l_all = l_keys.select(pl.col("row").alias("l"), "key")
-    ly = l_years.with_row_index("l").with_columns(pl.col("l").cast(pl.Int64))
+    l_all = l_keys.lazy().select(pl.col("row").alias("l"), "key")
+    ly = l_years.lazy().with_row_index("l").with_columns(pl.col("l").cast(pl.Int64))
     dated = (pl.col("year_from").is_not_null()) & (
         pl.col("year_to") - pl.col("year_from") <= cfg.max_year_span
     )
     refined = (
-        l_all.join(common, on="key")
+        l_all.join(common.lazy(), on="key")
         .join(ly.filter(dated), on="l")
         .with_columns(y=pl.int_ranges(pl.col("year_from"), pl.col("year_to") + 1))
         .explode("y")
@@ -200,18 +211,22 @@ def list_blocks(l_keys: pl.DataFrame, l_years: pl.DataFrame, cfg: BlockingConfig
         refined.join(ref_sizes, on="key")
         .filter((pl.col("len") <= cfg.max_block_refined) | (pl.col("kind") == "exact"))
         .select("l", "key")
+        .collect(engine="streaming")
     )
-    undated_exact = l_all.join(common.filter(pl.col("kind") == "exact"), on="key", how="semi").join(
+    exact_common = common.lazy().filter(pl.col("kind") == "exact")
+    undated_exact = l_all.join(exact_common, on="key", how="semi").join(
         ly.filter(~dated), on="l", how="semi"
     )
-    plain = pl.concat([l_all.join(keep, on="key", how="semi"), undated_exact])
+    plain = pl.concat([l_all.join(keep, on="key", how="semi"), undated_exact]).collect(
+        engine="streaming"
+    )
     stats = {
         "keys": sizes.height,
         "keys_common": common.height,
         "keys_refined_by_year": refined["key"].n_unique(),
     }
     common_keys = common.select("key", pl.lit(0, pl.Int64).alias("l"))
-    common_exact = l_all.join(common.filter(pl.col("kind") == "exact"), on="key", how="semi")
+    common_exact = l_all.join(exact_common, on="key", how="semi").collect(engine="streaming")
     return ListBlocks(
         HashedKeys.of(plain),
         HashedKeys.of(refined),
