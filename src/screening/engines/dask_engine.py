@@ -124,8 +124,7 @@ def run_dask(
         shared["index"] = index
         laps["index_s"] = time.perf_counter() - t0 - sum(laps.values())
         # The other shared tables only after the build, whose peak is the largest a worker
-        # sees (a 5 M-name list: ~6 GiB over its rows; 10 M lost/stolen records on top of
-        # that passed a worker's budget on a 24 GiB machine).
+        # sees (a 5 M-name list: ~6 GiB over its rows), so that they do not add to it.
         if lost_stolen is not None:
             lost_stolen = prepare_lost_stolen(lost_stolen)
         for name, value in (("lost_stolen", lost_stolen), ("flights", flights)):
