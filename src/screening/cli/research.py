@@ -101,11 +101,8 @@ def evaluate_cmd(
         fpir = d["fpir"]
         if fpir["max"] is None:
             continue
-        ratio = (
-            "undefined (an origin has none)"
-            if fpir["max_over_min"] is None
-            else (f"{fpir['max_over_min']:.1f}x")
-        )
+        ratio = fpir["max_over_min"]
+        ratio = "undefined (an origin has none)" if ratio is None else f"{ratio:.1f}x"
         console.print(
             f"at FPIR {target}: FPIR per origin from {fpir['min']:.4f} to {fpir['max']:.4f}, "
             f"max/min {ratio}",

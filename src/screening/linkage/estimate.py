@@ -31,7 +31,8 @@ from screening.linkage.blocking import folded_documents
 from screening.linkage.comparisons.attributes import nationality_evidence, sex_evidence
 from screening.linkage.comparisons.dates import dob_evidence
 from screening.linkage.comparisons.documents import document_evidence
-from screening.linkage.levels import DOB_LEVELS, DOC_LEVELS, Dob, NameHow
+from screening.linkage.levels import DOB_LEVELS, DOC_LEVELS, Dob
+from screening.linkage.scoring import name_level_labels, name_levels
 from screening.linkage.settings import EstimationConfig, ScoringConfig
 
 # Estimated fields, their level labels in array order, and the weight table they replace.
@@ -232,19 +233,6 @@ def estimate(
         converged=converged,
         seconds=time.perf_counter() - t0,
     )
-
-
-def name_levels(similarity: np.ndarray, how: np.ndarray, edges: tuple[float, ...]) -> np.ndarray:
-    """Name level of each pair: 0 below the first edge, k from the k-th edge on, and one
-    level of its own (the last) for names alike only once romanized (NameHow
-    TRANSLITERATION): a shared consonant skeleton says less than a spelling as close."""
-    level = np.searchsorted(np.asarray(edges), similarity, side="right").astype(np.int64)
-    above = (how == NameHow.TRANSLITERATION) & (level > 0) & (level < len(edges))
-    return np.where(above, len(edges) + 1, level)
-
-
-def name_level_labels(edges: tuple[float, ...]) -> tuple[str, ...]:
-    return ("below", *(f">={e:g}" for e in edges[:-1]), "exact", "transliteration")
 
 
 def estimate_names(

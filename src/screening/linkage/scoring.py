@@ -94,6 +94,19 @@ def log_odds(
     }
 
 
+def name_levels(similarity: np.ndarray, how: np.ndarray, edges: tuple[float, ...]) -> np.ndarray:
+    """Name level of each pair: 0 below the first edge, k from the k-th edge on, and one
+    level of its own (the last) for names alike only once romanized (NameHow
+    TRANSLITERATION): a shared consonant skeleton says less than a spelling as close."""
+    level = np.searchsorted(np.asarray(edges), similarity, side="right").astype(np.int64)
+    above = (how == NameHow.TRANSLITERATION) & (level > 0) & (level < len(edges))
+    return np.where(above, len(edges) + 1, level)
+
+
+def name_level_labels(edges: tuple[float, ...]) -> tuple[str, ...]:
+    return ("below", *(f">={e:g}" for e in edges[:-1]), "exact", "transliteration")
+
+
 def learned_name_bits(
     name_sim: np.ndarray,
     name_bits: np.ndarray,
@@ -104,15 +117,13 @@ def learned_name_bits(
     """Name evidence with learned levels (estimate.estimate_names): each level counts a
     learned share of the name's information and the rest as a disagreement, interpolated
     between the level edges so that the score does not jump; a transliteration its own."""
-    # "below", then a share per edge (the last, exact, 1), then transliteration's.
-    values = list(table.values())
-    below = values[0]
-    f = np.interp(name_sim, np.asarray(edges), np.asarray(values[1 : len(edges) + 1]))
-    if how is not None and len(values) > len(edges) + 1:
-        romanized = (how == NameHow.TRANSLITERATION) & (name_sim < edges[-1])
-        f = np.where(romanized, values[len(edges) + 1], f)
+    labels = name_level_labels(edges)
+    f = np.interp(name_sim, np.asarray(edges), np.array([table[lb] for lb in labels[1:-1]]))
+    if how is not None and "transliteration" in table:
+        romanized = name_levels(name_sim, how, edges) == len(edges) + 1
+        f = np.where(romanized, table["transliteration"], f)
     f = np.where(name_sim >= edges[0], f, 0.0)
-    return f * name_bits + (1.0 - f) * below
+    return f * name_bits + (1.0 - f) * table["below"]
 
 
 def to_score(
