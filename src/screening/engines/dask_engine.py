@@ -1,9 +1,10 @@
 """The Dask engine: the same per-partition screening on a cluster.
 
 With a scheduler address it joins an existing cluster; with `workers` it starts a
-LocalCluster of worker processes. The lists and the population statistics are scattered
-once (broadcast to every worker); the index is built on one worker and replicated to the
-others, so the client never holds it; nothing big is sent with each task.
+LocalCluster of worker processes. The watch list goes to one worker, which builds the
+index; the index (it carries the list rows) is replicated to the others, so the client
+never holds it; the lost/stolen list, flights and population statistics are broadcast once;
+nothing big is sent with each task.
 A worker lost mid-run costs only its tasks: the scheduler reruns them elsewhere (up to
 `distributed.scheduler.allowed-failures`), and each partial file is written atomically.
 """
@@ -85,6 +86,12 @@ def _build(matcher: str, list_rows: pl.DataFrame, settings=None):
     return get_matcher(matcher, settings).build(list_rows)
 
 
+def _carries_rows(index) -> bool:
+    from screening.linkage.index import WatchlistIndex
+
+    return isinstance(index, WatchlistIndex)
+
+
 def _model_of(population: Population) -> Model | None:
     return population.model
 
@@ -113,13 +120,22 @@ def run_dask(
         if client is None:
             client = stack.enter_context(dask_client(scheduler, workers))
         laps["cluster_s"] = time.perf_counter() - t0
-        shared = {"list_rows": client.scatter(list_rows, broadcast=True, hash=False)}
+        # To one worker only, the one that builds the index: a 5 M-name list is ~3 GiB of
+        # rows, and the default matcher's index carries them, so a second copy beside it
+        # would only add to the build's peak.
+        rows = client.scatter(list_rows, hash=False)
         laps["scatter_s"] = time.perf_counter() - t0 - sum(laps.values())
         progress("building the index on a worker")
         # Built where it is used, then copied worker to worker: the client never holds it
         # (a 1 M-identity index is ~5 GB in memory).
-        index = client.submit(_build, job.matcher, shared["list_rows"], job.settings, pure=False)
+        index = client.submit(_build, job.matcher, rows, job.settings, pure=False)
         distributed.wait(index)
+        if client.submit(_carries_rows, index, pure=False).result():
+            shared = {"list_rows": None}
+        else:
+            client.replicate([rows])
+            shared = {"list_rows": rows}
+        del rows  # released on the workers when no task needs it
         client.replicate([index])
         shared["index"] = index
         laps["index_s"] = time.perf_counter() - t0 - sum(laps.values())

@@ -188,7 +188,7 @@ def screen_partition(
     part: Partition,
     job: Job,
     index,
-    list_rows: pl.DataFrame,
+    list_rows: pl.DataFrame | None,
     population: Population,
     lost_stolen: pl.DataFrame | None = None,
     flights: pl.DataFrame | None = None,
@@ -196,6 +196,8 @@ def screen_partition(
     """The API stage on one partition with the whole manifest's population; the alerts and
     notifications go to `job.out_dir` (written atomically) or come back as frames."""
     frame, problems = load(part, job)
+    if list_rows is None:  # the index carries them (one copy per worker, not two)
+        list_rows = index.rows
     data = StageData(passengers=frame, flights=flights, lost_stolen=lost_stolen, as_of=job.as_of)
     run = run_stages(
         get_matcher(job.matcher, job.settings),
