@@ -242,3 +242,20 @@ def test_bench_on_dask_gives_the_local_metrics(tmp_path):
         assert r.exit_code == 0, r.output
         got[engine] = pl.read_csv(out / "results.csv").select(cols)
     assert got["dask"].equals(got["local"])
+
+
+def test_worker_memory_is_checked_before_anything_runs(tmp_path):
+    from screening.engines.dask_engine import memory_limit_of
+
+    assert memory_limit_of("auto") == "auto"
+    assert memory_limit_of("16GiB") == "16GiB"
+    assert memory_limit_of("0.8") == 0.8
+    for bad in ("lots", "0", "1.5"):
+        with pytest.raises(ValueError, match="--worker-memory"):
+            memory_limit_of(bad)
+    r = CliRunner().invoke(
+        app,
+        ["screen", str(tmp_path), "--engine", "dask", "--workers", "1", "--worker-memory", "lots"]
+        + ["--out", str(tmp_path / "a.parquet")],
+    )
+    assert r.exit_code != 0 and "--worker-memory" in r.output

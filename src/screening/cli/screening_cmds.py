@@ -199,6 +199,14 @@ def screen_cmd(
     partition_rows: Annotated[
         int, typer.Option(help="Manifest rows per Dask partition.")
     ] = 100_000,
+    worker_memory: Annotated[
+        str,
+        typer.Option(
+            help="Memory budget of each local Dask worker (16GiB, or 0.8 of this machine's "
+            "memory); Dask restarts a worker at 95 % of it. 'auto': the machine's memory "
+            "shared between the workers."
+        ),
+    ] = "auto",
     explain_model: Annotated[
         bool,
         typer.Option(
@@ -254,6 +262,7 @@ def screen_cmd(
                 partition_rows,
                 model,
                 explain_model,
+                worker_memory,
             ),
         )
         return
@@ -401,6 +410,7 @@ class _DaskOptions:
     partition_rows: int
     settings: Settings | None = None
     explain_model: bool = False
+    worker_memory: str = "auto"
 
 
 def _peak_mib() -> float:
@@ -414,7 +424,7 @@ def _screen_dask(err: Console, manifest: Path, watchlist, lost_stolen, o: _DaskO
     from screening.engines.partitions import Job, combine_output, plan, staging
 
     try:
-        from screening.engines.dask_engine import DaskMissing, run_dask
+        from screening.engines.dask_engine import DaskMissing, memory_limit_of, run_dask
     except ImportError as exc:  # pragma: no cover - the module itself imports no Dask
         raise _fail(err, str(exc)) from exc
     start = time.perf_counter()
@@ -431,6 +441,7 @@ def _screen_dask(err: Console, manifest: Path, watchlist, lost_stolen, o: _DaskO
             )
         if o.partition_rows < 1:
             raise intake_mod.InputError("--partition-rows must be at least 1")
+        memory_limit_of(o.worker_memory)
         parts = plan(manifest, o.partition_rows)
         flights = None
         if manifest.is_dir():
@@ -465,7 +476,15 @@ def _screen_dask(err: Console, manifest: Path, watchlist, lost_stolen, o: _DaskO
             with err.status("dask", spinner="dots") if err.is_terminal else nullcontext() as st:
                 progress = st.update if st is not None else (lambda _: None)
                 run = run_dask(
-                    parts, job, rows, sltd, flights, o.scheduler, o.workers, progress=progress
+                    parts,
+                    job,
+                    rows,
+                    sltd,
+                    flights,
+                    o.scheduler,
+                    o.workers,
+                    progress=progress,
+                    memory_limit=o.worker_memory,
                 )
             combine_output(tmp, "alerts", out)
             if o.notifications is not None:

@@ -48,10 +48,33 @@ def _distributed():
     return distributed
 
 
+def memory_limit_of(text: str) -> str | float:
+    """A worker budget as Dask takes it: 'auto', a size ('16GiB') or a fraction (0.8)."""
+    try:
+        fraction = float(text)
+    except ValueError:
+        from dask.utils import parse_bytes
+
+        if text != "auto":
+            try:
+                parse_bytes(text)
+            except ValueError as exc:
+                raise ValueError(
+                    f"--worker-memory: {text!r} is not a size (16GiB) or a fraction"
+                ) from exc
+        return text
+    if not 0 < fraction <= 1:
+        raise ValueError(f"--worker-memory: a fraction must be in (0, 1], not {text}")
+    return fraction
+
+
 @contextmanager
-def dask_client(scheduler: str | None = None, workers: int | None = None) -> Iterator:
+def dask_client(
+    scheduler: str | None = None, workers: int | None = None, memory_limit: str = "auto"
+) -> Iterator:
     """A client of the cluster at `scheduler`, or of a LocalCluster of `workers` processes
-    (one thread each: the screening code is vectorized and uses the core itself)."""
+    (one thread each: the screening code is vectorized and uses the core itself), each with
+    `memory_limit` (see memory_limit_of)."""
     distributed = _distributed()
     with ExitStack() as stack:
         if scheduler is not None:
@@ -63,6 +86,9 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=":0",  # any free port: no clash with another cluster
+                # One worker builds the index while the others wait: with a 5 M-name list
+                # its peak (~9 GiB) passes an even share of a 24 GiB machine.
+                memory_limit=memory_limit_of(memory_limit),
             )
         )
         client = stack.enter_context(distributed.Client(cluster))
@@ -110,6 +136,7 @@ def run_dask(
     workers: int | None = None,
     progress: Callable[[str], None] = lambda _: None,
     client=None,
+    memory_limit: str = "auto",
 ) -> DaskRun:
     """Screen every partition on a Dask cluster; partial outputs as `job` says."""
     distributed = _distributed()
@@ -118,7 +145,7 @@ def run_dask(
     t0 = time.perf_counter()
     with ExitStack() as stack:
         if client is None:
-            client = stack.enter_context(dask_client(scheduler, workers))
+            client = stack.enter_context(dask_client(scheduler, workers, memory_limit))
         laps["cluster_s"] = time.perf_counter() - t0
         # To one worker only, the one that builds the index: a 5 M-name list is ~3 GiB of
         # rows, and the default matcher's index carries them, so a second copy beside it
