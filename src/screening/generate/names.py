@@ -227,8 +227,12 @@ def _read_sources(key: str, cfg: dict, data: Path, rules: romanize.Rules, s: flo
                 continue
             if key == "chinese" and kind != 2:
                 names, weights = _chinese_given(names, s)
-            if cfg.get("given_from_syllables") and kind != 2:
-                names, weights = _syllable_given(names, weights, s)
+            if source == cfg.get("given_from_syllables") and kind != 2:
+                # A name a cited table (read before) counts keeps its count alone.
+                counted = {e[1] for e in out if e[0] == kind and e[3] > 0}
+                names, weights = _syllable_given(
+                    names, weights, s, cfg.get("syllable_pairing", 0.1), counted
+                )
             ranks = np.arange(len(names))
             # A table without counts is ranked by a Zipf law; `zipf` (per kind) sets its
             # exponent where a cited top-10 / top-100 ratio says how flat the head is.
@@ -552,24 +556,27 @@ def _mostly_sorted(names: list[str]) -> bool:
 
 
 def _syllable_given(
-    names: list[str], weights: list[float] | None, s: float
+    names: list[str],
+    weights: list[float] | None,
+    s: float,
+    pairing: float = 0.1,
+    skip: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> tuple[list[str], list[float]]:
     """Two-syllable given names (Korean): the listed names, plus every pairing of a first
-    syllable with a second one seen in them, weighted by how often each is used there."""
+    syllable with a second one seen in them, each weighing `pairing` times the average
+    listed name (weighting pairings by how often their syllables are used made the pairings
+    of the commonest syllables the commonest names of all). Names in `skip` are left out
+    (another source counts them)."""
     w = np.asarray(weights) if weights is not None else 1.0 / (np.arange(len(names)) + 1.0) ** s
-    first: dict[str, float] = {}
-    second: dict[str, float] = {}
-    for name, weight in zip(names, w, strict=True):  # a table's names: dozens
-        if len(name) == 2:
-            first[name[0]] = first.get(name[0], 0.0) + weight
-            second[name[1]] = second.get(name[1], 0.0) + weight
+    first = {name[0] for name in names if len(name) == 2}
+    second = {name[1] for name in names if len(name) == 2}
     out = dict(zip(names, w.tolist(), strict=True))
-    total = sum(first.values()) * sum(second.values())
-    for (a, wa), (b, wb) in itertools.product(first.items(), second.items()):
-        if a != b:
-            # Pairings nobody in the table carries count a tenth as much as listed names.
-            out[a + b] = out.get(a + b, 0.0) + 0.1 * wa * wb / total * sum(w)
-    return list(out), list(out.values())
+    each = pairing * float(w.mean())
+    for a, b in itertools.product(sorted(first), sorted(second)):
+        if a != b and a + b not in out:
+            out[a + b] = each
+    kept = [n for n in out if n not in skip]
+    return kept, [out[n] for n in kept]
 
 
 def _chinese_given(chars: list[str], s: float) -> tuple[list[str], list[float]]:
