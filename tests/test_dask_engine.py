@@ -253,9 +253,7 @@ def test_worker_memory_is_checked_before_anything_runs(tmp_path):
     for bad in ("lots", "0", "1.5"):
         with pytest.raises(ValueError, match="--worker-memory"):
             memory_limit_of(bad)
-    r = CliRunner().invoke(
-        app,
-        ["screen", str(tmp_path), "--engine", "dask", "--workers", "1", "--worker-memory", "lots"]
-        + ["--out", str(tmp_path / "a.parquet")],
-    )
+    out = str(tmp_path / "a.parquet")
+    args = ["screen", str(tmp_path), "--engine", "dask", "--workers", "1", "--out", out]
+    r = CliRunner().invoke(app, [*args, "--worker-memory", "lots"])
     assert r.exit_code != 0 and "--worker-memory" in r.output

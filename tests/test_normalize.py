@@ -53,6 +53,12 @@ def test_skeleton_merges_romanizations():
     assert skeleton(pl.Series(["SMITH"]))[0] != skeleton(pl.Series(["JONES"]))[0]
 
 
+def test_skeleton_values_keep_their_rows():
+    got = skeleton(pl.Series(["TSCHAIKA", None, "AEI", "KHAN", "TSCHAIKA", "PHILLIPPE"]))
+    # Vowels dropped, doubles merged; an all-vowel token keeps its first letter.
+    assert got.to_list() == ["SK", None, "A", "HN", "SK", "FLB"]
+
+
 def test_name_forms_are_order_free_and_compound_proof():
     f = name_forms(
         pl.DataFrame(
