@@ -1,21 +1,26 @@
 """The Dask engine: the same per-partition screening on a cluster.
 
 With a scheduler address it joins an existing cluster; with `workers` it starts a
-LocalCluster of worker processes. The watch list goes to one worker, which builds the
-index; the index (it carries the list rows) is replicated to the others, so the client
-never holds it; the lost/stolen list, flights and population statistics are broadcast once;
-nothing big is sent with each task.
+LocalCluster of worker processes. On a LocalCluster with an output folder, the index is
+built in a process of its own and saved there, and each worker maps it from disk
+(linkage.index_store); on a cluster elsewhere the watch list goes to one worker, which
+builds the index, and the index (it carries the list rows) is copied to the others. The
+client never holds the index; the lost/stolen list, flights and population statistics are
+broadcast once; nothing big is sent with each task.
 A worker lost mid-run costs only its tasks: the scheduler reruns them elsewhere (up to
 `distributed.scheduler.allowed-failures`), and each partial file is written atomically.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import resource
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
@@ -112,6 +117,53 @@ def _build(matcher: str, list_rows: pl.DataFrame, settings=None):
     return get_matcher(matcher, settings).build(list_rows)
 
 
+def _index_on_disk(client, job: Job, list_rows: pl.DataFrame) -> dict:
+    """Shared task arguments when the index is saved in the job's folder (see
+    linkage.index_store); another matcher's index is broadcast as it is."""
+    folder = str(Path(job.out_dir) / "index")
+    spawn = multiprocessing.get_context("spawn")  # forking after polars' threads can hang
+    with ProcessPoolExecutor(1, mp_context=spawn) as pool:
+        built = pool.submit(_build_and_save, job.matcher, list_rows, job.settings, folder).result()
+    if built is None:
+        return {"index": folder, "list_rows": None}
+    return {
+        "index": client.scatter(built, broadcast=True, hash=False),
+        "list_rows": client.scatter(list_rows, broadcast=True, hash=False),
+    }
+
+
+def _build_and_save(matcher: str, list_rows: pl.DataFrame, settings, folder: str):
+    """None once a WatchlistIndex is saved in `folder`; another kind of index itself."""
+    from screening.linkage.index import WatchlistIndex
+    from screening.linkage.index_store import save_index
+
+    index = _build(matcher, list_rows, settings)
+    if not isinstance(index, WatchlistIndex):
+        return index
+    save_index(index, Path(folder))
+    return None
+
+
+def _index_on_workers(client, job: Job, list_rows: pl.DataFrame) -> dict:
+    """Shared task arguments when the workers may not share this machine's disks: the
+    index is built on the worker the list is sent to, then copied to the others."""
+    distributed = _distributed()
+    # To that worker only: the default matcher's index carries the list rows, so a second
+    # copy beside it would only add to the build's peak.
+    rows = client.scatter(list_rows, hash=False)
+    # Built where it is used, then copied worker to worker: the client never holds it.
+    index = client.submit(_build, job.matcher, rows, job.settings, pure=False)
+    distributed.wait(index)
+    if client.submit(_carries_rows, index, pure=False).result():
+        shared = {"list_rows": None}
+    else:
+        client.replicate([rows])
+        shared = {"list_rows": rows}
+    del rows  # released on the workers when no task needs it
+    client.replicate([index])
+    return shared | {"index": index}
+
+
 def _carries_rows(index) -> bool:
     from screening.linkage.index import WatchlistIndex
 
@@ -147,34 +199,24 @@ def run_dask(
         if client is None:
             client = stack.enter_context(dask_client(scheduler, workers, memory_limit))
         laps["cluster_s"] = time.perf_counter() - t0
-        # To one worker only, the one that builds the index: a 5 M-name list is ~3 GiB of
-        # rows, and the default matcher's index carries them, so a second copy beside it
-        # would only add to the build's peak.
-        rows = client.scatter(list_rows, hash=False)
-        laps["scatter_s"] = time.perf_counter() - t0 - sum(laps.values())
-        progress("building the index on a worker")
-        # Built where it is used, then copied worker to worker: the client never holds it
-        # (a 1 M-identity index is ~5 GB in memory).
-        index = client.submit(_build, job.matcher, rows, job.settings, pure=False)
-        distributed.wait(index)
-        if client.submit(_carries_rows, index, pure=False).result():
-            shared = {"list_rows": None}
+        if scheduler is None and job.out_dir is not None:
+            # Workers on this machine: the index is built in a process of its own (its
+            # peak, ~9 GiB for a 5 M-name list, is returned to the system when it exits)
+            # and saved where every worker maps it, rather than sent worker to worker.
+            progress("building the index")
+            shared = _index_on_disk(client, job, list_rows)
         else:
-            client.replicate([rows])
-            shared = {"list_rows": rows}
-        del rows  # released on the workers when no task needs it
-        client.replicate([index])
-        shared["index"] = index
+            progress("building the index on a worker")
+            shared = _index_on_workers(client, job, list_rows)
         laps["index_s"] = time.perf_counter() - t0 - sum(laps.values())
-        # The other shared tables only after the build, whose peak is the largest a worker
-        # sees (a 5 M-name list: ~6 GiB over its rows), so that they do not add to it.
+        # The other shared tables only after the build, so that they never add to its peak.
         if lost_stolen is not None:
             lost_stolen = prepare_lost_stolen(lost_stolen)
         for name, value in (("lost_stolen", lost_stolen), ("flights", flights)):
             shared[name] = (
                 None if value is None else client.scatter(value, broadcast=True, hash=False)
             )
-        laps["scatter_s"] += time.perf_counter() - t0 - sum(laps.values())
+        laps["scatter_s"] = time.perf_counter() - t0 - sum(laps.values())
         progress(f"counting names in {len(parts)} partitions")
         pops = client.gather(client.map(population_of, parts, job=job, pure=False))
         sample = estimation_of(job).sample_passengers
@@ -182,7 +224,7 @@ def run_dask(
         laps["population_s"] = time.perf_counter() - t0 - sum(laps.values())
         progress("learning the weights from the manifest")
         # Learned once, where the index is, then copied to every worker with the population.
-        population = client.submit(learned, index, combined, pure=False)
+        population = client.submit(learned, shared["index"], combined, pure=False)
         distributed.wait(population)
         client.replicate([population])
         model = client.submit(_model_of, population, pure=False).result()

@@ -179,9 +179,20 @@ def learned(index, population: Population) -> Population:
     from screening.linkage.index import WatchlistIndex
     from screening.linkage.screen import learn
 
+    index = resolve_index(index)
     if not isinstance(index, WatchlistIndex):
         return population
     return replace(population, model=learn(index, population))
+
+
+def resolve_index(index):
+    """The index itself, or the one saved in the folder `index` names (loaded once per
+    process: see linkage.index_store)."""
+    if isinstance(index, str):
+        from screening.linkage.index_store import cached_index
+
+        return cached_index(index)
+    return index
 
 
 def screen_partition(
@@ -196,6 +207,7 @@ def screen_partition(
     """The API stage on one partition with the whole manifest's population; the alerts and
     notifications go to `job.out_dir` (written atomically) or come back as frames."""
     frame, problems = load(part, job)
+    index = resolve_index(index)
     if list_rows is None:  # the index carries them (one copy per worker, not two)
         list_rows = index.rows
     data = StageData(passengers=frame, flights=flights, lost_stolen=lost_stolen, as_of=job.as_of)

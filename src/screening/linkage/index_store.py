@@ -1,0 +1,123 @@
+"""A built WatchlistIndex on disk: written once, memory-mapped by every process that reads it.
+
+Frames are uncompressed Arrow IPC files and the key hashes NumPy files, both mapped rather
+than read, so worker processes on one machine share one copy of the list in the page cache
+instead of each holding its own (a 5 M-name index pickled is ~3.8 GB, and sending it worker
+to worker doubled the sender's peak). Only the name arrays `cpdist` reads are rebuilt in
+each process: Python strings cannot be mapped.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+
+from screening.linkage.blocking import HashedKeys, ListBlocks
+from screening.linkage.comparisons.names import name_arrays
+from screening.linkage.index import WatchlistIndex
+from screening.linkage.settings import load_settings, to_toml
+
+FRAMES = ("rows", "forms", "docs", "contacts", "token_counts")
+ARRAYS = ("entry_code", "has_doc", "has_contact")
+BLOCKS = ("plain", "refined", "common", "common_exact")
+FORMAT = 1  # bump when the layout changes: an older folder is refused, not misread
+
+
+def save_index(index: WatchlistIndex, folder: Path) -> Path:
+    """Write `index` to `folder` (replaced whole: written beside it, then renamed)."""
+    folder = Path(folder)
+    tmp = folder.with_name(f".{folder.name}.{uuid.uuid4().hex}")
+    tmp.mkdir(parents=True)
+    for name in FRAMES:
+        getattr(index, name).write_ipc(tmp / f"{name}.arrow", compression="uncompressed")
+    for name in ARRAYS:
+        np.save(tmp / f"{name}.npy", getattr(index, name))
+    for name in BLOCKS:
+        keys = getattr(index.blocks, name)
+        if keys is not None:
+            np.save(tmp / f"{name}.hashes.npy", keys.hashes)
+            np.save(tmp / f"{name}.rows.npy", keys.rows)
+    meta = {
+        "format": FORMAT,
+        "key_kinds": index.key_kinds,
+        "token_total": index.token_total,
+        "stats": index.blocks.stats,
+        "hash_join_from": index.blocks.hash_join_from,
+        "blocks": [n for n in BLOCKS if getattr(index.blocks, n) is not None],
+    }
+    (tmp / "index.json").write_text(json.dumps(meta), encoding="utf-8")
+    (tmp / "settings.toml").write_text(to_toml(index.config), encoding="utf-8")
+    if folder.exists():
+        shutil.rmtree(folder)
+    os.replace(tmp, folder)
+    return folder
+
+
+def load_index(folder: Path) -> WatchlistIndex:
+    """The index `save_index` wrote, its frames and key arrays memory-mapped."""
+    folder = Path(folder)
+    meta_file = folder / "index.json"
+    if not meta_file.exists():
+        raise FileNotFoundError(f"{folder}: not a saved watch-list index (no index.json)")
+    meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    if meta.get("format") != FORMAT:
+        raise ValueError(
+            f"{folder}: index format {meta.get('format')}, this version reads {FORMAT}"
+        )
+    frames = {n: _mapped_frame(folder / f"{n}.arrow") for n in FRAMES}
+    arrays = {n: np.load(folder / f"{n}.npy", mmap_mode="r") for n in ARRAYS}
+
+    def keys(name: str) -> HashedKeys | None:
+        if name not in meta["blocks"]:
+            return None
+        return HashedKeys(
+            np.load(folder / f"{name}.hashes.npy", mmap_mode="r"),
+            np.load(folder / f"{name}.rows.npy", mmap_mode="r"),
+        )
+
+    blocks = ListBlocks(
+        keys("plain"),
+        keys("refined"),
+        keys("common"),
+        meta["stats"],
+        keys("common_exact"),
+        meta["hash_join_from"],
+    )
+    return WatchlistIndex(
+        rows=frames["rows"],
+        forms=frames["forms"],
+        key_kinds=meta["key_kinds"],
+        blocks=blocks,
+        docs=frames["docs"],
+        entry_code=arrays["entry_code"],
+        has_doc=arrays["has_doc"],
+        contacts=frames["contacts"],
+        has_contact=arrays["has_contact"],
+        token_counts=frames["token_counts"],
+        token_total=meta["token_total"],
+        arrays=name_arrays(frames["forms"]),
+        config=load_settings(folder / "settings.toml"),
+    )
+
+
+def _mapped_frame(path: Path) -> pl.DataFrame:
+    # pyarrow maps the file and polars adopts its buffers as they are (polars 2.1's own
+    # read_ipc copies them: twice the frame's size in private memory per process).
+    with pa.memory_map(str(path)) as source:
+        table = pa.ipc.open_file(source).read_all()
+    return pl.from_arrow(table, rechunk=False)
+
+
+@functools.lru_cache(maxsize=1)
+def cached_index(folder: str) -> WatchlistIndex:
+    """load_index, once per process: a Dask worker screens many partitions against one
+    saved index (the folder is written once and never changed while a run reads it)."""
+    return load_index(Path(folder))
