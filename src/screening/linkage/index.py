@@ -31,7 +31,10 @@ class WatchlistIndex:
     has_contact: np.ndarray  # bool per row: the identity has a known contact
     token_counts: pl.DataFrame  # (tok, n) over the list's own names
     token_total: int
-    arrays: dict[str, np.ndarray]  # comparisons.names.name_arrays(forms), built once
+    # comparisons.names.name_arrays(forms), built once; empty when the index does not hold
+    # them (a saved one mapped from disk: Python strings cannot be shared between
+    # processes, and a 5 M-name list's are ~2 GB): list_names gathers what a chunk needs.
+    arrays: dict[str, np.ndarray]
     config: Settings
 
     @property
@@ -87,6 +90,14 @@ def build_index(rows: pl.DataFrame, config: Settings | None = None) -> Watchlist
         arrays=name_arrays(forms),
         config=config,
     )
+
+
+def list_names(index: WatchlistIndex, rows: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Name arrays holding list rows `rows`, and where each of them is in those arrays."""
+    if index.arrays:
+        return index.arrays, rows
+    distinct, at = np.unique(rows, return_inverse=True)
+    return name_arrays(index.forms[distinct]), at
 
 
 def entry_codes(rows: pl.DataFrame) -> pl.Series:

@@ -61,8 +61,9 @@ def save_index(index: WatchlistIndex, folder: Path) -> Path:
     return folder
 
 
-def load_index(folder: Path) -> WatchlistIndex:
-    """The index `save_index` wrote, its frames and key arrays memory-mapped."""
+def load_index(folder: Path, with_name_arrays: bool = True) -> WatchlistIndex:
+    """The index `save_index` wrote, its frames and key arrays memory-mapped; without
+    `with_name_arrays` it holds no Python strings (index.list_names gathers them)."""
     folder = Path(folder)
     meta_file = folder / "index.json"
     if not meta_file.exists():
@@ -103,7 +104,7 @@ def load_index(folder: Path) -> WatchlistIndex:
         has_contact=arrays["has_contact"],
         token_counts=frames["token_counts"],
         token_total=meta["token_total"],
-        arrays=name_arrays(frames["forms"]),
+        arrays=name_arrays(frames["forms"]) if with_name_arrays else {},
         config=load_settings(folder / "settings.toml"),
     )
 
@@ -119,5 +120,6 @@ def _mapped_frame(path: Path) -> pl.DataFrame:
 @functools.lru_cache(maxsize=1)
 def cached_index(folder: str) -> WatchlistIndex:
     """load_index, once per process: a Dask worker screens many partitions against one
-    saved index (the folder is written once and never changed while a run reads it)."""
-    return load_index(Path(folder))
+    saved index (the folder is written once and never changed while a run reads it). The
+    name arrays are gathered per partition, so that workers share all of the index."""
+    return load_index(Path(folder), with_name_arrays=False)

@@ -27,7 +27,7 @@ from screening.linkage.estimate import (
     random_levels,
 )
 from screening.linkage.explain import ScoredPairs, _explain, empty_alerts, rank_pairs
-from screening.linkage.index import WatchlistIndex, born_keys, passenger_keys
+from screening.linkage.index import WatchlistIndex, born_keys, list_names, passenger_keys
 from screening.linkage.levels import Dob, Document, Nationality
 from screening.linkage.normalize import name_forms
 from screening.linkage.population import Population, population_stats
@@ -262,7 +262,8 @@ def first_look(
     """A cheap first look: pairs sharing little of their names go, unless their documents
     match (a listed passport under another name is an alert of its own)."""
     p_one, l_one, back = _distinct_names(manifest, index, p_rows, l_rows)
-    overlap = token_overlap(manifest.names, index.arrays, p_one, l_one)[back]
+    lst, l_at = list_names(index, l_one)
+    overlap = token_overlap(manifest.names, lst, p_one, l_at)[back]
     document = _documents(index, manifest, p_rows, l_rows)
     prefilter = index.config.comparisons.prefilter
     keep = (overlap >= prefilter) | np.isin(document, (Document.EXACT, Document.OCR))
@@ -334,11 +335,12 @@ def _names(
     compared once."""
     p_one, l_one, back = _distinct_names(manifest, index, kept.passenger_row, kept.list_row)
     _, first = np.unique(back, return_index=True)
+    lst, l_at = list_names(index, l_one)
     name_score, name_how = name_similarity(
         manifest.names,
-        index.arrays,
+        lst,
         p_one,
-        l_one,
+        l_at,
         kept.token_overlap[first],
         index.config.comparisons.name_views,
     )
@@ -460,7 +462,8 @@ def pair_evidence(
     waterfall shows."""
     manifest = Manifest.of(passengers, None, index.config.estimation.sample_passengers)
     p_rows, l_rows = np.asarray(p_rows, np.int64), np.asarray(l_rows, np.int64)
-    overlap = token_overlap(manifest.names, index.arrays, p_rows, l_rows)
+    lst, l_at = list_names(index, l_rows)
+    overlap = token_overlap(manifest.names, lst, p_rows, l_at)
     document = _documents(index, manifest, p_rows, l_rows)
     kept = KeptPairs(p_rows, l_rows, overlap, document)
     scored, _ = compare_and_score(index, manifest, kept, _Clock())

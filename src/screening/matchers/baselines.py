@@ -24,7 +24,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from screening.linkage.blocking import folded_documents
 from screening.linkage.explain import ScoredPairs, explain, rank_pairs
-from screening.linkage.index import WatchlistIndex, build_index
+from screening.linkage.index import WatchlistIndex, build_index, list_names
 from screening.linkage.levels import Dob, NameHow
 from screening.linkage.normalize import fold, name_forms
 from screening.linkage.screen import ScreenResult, blocked_candidates, evidence, screen
@@ -141,7 +141,7 @@ def exhaustive_candidates(
     """Every pair whose order-free names have Jaro-Winkler >= cutoff, plus document hits:
     cdist over all passengers x all list names, a chunk of passengers at a time."""
     q = forms["sorted_core"].to_numpy().astype(object)
-    c = index.arrays["sorted_core"]
+    c = list_names(index, np.arange(index.size))[0]["sorted_core"]
     step = max(1, cells // max(len(c), 1))
     ps, ls = [], []
     for start in range(0, len(q), step):  # chunks, not rows: dozens of iterations

@@ -21,7 +21,7 @@ import pycountry
 from screening.linkage.blocking import folded_documents
 from screening.linkage.comparisons.names import name_arrays, name_similarity, token_overlap
 from screening.linkage.explain import ScoredPairs, empty_alerts, explain, rank_pairs
-from screening.linkage.index import WatchlistIndex, build_index
+from screening.linkage.index import WatchlistIndex, build_index, list_names
 from screening.linkage.matcher import TooManyPairs
 from screening.linkage.normalize import name_forms
 from screening.linkage.screen import ScreenResult, blocked_candidates, evidence
@@ -136,9 +136,8 @@ class NomenklaturaMatcher:
             scored = pool.map(_score_chunk, [self.algorithm] * len(chunks), chunks)
             score = np.fromiter((s for part in scored for s in part), np.float64, len(pairs))
         pa = name_arrays(forms)
-        sim, how = name_similarity(
-            pa, index.arrays, pi, li, token_overlap(pa, index.arrays, pi, li)
-        )
+        lst, l_at = list_names(index, li)
+        sim, how = name_similarity(pa, lst, pi, l_at, token_overlap(pa, lst, pi, l_at))
         dob, docl, nat = evidence(index, passengers, pi, li)
         best = rank_pairs(
             index, ScoredPairs(pi, li, score, sim, how, dob, docl, nat), threshold, top_k
