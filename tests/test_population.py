@@ -37,3 +37,15 @@ def test_partitions_with_the_whole_population_equal_one_run(world, matcher, part
         # Without the whole population each part counts names alone and scores move.
         alone = pl.concat([m.screen(index, c, 0.05, 10).alerts for c in chunks])
         assert not alone.sort(key).equals(whole.sort(key))
+
+
+def test_counts_are_looked_up_alike_by_binary_search_and_by_join():
+    from screening.linkage.scoring import counts_of
+
+    table = pl.DataFrame({"tok": ["ALI", "KIM", "LEE", "ZHANG"], "n": [3.0, 5.0, 1.0, 2.0]})
+    values = pl.Series(["LEE", "NOBODY", "ALI", "ZZZ", "AAA", None, "ALI"])
+    expected = [1.0, 0.0, 3.0, 0.0, 0.0, 0.0, 3.0]
+    by_search = counts_of(table.sort("tok"), "tok", values)  # sorted: binary search
+    by_join = counts_of(table, "tok", values)  # not known to be sorted: a join
+    assert by_search.tolist() == expected and by_join.tolist() == expected
+    assert counts_of(table.sort("tok"), "tok", values, few=2).tolist() == expected

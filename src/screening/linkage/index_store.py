@@ -102,7 +102,8 @@ def load_index(folder: Path, with_name_arrays: bool = True) -> WatchlistIndex:
         has_doc=arrays["has_doc"],
         contacts=frames["contacts"],
         has_contact=arrays["has_contact"],
-        token_counts=frames["token_counts"],
+        # Written sorted by token (scoring.token_counts); IPC does not keep the flag.
+        token_counts=frames["token_counts"].with_columns(pl.col("tok").set_sorted()),
         token_total=meta["token_total"],
         arrays=name_arrays(frames["forms"]) if with_name_arrays else {},
         config=load_settings(folder / "settings.toml"),

@@ -57,15 +57,29 @@ def population_stats(
     """Token and full-name counts of one manifest (or one partition of it)."""
     forms = name_forms(passengers) if forms is None else forms
     tokens, total = token_counts(forms["core"])
-    names = forms.group_by("sorted_core").agg(pl.len().cast(pl.UInt32).alias("n"))
+    # Sorted by name, as token_counts are by token: a flight looks its names up by binary
+    # search (scoring.counts_of).
+    names = (
+        forms.group_by("sorted_core").agg(pl.len().cast(pl.UInt32).alias("n")).sort("sorted_core")
+    )
     sample = sample_of(passengers, forms["sorted_core"], sample_size)
     return Population(tokens, total, names, forms.height, sample)
 
 
 def combine(parts: list[Population], sample_size: int = _SAMPLE) -> Population:
     """The population of several partitions together."""
-    tokens = pl.concat([p.token_counts for p in parts]).group_by("tok").agg(pl.col("n").sum())
-    names = pl.concat([p.name_counts for p in parts]).group_by("sorted_core").agg(pl.col("n").sum())
+    tokens = (
+        pl.concat([p.token_counts for p in parts])
+        .group_by("tok")
+        .agg(pl.col("n").sum())
+        .sort("tok")
+    )
+    names = (
+        pl.concat([p.name_counts for p in parts])
+        .group_by("sorted_core")
+        .agg(pl.col("n").sum())
+        .sort("sorted_core")
+    )
     samples = [p.sample for p in parts if p.sample is not None]
     sample = _bottom(pl.concat(samples, how="diagonal_relaxed"), sample_size) if samples else None
     return Population(

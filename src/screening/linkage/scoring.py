@@ -48,8 +48,21 @@ def token_counts(*cores: pl.Series) -> tuple[pl.DataFrame, int]:
     if not parts:
         return pl.DataFrame(schema={"tok": pl.String, "n": pl.Float64}), 0
     toks = pl.concat(parts)
-    counts = toks.value_counts(name="n").rename({toks.name: "tok"})
+    counts = toks.value_counts(name="n").rename({toks.name: "tok"}).sort("tok")
     return counts.with_columns(pl.col("n").cast(pl.Float64)), int(toks.len())
+
+
+def counts_of(table: pl.DataFrame, key: str, values: pl.Series, few: int = 50_000) -> np.ndarray:
+    """`n` of each of `values` in a (key, n) count table, 0 where absent. A table sorted by
+    `key` answers a few values by binary search: a flight's names against a day's counts
+    took 50 ms as a hash join over the whole table, 1.4 ms this way."""
+    keys = table[key]
+    if 0 < len(values) <= few and len(keys) and keys.flags["SORTED_ASC"]:
+        at = np.minimum(keys.search_sorted(values, side="left").to_numpy(), len(keys) - 1)
+        hit = (keys.gather(at) == values).fill_null(False).to_numpy()
+        return np.where(hit, table["n"].gather(at).cast(pl.Float64).to_numpy(), 0.0)
+    joined = values.to_frame(key).join(table, on=key, how="left", maintain_order="left")
+    return joined["n"].fill_null(0).cast(pl.Float64).to_numpy()
 
 
 def log_odds(

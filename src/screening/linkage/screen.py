@@ -31,7 +31,7 @@ from screening.linkage.index import WatchlistIndex, born_keys, list_names, passe
 from screening.linkage.levels import Dob, Document, Nationality
 from screening.linkage.normalize import name_forms
 from screening.linkage.population import Population, population_stats
-from screening.linkage.scoring import log_odds, to_score, token_bits
+from screening.linkage.scoring import counts_of, log_odds, to_score, token_bits
 from screening.linkage.settings import AlertConfig, EstimationConfig
 
 
@@ -430,12 +430,9 @@ def name_information(
     p_core = manifest.forms["core"].gather(p_needed)
     # Token frequencies from the list and the population being screened, looked up for the
     # tokens these names hold: merging both tables whole cost a flight more than its names.
-    needed = pl.concat([core, p_core]).explode().drop_nulls().unique().to_frame("tok")
-    counts = (
-        needed.join(index.token_counts, on="tok", how="left")
-        .join(pop.token_counts, on="tok", how="left", suffix="_pop")
-        .select("tok", n=pl.col("n").fill_null(0.0) + pl.col("n_pop").fill_null(0.0))
-    )
+    needed = pl.concat([core, p_core]).explode().drop_nulls().unique().rename("tok")
+    n = counts_of(index.token_counts, "tok", needed) + counts_of(pop.token_counts, "tok", needed)
+    counts = pl.DataFrame({"tok": needed, "n": n})
     total = pop.token_total + index.token_total
     list_bits = token_bits(core, counts, total, index.config.scoring)[position]
     # Two names agree on no more than the lesser of them says: a traveller giving two of a
@@ -445,10 +442,9 @@ def name_information(
     # A full name shared by many in the screened population is weak evidence however rare
     # its tokens look one by one (families, double-barrelled names). One or two sightings
     # (a traveller on two legs) say nothing about how common a name is.
-    seen = manifest.forms.select("sorted_core").join(
-        pop.name_counts, on="sorted_core", how="left", maintain_order="left"
-    )
-    same_name = seen["n"].fill_null(1).cast(pl.Float64).to_numpy()[p_rows]
+    # A name the counts lack (a population of other travellers) is seen once: this one.
+    names = manifest.forms["sorted_core"].gather(p_needed)
+    same_name = np.maximum(counts_of(pop.name_counts, "sorted_core", names), 1.0)[p_position]
     seen_bits = -np.log2(same_name / (pop.size + 1.0))
     common = same_name >= index.config.comparisons.common_name_sightings
     return np.where(common, np.minimum(list_bits, seen_bits), list_bits)
