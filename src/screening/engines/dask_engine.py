@@ -13,11 +13,9 @@ A worker lost mid-run costs only its tasks: the scheduler reruns them elsewhere 
 
 from __future__ import annotations
 
-import multiprocessing
 import resource
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +33,7 @@ from screening.engines.partitions import (
 )
 from screening.linkage.estimate import Model
 from screening.linkage.population import Population, combine
+from screening.matchers.processes import process_pool
 from screening.travel.documents import prepare_lost_stolen
 
 
@@ -121,8 +120,7 @@ def _index_on_disk(client, job: Job, list_rows: pl.DataFrame) -> dict:
     """Shared task arguments when the index is saved in the job's folder (see
     linkage.index_store); another matcher's index is broadcast as it is."""
     folder = str(Path(job.out_dir) / "index")
-    spawn = multiprocessing.get_context("spawn")  # forking after polars' threads can hang
-    with ProcessPoolExecutor(1, mp_context=spawn) as pool:
+    with process_pool(1) as pool:  # spawned: forking after polars' threads can hang
         built = pool.submit(_build_and_save, job.matcher, list_rows, job.settings, folder).result()
     if built is None:
         return {"index": folder, "list_rows": None}
