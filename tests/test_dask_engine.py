@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -63,6 +64,8 @@ def test_two_worker_processes_give_the_local_alerts(world, local, tmp_path):
     )
     assert r.exit_code == 0, r.output
     assert "2 Dask worker(s)" in r.output and "7 partitions" in r.output
+    # Each worker's share of memory, the mapped index split between them (Linux).
+    assert re.search(r"worker PSS MiB at the end: [\d,]+, [\d,]+;", r.output), r.output
     assert pl.read_parquet(out).equals(local)  # same alerts, scores and order
     assert set(pl.read_csv(notes)["alert_id"]) <= set(local["alert_id"])
     assert not list(tmp_path.glob(".*partial*"))

@@ -499,11 +499,13 @@ def _screen_dask(err: Console, manifest: Path, watchlist, lost_stolen, o: _DaskO
     alerts = sum(p.alerts for p in run.parts)
     seconds = time.perf_counter() - start
     peaks = ", ".join(f"{v:,.0f}" for v in run.worker_peak_mib.values())
+    pss = ", ".join("?" if v is None else f"{v:,.0f}" for v in run.worker_pss_mib.values())
     err.print(
         f"screened {n:,} passengers in {len(parts)} partitions on {len(run.worker_peak_mib)} "
         f"Dask worker(s) against {rows.height:,} list names ({o.matcher}): {alerts:,} alerts "
         f"in {seconds:.1f} s ({n / max(seconds, 1e-9):,.0f} passengers/s); worker peak MiB: "
-        f"{peaks}; client peak MiB: {_peak_mib():,.0f}; wrote {out}; seconds: "
+        f"{peaks} (a mapped index counted whole in each); worker PSS MiB at the end: {pss}; "
+        f"client peak MiB: {_peak_mib():,.0f}; wrote {out}; seconds: "
         + ", ".join(f"{k.removesuffix('_s')} {v:.1f}" for k, v in run.seconds.items()),
         highlight=False,
         soft_wrap=True,

@@ -17,7 +17,7 @@ import resource
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -108,6 +108,9 @@ class DaskRun:
     seconds: dict[str, float]
     worker_peak_mib: dict[str, float]  # peak resident memory of each worker process
     model: Model | None = None  # the weights learned from the manifest (default matcher)
+    # Each worker's proportional share of memory at the end (Linux PSS): its own pages plus
+    # its share of the mapped index, which the resident peak counts whole in every worker.
+    worker_pss_mib: dict[str, float | None] = field(default_factory=dict)
 
 
 def _build(matcher: str, list_rows: pl.DataFrame, settings=None):
@@ -176,6 +179,17 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+def _pss_mib() -> float | None:
+    try:
+        with open("/proc/self/smaps_rollup", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:  # not Linux
+        return None
+    return None
+
+
 def run_dask(
     parts: list[Partition],
     job: Job,
@@ -234,4 +248,5 @@ def run_dask(
         results = client.gather(futures)
         laps["screen_s"] = time.perf_counter() - t0 - sum(laps.values())
         peaks = client.run(_peak_mib)
-    return DaskRun(sorted(results, key=lambda r: r.number), laps, peaks, model)
+        pss = client.run(_pss_mib)
+    return DaskRun(sorted(results, key=lambda r: r.number), laps, peaks, model, worker_pss_mib=pss)
