@@ -20,6 +20,7 @@ import pickle
 import re
 import tomllib
 import zlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -231,7 +232,7 @@ def _read_sources(key: str, cfg: dict, data: Path, rules: romanize.Rules, s: flo
                 # A name a cited table (read before) counts keeps its count alone.
                 counted = {e[1] for e in out if e[0] == kind and e[3] > 0}
                 names, weights = _syllable_given(
-                    names, weights, s, cfg.get("syllable_pairing", 0.1), counted
+                    names, weights, s, cfg.get("syllable_pairing", 1.0), counted
                 )
             ranks = np.arange(len(names))
             # A table without counts is ranked by a Zipf law; `zipf` (per kind) sets its
@@ -559,8 +560,8 @@ def _syllable_given(
     names: list[str],
     weights: list[float] | None,
     s: float,
-    pairing: float = 0.1,
-    skip: set[str] = frozenset(),  # type: ignore[assignment]
+    pairing: float = 1.0,
+    skip: Collection[str] = (),
 ) -> tuple[list[str], list[float]]:
     """Two-syllable given names (Korean): the listed names, plus every pairing of a first
     syllable with a second one seen in them, each weighing `pairing` times the average

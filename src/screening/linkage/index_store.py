@@ -3,8 +3,9 @@
 Frames are uncompressed Arrow IPC files and the key hashes NumPy files, both mapped rather
 than read, so worker processes on one machine share one copy of the list in the page cache
 instead of each holding its own (a 5 M-name index pickled is ~3.8 GB, and sending it worker
-to worker doubled the sender's peak). Only the name arrays `cpdist` reads are rebuilt in
-each process: Python strings cannot be mapped.
+to worker doubled the sender's peak). The name arrays `cpdist` reads are Python strings,
+which cannot be mapped: a loaded index rebuilds them, or holds none and lets
+`index.list_names` gather a chunk's (what each Dask worker does).
 """
 
 from __future__ import annotations
