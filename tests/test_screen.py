@@ -365,3 +365,55 @@ def test_pair_evidence_adds_up_to_the_alerts_scores(index):
     # The exact copy of E1 with its birth date: name, DOB and nationality all for.
     e1 = ev.filter(pl.Series((alerts["passenger_id"] == "P0") & (alerts["entry_id"] == "E1")))
     assert e1.height == 1 and e1["name"][0] > 5 and e1["dob"][0] > 10 and e1["nationality"][0] > 0
+
+
+def test_a_name_part_the_other_name_lacks_counts_for_nothing():
+    """The information two names agree on: another surname beside the same given names
+    says as much as no surname at all; the surname with a typo as much as the surname."""
+    from screening.linkage.screen import Manifest, name_information
+
+    listed = pl.DataFrame(
+        [("E1", "BELHADJ", "CHABANE AYOUB", "1980", "M", "DZA", None)],
+        schema=L_COLUMNS,
+        orient="row",
+    ).with_columns(doc_issuer=pl.lit(None, pl.String))
+    index = build_index(lists.from_flat(listed))
+    rows = [
+        ("other surname", "BENAOUDA", "CHABANE AYOUB", "1980-05-05", "DZA", None, "E1"),
+        ("no surname", "FNU", "CHABANE AYOUB", "1980-05-05", "DZA", None, "E1"),
+        ("surname typo", "BELHADK", "CHABANE AYOUB", "1980-05-05", "DZA", None, "E1"),
+        ("same name", "BELHADJ", "CHABANE AYOUB", "1980-05-05", "DZA", None, "E1"),
+    ]
+    manifest = Manifest.of(_passengers(rows))
+    bits = name_information(index, manifest, np.arange(4), np.zeros(4, np.int64))
+    other, missing, typo, same = bits.tolist()
+    assert other == pytest.approx(missing)
+    assert typo == pytest.approx(same) and same > missing + 3  # the rarest part
+
+
+def test_token_presence_is_one_for_a_typo_and_zero_for_another_word():
+    from screening.linkage.comparisons.names import token_presence
+
+    # The other names glued (compact forms): a compound is found whether split or not.
+    tokens = np.array(["BELHADJ", "BELHADJ", "BELHADJ", "ALI", "ABDULRAHMAN"], dtype=object)
+    names = np.array(
+        ["AYOUBBELHADJ", "AYOUBBELHADK", "AYOUBBENAOUDA", "HASSAN", "ABDULRAHMANHASHIMI"],
+        dtype=object,
+    )
+    assert token_presence(tokens, names).tolist() == [1.0, 1.0, 0.0, 0.0, 1.0]
+
+
+def test_token_parts_splits_off_the_most_informative_token():
+    """Exact bits on a hand-made count table: total 1023 tokens, so a token seen n times
+    carries -log2((n + 0.5) / 1024) bits; the first of equals is the top token."""
+    from screening.linkage.scoring import token_bits, token_parts
+    from screening.linkage.settings import ScoringConfig
+
+    counts = pl.DataFrame({"tok": ["A", "B", "C"], "n": [511.5, 127.5, 127.5]})
+    core = pl.Series([["A", "B"], [], ["C", "B"], ["A"]], dtype=pl.List(pl.String))
+    cfg = ScoringConfig()  # extra tokens count half
+    full, without, top = token_parts(core, counts, 1023, cfg)
+    assert top.tolist() == ["B", "", "C", "A"]
+    assert full.tolist() == [3 + 0.5, 0.0, 3 + 1.5, 1.0]
+    assert without.tolist() == [1.0, 0.0, 3.0, 0.0]
+    assert np.array_equal(token_bits(core, counts, 1023, cfg), full)

@@ -3,7 +3,9 @@ a logistic curve.
 
 Name agreement is worth the information its tokens carry: -log2 of each token's share of
 all name tokens seen (list plus screened population), so agreeing on ZHANG WEI or
-MOHAMMED ALI is weak evidence and on a rare name strong. Missing fields add nothing.
+MOHAMMED ALI is weak evidence and on a rare name strong. A name's most informative token
+counts only where the other name holds it (another surname beside the same given names
+agrees on the given names only). Missing fields add nothing.
 The other weights are log2(m/u) for agreement levels, with m from the error rates the
 generator documents and u from how often unrelated people agree (1/365 for a full date
 of birth, 1/60 for a birth year); they are written out in the settings
@@ -21,25 +23,43 @@ from screening.linkage.settings import ScoringConfig, _default_weights
 
 def token_bits(core: pl.Series, counts: pl.DataFrame, total: int, cfg: ScoringConfig):
     """Information (bits) of each name: sum over its tokens of -log2(share), capped."""
-    flat = pl.DataFrame({"row": np.arange(len(core)), "tok": core}).explode("tok")
-    flat = flat.join(counts, on="tok", how="left", maintain_order="left").with_columns(
-        bits=(-(pl.col("n").fill_null(0) + 0.5).truediv(total + 1.0).log(2)).clip(
-            0.0, cfg.token_bits_cap
-        )
-    )
+    return token_parts(core, counts, total, cfg)[0]
+
+
+def token_parts(
+    core: pl.Series, counts: pl.DataFrame, total: int, cfg: ScoringConfig
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per name: its information (token_bits), its information without its most
+    informative token, and that token ("" for an empty name)."""
+    # One row per token, and one null row for a name without any (polars drops [] rows).
+    filled = core.to_frame("c").select(pl.when(pl.col("c").list.len() > 0).then(pl.col("c")))
+    toks = filled.to_series().explode()
+    n = toks.to_frame("tok").join(counts, on="tok", how="left", maintain_order="left")["n"]
+    bits = -np.log2((n.fill_null(0).to_numpy() + 0.5) / (total + 1.0))
+    bits = np.where(toks.is_null().to_numpy(), 0.0, np.clip(bits, 0.0, cfg.token_bits_cap))
+    sizes = np.maximum(core.list.len().fill_null(0).cast(pl.Int64).to_numpy(), 1)
+    if len(sizes) == 0:
+        return np.zeros(0), np.zeros(0), np.zeros(0, dtype=object)
+    starts = np.concatenate([np.zeros(1, np.int64), np.cumsum(sizes)[:-1]])
+    row = np.repeat(np.arange(len(sizes)), sizes)
+    b1 = np.maximum.reduceat(bits, starts)
+    total_bits = np.add.reduceat(bits, starts)
+    # The most informative token: the first of equals, in name order.
+    at_max = np.flatnonzero(bits == b1[row])
+    top_at = at_max[np.unique(row[at_max], return_index=True)[1]]
+    rest = bits.copy()
+    rest[top_at] = -np.inf
+    b2 = np.maximum(np.maximum.reduceat(rest, starts), 0.0)
     # Tokens of one name are not independent: they come from one culture's name pool, so
     # the tokens besides the most informative one count only in part.
-    b = pl.col("bits").fill_null(0)
-    bits = flat.group_by("row").agg(
-        (b.max() + cfg.extra_token_weight * (b.sum() - b.max())).alias("bits")
-    )
-    out = np.zeros(len(core))
-    out[bits["row"].to_numpy()] = bits["bits"].to_numpy()
-    # polars adds a name's tokens in an order that depends on how the rows were cut into
-    # threads, so sums differ in the last bit between a whole manifest and its partitions;
-    # rounding keeps partitioned runs' scores, and the ties among an alias-rich identity's
-    # names, equal to one run's.
-    return np.round(np.minimum(out, cfg.name_bits_cap), 9)
+    w = cfg.extra_token_weight
+    full = b1 + w * (total_bits - b1)
+    without = b2 + w * (total_bits - b1 - b2)
+    top = toks.fill_null("").to_numpy().astype(object)[top_at]
+    # Rounded: sums in another order (a whole manifest against its partitions) must not
+    # pick another alias of one identity by the last bit.
+    cap = cfg.name_bits_cap
+    return np.round(np.minimum(full, cap), 9), np.round(np.minimum(without, cap), 9), top
 
 
 def token_counts(*cores: pl.Series) -> tuple[pl.DataFrame, int]:

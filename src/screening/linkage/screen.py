@@ -18,7 +18,12 @@ from screening.linkage.comparisons.attributes import nationality_evidence
 from screening.linkage.comparisons.contacts import contact_evidence
 from screening.linkage.comparisons.dates import dob_evidence
 from screening.linkage.comparisons.documents import document_evidence
-from screening.linkage.comparisons.names import name_arrays, name_similarity, token_overlap
+from screening.linkage.comparisons.names import (
+    name_arrays,
+    name_similarity,
+    token_overlap,
+    token_presence,
+)
 from screening.linkage.estimate import (
     Model,
     estimate,
@@ -31,7 +36,7 @@ from screening.linkage.index import WatchlistIndex, born_keys, list_names, passe
 from screening.linkage.levels import Dob, Document, Nationality
 from screening.linkage.normalize import name_forms
 from screening.linkage.population import Population, population_stats
-from screening.linkage.scoring import counts_of, log_odds, to_score, token_bits
+from screening.linkage.scoring import counts_of, log_odds, to_score, token_parts
 from screening.linkage.settings import AlertConfig, EstimationConfig
 
 
@@ -288,7 +293,7 @@ def compare_and_score(
     cfg = index.config
     p_rows, l_rows = kept.passenger_row, kept.list_row
     passengers = manifest.passengers
-    name_score, name_how = _names(index, manifest, kept)
+    name_score, name_how, name_bits = _names(index, manifest, kept)
     levels = levels_of(passengers, index, kept.document, p_rows, l_rows)
     contact = contact_evidence(
         passengers, index.contacts, index.entry_code, index.has_contact, p_rows, l_rows
@@ -298,7 +303,7 @@ def compare_and_score(
     clock.lap("estimate_s")
     bits = log_odds(
         name_score,
-        name_information(index, manifest, p_rows, l_rows),
+        name_bits,
         levels.dob,
         levels.dob_width,
         levels.document,
@@ -330,9 +335,9 @@ def compare_and_score(
 
 def _names(
     index: WatchlistIndex, manifest: Manifest, kept: KeptPairs
-) -> tuple[np.ndarray, np.ndarray]:
-    """Name similarity and how (NameHow) of the kept pairs, each distinct pair of names
-    compared once."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Name similarity, how (NameHow) and information (name_information) of the kept
+    pairs, each distinct pair of names compared once."""
     p_one, l_one, back = _distinct_names(manifest, index, kept.passenger_row, kept.list_row)
     _, first = np.unique(back, return_index=True)
     lst, l_at = list_names(index, l_one)
@@ -344,7 +349,8 @@ def _names(
         kept.token_overlap[first],
         index.config.comparisons.name_views,
     )
-    return name_score[back], name_how[back]
+    bits = name_information(index, manifest, p_one, l_one, name_score)
+    return name_score[back], name_how[back], bits[back]
 
 
 def _model(index: WatchlistIndex, manifest: Manifest) -> Model | None:
@@ -395,10 +401,9 @@ def learn_names(index: WatchlistIndex, population: Population, model: Model) -> 
     if len(p_rows) == 0:
         return model
     kept = first_look(index, manifest, p_rows, l_rows)
-    similarity, how = _names(index, manifest, kept)
+    similarity, how, bits = _names(index, manifest, kept)
     p_rows, l_rows = kept.passenger_row, kept.list_row
     levels = levels_of(sample, index, kept.document, p_rows, l_rows)
-    bits = name_information(index, manifest, p_rows, l_rows)
     group = p_rows * (int(index.entry_code.max()) + 1) + index.entry_code[l_rows]
     identities = len(np.unique(index.entry_code))
     named = estimate_names(
@@ -418,10 +423,16 @@ def learn_names(index: WatchlistIndex, population: Population, model: Model) -> 
 
 
 def name_information(
-    index: WatchlistIndex, manifest: Manifest, p_rows: np.ndarray, l_rows: np.ndarray
+    index: WatchlistIndex,
+    manifest: Manifest,
+    p_rows: np.ndarray,
+    l_rows: np.ndarray,
+    similarity: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Bits an agreeing name is worth per pair: its tokens' rarity among the list and the
-    screened population, or, for a full name seen often in the population, that frequency."""
+    """Bits an agreeing name is worth per pair: the rarity of the tokens the two names
+    share among the list and the screened population, or, for a full name seen often in
+    the population, that frequency. Given the pairs' name `similarity`, pairs too unlike
+    to be given any of their names' information get it whole (it is not used)."""
     pop = manifest.population
     # Only the names among the candidates need their information computed.
     rows_needed, position = np.unique(l_rows, return_inverse=True)
@@ -434,10 +445,26 @@ def name_information(
     n = counts_of(index.token_counts, "tok", needed) + counts_of(pop.token_counts, "tok", needed)
     counts = pl.DataFrame({"tok": needed, "n": n})
     total = pop.token_total + index.token_total
-    list_bits = token_bits(core, counts, total, index.config.scoring)[position]
+    cfg = index.config.scoring
+    l_full, l_without, l_top = token_parts(core, counts, total, cfg)
+    p_full, p_without, p_top = token_parts(p_core, counts, total, cfg)
+    # A name's most informative part (mostly the surname) that the other name lacks says
+    # nothing for the pair: BELHADJ CHABANE AYOUB and BENAOUDA CHABANE AYOUB agree on
+    # CHABANE AYOUB only. Present: found in the other name with a typo or two, spaces
+    # ignored (ABDULRAHMAN is in ABDUL RAHMAN).
+    w_l, w_p = np.ones(len(p_rows)), np.ones(len(p_rows))
+    at = np.arange(len(p_rows))
+    if similarity is not None:
+        at = np.flatnonzero(
+            similarity >= min(index.config.estimation.name_level_edges[0], cfg.name_floor)
+        )
+    lst, l_at = list_names(index, l_rows[at])
+    w_l[at] = token_presence(l_top[position[at]], manifest.names["compact_gs"][p_rows[at]])
+    w_p[at] = token_presence(p_top[p_position[at]], lst["compact_gs"][l_at])
+    list_bits = w_l * l_full[position] + (1 - w_l) * l_without[position]
+    p_bits = w_p * p_full[p_position] + (1 - w_p) * p_without[p_position]
     # Two names agree on no more than the lesser of them says: a traveller giving two of a
     # listed name's four parts agrees on those two only.
-    p_bits = token_bits(p_core, counts, total, index.config.scoring)[p_position]
     list_bits = np.minimum(list_bits, p_bits)
     # A full name shared by many in the screened population is weak evidence however rare
     # its tokens look one by one (families, double-barrelled names). One or two sightings
