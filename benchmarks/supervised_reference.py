@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from screening.data.lists import from_generated
+from screening.data.discover import generated, watchlist_rows
 from screening.evaluate.metrics import evaluate
 from screening.linkage.index import build_index
 from screening.linkage.levels import DOB_LEVELS, DOC_LEVELS, NAME_HOW
@@ -41,12 +41,8 @@ CODES = {
 
 def features(world: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(alerts of the default matcher at threshold 0 with their evidence, truth)."""
-    passengers = pl.read_parquet(world / "passengers.parquet")
-    rows = from_generated(
-        pl.read_parquet(world / "watchlist.parquet"),
-        pl.read_parquet(world / "watchlist_names.parquet"),
-    )
-    index = build_index(rows)
+    passengers = generated(world, "passengers")
+    index = build_index(watchlist_rows(world)[0])
     alerts = screen(index, passengers, threshold=0.0).alerts
     named = alerts.filter(pl.col("name_id").is_not_null())
     p_row = passengers.select("passenger_id").with_row_index("p")
@@ -60,7 +56,7 @@ def features(world: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
         for c, v in CODES.items()
     ]
     out = pl.concat([named, bits.select(FIELDS).rename(lambda c: f"bits_{c}")], how="horizontal")
-    return out.with_columns(codes), pl.read_parquet(world / "truth.parquet")
+    return out.with_columns(codes), generated(world, "truth")
 
 
 def _matrix(frame: pl.DataFrame) -> np.ndarray:

@@ -349,7 +349,7 @@ def _names(
         kept.token_overlap[first],
         index.config.comparisons.name_views,
     )
-    bits = name_information(index, manifest, p_one, l_one, name_score)
+    bits = name_information(index, manifest, p_one, l_one, name_score, (lst, l_at))
     return name_score[back], name_how[back], bits[back]
 
 
@@ -428,11 +428,13 @@ def name_information(
     p_rows: np.ndarray,
     l_rows: np.ndarray,
     similarity: np.ndarray | None = None,
+    listed: tuple[dict[str, np.ndarray], np.ndarray] | None = None,
 ) -> np.ndarray:
     """Bits an agreeing name is worth per pair: the rarity of the tokens the two names
     share among the list and the screened population, or, for a full name seen often in
     the population, that frequency. Given the pairs' name `similarity`, pairs too unlike
-    to be given any of their names' information get it whole (it is not used)."""
+    to be given any of their names' information get it whole (it is not used); `listed`:
+    list_names(index, l_rows) when the caller holds it already."""
     pop = manifest.population
     # Only the names among the candidates need their information computed.
     rows_needed, position = np.unique(l_rows, return_inverse=True)
@@ -458,9 +460,9 @@ def name_information(
         at = np.flatnonzero(
             similarity >= min(index.config.estimation.name_level_edges[0], cfg.name_floor)
         )
-    lst, l_at = list_names(index, l_rows[at])
+    lst, l_at = listed if listed is not None else list_names(index, l_rows)
     w_l[at] = token_presence(l_top[position[at]], manifest.names["compact_gs"][p_rows[at]])
-    w_p[at] = token_presence(p_top[p_position[at]], lst["compact_gs"][l_at])
+    w_p[at] = token_presence(p_top[p_position[at]], lst["compact_gs"][l_at[at]])
     list_bits = w_l * l_full[position] + (1 - w_l) * l_without[position]
     p_bits = w_p * p_full[p_position] + (1 - w_p) * p_without[p_position]
     # Two names agree on no more than the lesser of them says: a traveller giving two of a
