@@ -12,8 +12,6 @@ from __future__ import annotations
 import polars as pl
 from anyascii import anyascii
 
-from screening.schema import empty_list_if_null
-
 PLACEHOLDERS = ("FNU", "LNU", "UNK", "UNKNOWN", "NFN", "XXX")
 PARTICLES = (
     "AL",
@@ -119,6 +117,19 @@ def skeleton(tokens: pl.Series) -> pl.Series:
     return tokens.replace_strict(uniq, s, default=None, return_dtype=pl.String)
 
 
+FORM_COLUMNS = (
+    "tokens",
+    "core",
+    "compact_gs",
+    "compact_sg",
+    "initials_form",
+    "sorted_core",
+    "initials_sorted",
+    "skeleton_sorted",
+    "skeletons",
+)
+
+
 def name_forms(frame: pl.DataFrame) -> pl.DataFrame:
     """Matching forms of (surname, given_names) rows, in the input's row order.
 
@@ -144,22 +155,19 @@ def name_forms(frame: pl.DataFrame) -> pl.DataFrame:
         core=pl.concat_list("_gc", "_sc"),
         compact_gs=pl.concat_str([pl.col("_gc").list.join(""), pl.col("_sc").list.join("")]),
         compact_sg=pl.concat_str([pl.col("_sc").list.join(""), pl.col("_gc").list.join("")]),
-        initials_form=pl.concat_list(
-            pl.col("_gc").list.eval(pl.element().str.slice(0, 1)), "_sc"
-        ).list.join(" "),
+        _initials=pl.concat_list(pl.col("_gc").list.eval(pl.element().str.slice(0, 1)), "_sc"),
+    )
+    # Skeletons of the distinct tokens, mapped back inside each name's list.
+    tokens = out["core"].explode().drop_nulls().unique()
+    keys = pl.DataFrame({"t": tokens}).select(_SKELETON).to_series()
+    out = out.with_columns(
+        skeletons=pl.col("core")
+        .list.eval(pl.element().replace_strict(tokens, keys, default=None))
+        .list.drop_nulls(),
     ).with_columns(
         sorted_core=pl.col("core").list.sort().list.join(" "),
-        initials_sorted=pl.col("initials_form").str.split(" ").list.sort().list.join(" "),
+        initials_form=pl.col("_initials").list.join(" "),
+        initials_sorted=pl.col("_initials").list.sort().list.join(" "),
+        skeleton_sorted=pl.col("skeletons").list.sort().list.join(" "),
     )
-    out = out.with_row_index("_row")
-    flat = out.select("_row", "core").explode("core").drop_nulls("core")
-    flat = flat.with_columns(sk=skeleton(flat["core"]))
-    sk = flat.group_by("_row", maintain_order=True).agg(
-        pl.col("sk").drop_nulls().sort().str.join(" ").alias("skeleton_sorted"),
-        pl.col("sk").drop_nulls().alias("skeletons"),
-    )
-    out = out.join(sk, on="_row", how="left", maintain_order="left").with_columns(
-        pl.col("skeleton_sorted").fill_null(""),
-        empty_list_if_null("skeletons"),
-    )
-    return out.drop("_row", "_s", "_g", "_st", "_gt", "_sc", "_gc")
+    return out.select(FORM_COLUMNS)
