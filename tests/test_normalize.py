@@ -59,6 +59,14 @@ def test_skeleton_values_keep_their_rows():
     assert got.to_list() == ["SK", None, "A", "HN", "SK", "FLB"]
 
 
+def test_skeleton_is_one_pass_per_step():
+    # A group's output is not read again by a later group (KH -> H is not then TH -> T),
+    # the earlier group wins where two start at one letter (TSCH before TS, SH before HS),
+    # and a run of any length becomes one letter.
+    got = skeleton(pl.Series(["OTKHAMMAD", "TSCHAI", "HSIEH", "BBBBBBBBBBBBBB", "ASHSHAMI"]))
+    assert got.to_list() == ["THMT", "S", "SH", "B", "SM"]
+
+
 def test_name_forms_are_order_free_and_compound_proof():
     f = name_forms(
         pl.DataFrame(

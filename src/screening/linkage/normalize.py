@@ -93,18 +93,26 @@ def fold(names: pl.Series) -> pl.Series:
     )
 
 
+_VOWELS = ("A", "E", "I", "O", "U", "Y")
+# Runs of one consonant, longest first; applied twice, runs of up to 36 become one letter.
+_RUNS = tuple(ch * k for ch in "BFHKLMNRSTV" for k in range(6, 1, -1))
+
+
 def _skeleton_expr() -> pl.Expr:
-    e = pl.col("t")
-    for a, b in _SKELETON_GROUPS:
-        e = e.str.replace_all(a, b, literal=True)
-    e = e.str.replace_all(r"[AEIOUY]", "")
-    for ch in "BFHKLMNRSTV":
-        e = e.str.replace_all(ch + ch + "+", ch)
-    return pl.when(e.str.len_chars() > 0).then(e).otherwise(pl.col("t").str.slice(0, 1))
+    # One left-to-right pass per step (Aho-Corasick, the earlier group wins where two start
+    # at one letter), not one pass per group: a group's output is never re-read by a later
+    # group (OTKHAMMAD keeps its TH: KH -> H then TH -> T was an accident of the order).
+    # 49 replacements cost a flight's few hundred tokens 4 ms, these four passes 0.7 ms.
+    t = pl.col("t")
+    e = t.str.replace_many(
+        [a for a, _ in _SKELETON_GROUPS], [b for _, b in _SKELETON_GROUPS], leftmost=True
+    )
+    e = e.str.replace_many(_VOWELS, [""] * len(_VOWELS), leftmost=True)
+    runs = [r[0] for r in _RUNS]
+    e = e.str.replace_many(_RUNS, runs, leftmost=True).str.replace_many(_RUNS, runs, leftmost=True)
+    return pl.when(e.str.len_chars() > 0).then(e).otherwise(t.str.slice(0, 1))
 
 
-# One query rather than 38 eager calls: a flight's few hundred tokens paid ~0.1 ms of call
-# overhead per step (5 ms in all, 2 ms as one query).
 _SKELETON = _skeleton_expr()
 
 
