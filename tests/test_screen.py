@@ -329,15 +329,17 @@ def test_screening_in_chunks_gives_the_alerts_of_one_pass(research):
     rows = lists.from_generated(research["watchlist"], research["watchlist_names"])
     passengers = research["passengers"]
     whole = screen(build_index(rows), passengers, threshold=0.0)
-    chunked_settings = replace(Settings(), alerts=AlertConfig(chunk_passengers=3_000))
-    parts = screen(build_index(rows, chunked_settings), passengers, threshold=0.0)
-    assert parts.stats["chunks"] == 7 and "chunks" not in whole.stats
-    assert whole.model is not None and parts.model.weights == whole.model.weights
-    assert parts.alerts.height > passengers.height  # threshold 0: many alerts per traveller
-    assert parts.alerts.equals(whole.alerts)
-    for a, b in zip(parts.pairs, whole.pairs, strict=True):
-        assert np.array_equal(a, b)
-    assert parts.stats["pairs"] == whole.stats["pairs"]
+    # One chunk at a time, and three at once in threads (7 chunks: the last batch is short).
+    for threads in (1, 3):
+        alerts = AlertConfig(chunk_passengers=3_000, chunk_threads=threads)
+        parts = screen(build_index(rows, replace(Settings(), alerts=alerts)), passengers, 0.0)
+        assert parts.stats["chunks"] == 7 and "chunks" not in whole.stats
+        assert whole.model is not None and parts.model.weights == whole.model.weights
+        assert parts.alerts.height > passengers.height  # threshold 0: many per traveller
+        assert parts.alerts.equals(whole.alerts)
+        for a, b in zip(parts.pairs, whole.pairs, strict=True):
+            assert np.array_equal(a, b)
+        assert parts.stats["pairs"] == whole.stats["pairs"]
 
 
 def test_pair_evidence_adds_up_to_the_alerts_scores(index):

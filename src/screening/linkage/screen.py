@@ -7,7 +7,9 @@ over all passengers and all candidate pairs at once.
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -206,16 +208,28 @@ def screen_chunks(
     if population.model is None:
         population = replace(population, model=learn(index, population))
     clock.lap("estimate_s")
-    for at in range(0, passengers.height, chunk):
-        rows = passengers.slice(at, chunk)
-        part = Manifest.of(rows, population, forms=forms.slice(at, chunk))
-        res = _screen_chunk(index, part, threshold, top_k, candidates)
-        if at == 0:  # the whole manifest's normalization and estimate, counted once
-            stats = dict(res.stats)
-            for k, v in clock.laps.items():
-                stats[k] = stats.get(k, 0) + v
-            res = replace(res, stats=stats)
-        yield at, rows.height, res
+
+    def run(at: int) -> ScreenResult:
+        part = Manifest.of(passengers.slice(at, chunk), population, forms=forms.slice(at, chunk))
+        return _screen_chunk(index, part, threshold, top_k, candidates)
+
+    starts = list(range(0, passengers.height, chunk))
+    ahead = max(int(index.config.alerts.chunk_threads), 1)
+    # Chunks overlap in threads (polars, numpy and rapidfuzz release the GIL): one chunk's
+    # single-threaded steps run beside another's parallel ones. At most `ahead` chunks
+    # are held, and results come back in order, so the output is that of one pass.
+    with ThreadPoolExecutor(ahead) as pool:
+        pending = deque(pool.submit(run, at) for at in starts[:ahead])
+        for i, at in enumerate(starts):
+            res = pending.popleft().result()
+            if i + ahead < len(starts):
+                pending.append(pool.submit(run, starts[i + ahead]))
+            if at == 0:  # the whole manifest's normalization and estimate, counted once
+                stats = dict(res.stats)
+                for k, v in clock.laps.items():
+                    stats[k] = stats.get(k, 0) + v
+                res = replace(res, stats=stats)
+            yield at, min(chunk, passengers.height - at), res
 
 
 def _screen_chunk(

@@ -153,6 +153,8 @@ class AlertConfig:
     # Passengers screened at once: bounds the candidate pairs in memory (~10 a traveller,
     # ~100 bytes each while compared). Alerts are the same for any value.
     chunk_passengers: int = 200_000
+    # Chunks screened at once, in threads: each holds its pairs (memory grows with it).
+    chunk_threads: int = 2
 
 
 @dataclass(frozen=True)
