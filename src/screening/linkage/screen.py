@@ -216,14 +216,15 @@ def screen_chunks(
     starts = list(range(0, passengers.height, chunk))
     ahead = max(int(index.config.alerts.chunk_threads), 1)
     # Chunks overlap in threads (polars, numpy and rapidfuzz release the GIL): one chunk's
-    # single-threaded steps run beside another's parallel ones. At most `ahead` chunks
-    # are held, and results come back in order, so the output is that of one pass.
+    # single-threaded steps run beside another's parallel ones. `ahead` chunks are
+    # screened at once and one more waits its turn, so a thread never idles while the
+    # caller handles a result; results come back in order: the output of one pass.
     with ThreadPoolExecutor(ahead) as pool:
-        pending = deque(pool.submit(run, at) for at in starts[:ahead])
+        pending = deque(pool.submit(run, at) for at in starts[: ahead + 1])
         for i, at in enumerate(starts):
             res = pending.popleft().result()
-            if i + ahead < len(starts):
-                pending.append(pool.submit(run, starts[i + ahead]))
+            if i + ahead + 1 < len(starts):
+                pending.append(pool.submit(run, starts[i + ahead + 1]))
             if at == 0:  # the whole manifest's normalization and estimate, counted once
                 stats = dict(res.stats)
                 for k, v in clock.laps.items():

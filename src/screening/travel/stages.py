@@ -14,6 +14,7 @@ Every stage adds `associate` alerts for companions and the states to notify per 
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
@@ -191,8 +192,12 @@ class _ApiRun:
         Groups, states and data quality are the whole manifest's: a companion or a
         booking may sit in another chunk."""
         data = self.data
-        states = _api_states(travellers, links, data)
-        groups = _api_groups(data.passengers, links)
+        # Groups and states do not depend on the screening: worked out in a thread while
+        # the matcher prepares (its name forms and estimate), waited for at the first chunk.
+        aside = ThreadPoolExecutor(1)
+        states_job = aside.submit(_api_states, travellers, links, data)
+        groups_job = aside.submit(_api_groups, data.passengers, links)
+        aside.shutdown(wait=False)
         quality = (
             data.passengers.select("passenger_id", "data_quality").unique("passenger_id")
             if "data_quality" in data.passengers.columns
@@ -221,6 +226,7 @@ class _ApiRun:
                 mine = links.join(part.select("passenger_id"), on="passenger_id", how="semi")
                 carried = _carry(pnr_alerts, mine, assessed)
                 alerts = pl.concat([alerts, carried], how="diagonal_relaxed")
+            groups, states = groups_job.result(), states_job.result()
             alerts, note = _finish(alerts, stage, groups, states, self.list_rows, quality)
             self.sink.add(stage, alerts, note)
             if keep_pairs:
