@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 
+import numpy as np
 import polars as pl
 import pycountry
 
@@ -99,6 +100,16 @@ def notifications(
     `traveller_states` holds (passenger_id, state, role) for whoever the alerts are about;
     `list_rows` adds the nationalities of the identity an alert names.
     """
+    return notified(alerts, traveller_states, list_rows)[1]
+
+
+def notified(
+    alerts: pl.DataFrame,
+    traveller_states: pl.DataFrame,
+    list_rows: pl.DataFrame | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """`alerts` with their `notify` column (the states, sorted, joined by ';'), and the
+    notification records (notifications)."""
     bit = {r: 1 << i for i, r in enumerate(ROLES)}
     # Codes and role sets per traveller and per identity first (millions of alerts share
     # a few hundred thousand of each), then one join per alert; source 0 is the traveller,
@@ -141,32 +152,59 @@ def notifications(
                 source=pl.lit(1, pl.Int8),
             )
         )
-    out = (
-        pl.concat(parts)
-        .group_by("a", "state")
-        .agg(pl.col("mask").bitwise_or(), pl.col("source").min())
-        .sort("a", "state")
-        .select(
-            "a",
-            "state",
-            role=pl.col("mask").replace_strict(_role_names(), return_dtype=pl.String),
-            source=pl.col("source").replace_strict(
-                {0: "traveller", 1: "watch list"}, return_dtype=pl.String
-            ),
-        )
+    out, states = _merged(pl.concat(parts))
+    # Each alert's states, in order, as one string: alerts share a few combinations, so
+    # the strings are built per combination and joined back by alert.
+    runs = out.group_by("a", maintain_order=True).agg(pl.col("code"))
+    combos = runs.select(pl.col("code").unique()).with_row_index("combo")
+    flat = combos.explode("code")
+    text = (
+        flat.with_columns(state=states.gather(flat["code"]))
+        .group_by("combo", maintain_order=True)
+        .agg(notify=pl.col("state").str.join(";"))
     )
-    out = out.with_columns(alert_id=ids.gather(out["a"]))
-    return out.cast(NOTIFICATION_COLUMNS).select(list(NOTIFICATION_COLUMNS))
+    runs = runs.join(combos, on="code").join(text, on="combo").select("a", "notify")
+    notify = (
+        alert_rows.select("a")
+        .join(runs, on="a", how="left", maintain_order="left")["notify"]
+        .fill_null("")
+    )
+    records = out.select(
+        "a",
+        state=states.gather(out["code"]),
+        role=pl.col("mask").replace_strict(_role_names(), return_dtype=pl.String),
+        source=pl.col("source").replace_strict(
+            {0: "traveller", 1: "watch list"}, return_dtype=pl.String
+        ),
+    )
+    records = records.with_columns(alert_id=ids.gather(records["a"]))
+    records = records.cast(NOTIFICATION_COLUMNS).select(list(NOTIFICATION_COLUMNS))
+    return alerts.drop("notify", strict=False).with_columns(notify=notify), records
 
 
-def notify_column(alerts: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
-    """`notify` on each alert: its states, sorted and joined by ';'."""
-    per = records.group_by("alert_id").agg(pl.col("state").sort().str.join(";").alias("notify"))
-    return (
-        alerts.drop("notify", strict=False)
-        .join(per, on="alert_id", how="left", maintain_order="left")
-        .with_columns(pl.col("notify").fill_null(""))
+def _merged(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
+    """(a, code, mask, source) records merged per alert and state (roles or-ed, the
+    traveller's source first), sorted by alert and state; and the states by code. States
+    are coded in sorted order, so one integer key sorts as (alert, state) would: a polars
+    group-by and sort over the strings took three times as long."""
+    states = records["state"].unique().sort()
+    n = max(len(states), 1)
+    code = records["state"].replace_strict(
+        states, pl.int_range(len(states), eager=True), return_dtype=pl.UInt64
     )
+    key = records["a"].cast(pl.UInt64).to_numpy() * n + code.to_numpy()
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]) if len(key) else key)
+    mask = records["mask"].to_numpy()[order]
+    source = records["source"].to_numpy()[order]
+    merged = {
+        "a": (key[starts] // n).astype(np.uint32),
+        "code": (key[starts] % n).astype(np.uint32),
+        "mask": np.bitwise_or.reduceat(mask, starts) if len(key) else mask,
+        "source": np.minimum.reduceat(source, starts) if len(key) else source,
+    }
+    return pl.DataFrame(merged), states
 
 
 def traveller_states(

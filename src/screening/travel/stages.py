@@ -28,7 +28,7 @@ from screening.linkage.settings import AlertConfig
 from screening.travel.associates import associate_alerts
 from screening.travel.contacts import contact_alerts
 from screening.travel.documents import invalid_document_alerts, lost_stolen_alerts
-from screening.travel.notify import notifications, notify_column, traveller_states
+from screening.travel.notify import notified, traveller_states
 from screening.travel.output import OUTPUT_COLUMNS, Collected, Spooled
 from screening.travel.reconcile import LINK_COLUMNS, LinkConfig, booking_legs, link_bookings
 
@@ -368,8 +368,8 @@ def _finish(
         )
     # The states of the alerted only: a chunk's alerts name few of the manifest's travellers.
     states = states.join(alerts.select("passenger_id").unique(), on="passenger_id", how="semi")
-    note = notifications(alerts, states, list_rows)
-    return notify_column(alerts, note).select(list(OUTPUT_COLUMNS)), note
+    alerts, note = notified(alerts, states, list_rows)
+    return alerts.select(list(OUTPUT_COLUMNS)), note
 
 
 def _conform(frame: pl.DataFrame, stage: str) -> pl.DataFrame:
