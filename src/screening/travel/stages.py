@@ -209,7 +209,9 @@ class _ApiRun:
         )
         for at, rows, res in parts:
             part = travellers.slice(at, rows)
-            assessed = _pairs(res, part, self.list_rows)
+            # The pairs assessed: for carrying PNR alerts over and for whoever keeps them.
+            need = keep_pairs or pnr_alerts is not None
+            assessed = _pairs(res, part, self.list_rows) if need else None
             alerts = pl.concat(
                 [
                     res.alerts,
