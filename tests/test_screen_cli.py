@@ -167,3 +167,34 @@ def test_column_mapping_and_generated_folder(files, tmp_path):
     assert r.exit_code == 0, r.output
     kinds = set(pl.read_parquet(tmp_path / "a.parquet")["kind"])
     assert {"watchlist_document", "document_lost_stolen", "document_invalid"} <= kinds
+
+
+def test_index_cache_is_reused_while_the_list_is_unchanged(files):
+    """A second run against the same list maps the saved index (same alerts); another
+    list gets an index of its own; only the default matcher and local engine use one."""
+    tmp, wl, manifest = files
+    m, cache = manifest(*GOOD), tmp / "cache"
+    runs = []
+    for i in range(2):
+        out = tmp / f"a{i}.parquet"
+        r = runner.invoke(
+            app, ["screen", m, "--watchlist", wl, "--index-cache", str(cache), "--out", str(out)]
+        )
+        assert r.exit_code == 0, r.output
+        runs.append((r.stderr, pl.read_parquet(out)))
+    assert "index built and saved to" in runs[0][0] and "index loaded from" in runs[1][0]
+    assert runs[0][1].equals(runs[1][1]) and runs[0][1].height > 0
+    plain = tmp / "plain.parquet"
+    assert runner.invoke(app, ["screen", m, "--watchlist", wl, "--out", str(plain)]).exit_code == 0
+    assert pl.read_parquet(plain).equals(runs[0][1])
+    assert len(list(cache.iterdir())) == 1
+    other = tmp / "other.csv"
+    other.write_text(LIST.replace("Mallory", "Malory"), encoding="utf-8")
+    r = runner.invoke(app, ["screen", m, "--watchlist", str(other), "--index-cache", str(cache)])
+    assert r.exit_code == 0 and "index built and saved to" in r.stderr
+    assert len(list(cache.iterdir())) == 2
+    for extra in (["--matcher", "exact"], ["--engine", "dask"]):
+        r = runner.invoke(
+            app, ["screen", m, "--watchlist", wl, "--index-cache", str(cache), *extra]
+        )
+        assert r.exit_code != 0 and "--index-cache" in r.stderr

@@ -26,6 +26,7 @@ from screening.data.io import read_user_file, scratch_folder, write_alerts
 from screening.engines import ENGINES
 from screening.linkage.settings import Settings, SettingsError, load_settings, to_toml
 from screening.matchers import get_matcher
+from screening.matchers.default import DefaultMatcher
 from screening.travel.output import Spooled
 from screening.travel.stages import STAGES, StageData, run_stages
 
@@ -221,6 +222,14 @@ def screen_cmd(
             "screens the API stage without seeing the listed names."
         ),
     ] = None,
+    index_cache: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder to keep the built watch-list index in (default matcher, local "
+            "engine): later runs against the same list and settings map it instead of "
+            "building it again."
+        ),
+    ] = None,
 ) -> None:
     """Screen a manifest or bookings against a watch list (and lost/stolen documents):
     explained alerts, companions as associates, and the states to notify."""
@@ -241,6 +250,8 @@ def screen_cmd(
             err, manifest, watchlist, secret_file, opts | {"threshold": threshold, "top_k": top_k}
         )
         return
+    if engine == "dask" and index_cache is not None:
+        raise _fail(err, "--index-cache is for the local engine (Dask saves its own per run)")
     if engine == "dask":
         _screen_dask(
             err,
@@ -298,7 +309,7 @@ def screen_cmd(
         err.status("screening", spinner="dots") if err.is_terminal else nullcontext(),
         scratch_folder(out) if out is not None else nullcontext() as spool_dir,
     ):
-        index = chosen.build(rows)
+        index = _index(err, chosen, rows, index_cache)
         sink = Spooled(spool_dir) if spool_dir is not None else None
         try:
             run = run_stages(
@@ -318,6 +329,19 @@ def screen_cmd(
         if f is not None
     )
     _print_screened(err, screened, rows.height, chosen.name, stages, run, kinds, seconds)
+
+
+def _index(err: Console, chosen, rows: pl.DataFrame, cache: Path | None):
+    """The matcher's index of `rows`: built, or with `cache` mapped from a saved one."""
+    if cache is None:
+        return chosen.build(rows)
+    if not isinstance(chosen, DefaultMatcher):
+        raise _fail(err, f"--index-cache works with the default matcher, not {chosen.name}")
+    from screening.linkage.index_store import cached_build  # pyarrow: only when asked
+
+    index, loaded = cached_build(rows, chosen.settings, cache)
+    err.print(f"index {'loaded from' if loaded else 'built and saved to'} {escape(str(cache))}")
+    return index
 
 
 def _write_run(

@@ -11,6 +11,7 @@ which cannot be mapped: a loaded index rebuilds them, or holds none and lets
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import shutil
@@ -23,8 +24,8 @@ import pyarrow as pa
 
 from screening.linkage.blocking import HashedKeys, ListBlocks
 from screening.linkage.comparisons.names import name_arrays
-from screening.linkage.index import WatchlistIndex
-from screening.linkage.settings import load_settings, to_toml
+from screening.linkage.index import WatchlistIndex, build_index
+from screening.linkage.settings import Settings, load_settings, to_toml
 
 FRAMES = ("rows", "forms", "docs", "contacts", "token_counts")
 ARRAYS = ("entry_code", "has_doc", "has_contact")
@@ -109,6 +110,29 @@ def load_index(folder: Path, with_name_arrays: bool = True) -> WatchlistIndex:
         arrays=name_arrays(frames["forms"]) if with_name_arrays else {},
         config=load_settings(folder / "settings.toml"),
     )
+
+
+def index_fingerprint(rows: pl.DataFrame, settings: Settings) -> str:
+    """What an index is built from: the list rows in order, their schema, the settings,
+    the index format and the polars version (its row hashes hold within a version)."""
+    h = hashlib.sha256(rows.hash_rows(seed=2396).to_numpy().tobytes())
+    h.update(repr(list(rows.schema.items())).encode())
+    h.update(to_toml(settings).encode())
+    h.update(f"{FORMAT}|{pl.__version__}|{rows.height}".encode())
+    return h.hexdigest()[:24]
+
+
+def cached_build(
+    rows: pl.DataFrame, settings: Settings, cache: Path
+) -> tuple[WatchlistIndex, bool]:
+    """The index of `rows` saved in `cache` for these rows and settings, memory-mapped;
+    else built and saved there for the next run. (index, whether it was loaded)."""
+    folder = Path(cache) / index_fingerprint(rows, settings)
+    if (folder / "index.json").exists():
+        return load_index(folder), True
+    index = build_index(rows, settings)
+    save_index(index, folder)
+    return index, False
 
 
 def _mapped_frame(path: Path) -> pl.DataFrame:
