@@ -438,3 +438,20 @@ def test_spooled_output_is_the_run_sorted_into_files(teaching_runs, tmp_path, su
         assert got.height == whole.alerts.height
         assert got["alert_id"].equals(whole.alerts["alert_id"])
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([alerts.name, notes.name])
+
+
+@pytest.mark.parametrize("base", [1_000_003, 0])
+def test_notify_strings_per_alert_whatever_the_hash(base):
+    """Each alert's sorted states joined by ';' and "" for an alert with none; base 0
+    makes runs with the same first state and length collide, which must not mix them."""
+    from screening.travel.notify import _notify_strings
+
+    states = pl.Series(["ARE", "BEL", "DZA", "FRA"])
+    out = pl.DataFrame(
+        {"a": [0, 0, 1, 1, 3, 3, 4, 5, 5, 5], "code": [0, 2, 0, 3, 0, 2, 1, 0, 1, 3]},
+        schema={"a": pl.UInt32, "code": pl.UInt32},
+    )
+    got = _notify_strings(out, states, 7, base=base).to_list()
+    assert got == ["ARE;DZA", "ARE;FRA", "", "ARE;DZA", "BEL", "ARE;BEL;FRA", ""]
+    empty = out.clear()
+    assert _notify_strings(empty, states, 2, base=base).to_list() == ["", ""]
