@@ -193,6 +193,14 @@ def test_index_cache_is_reused_while_the_list_is_unchanged(files):
     r = runner.invoke(app, ["screen", m, "--watchlist", str(other), "--index-cache", str(cache)])
     assert r.exit_code == 0 and "index built and saved to" in r.stderr
     assert len(list(cache.iterdir())) == 2
+    blocked = tmp / "not-a-folder"
+    blocked.write_text("a file where the cache folder should be", encoding="utf-8")
+    out = tmp / "uncached.parquet"
+    r = runner.invoke(
+        app, ["screen", m, "--watchlist", wl, "--index-cache", str(blocked), "--out", str(out)]
+    )
+    assert r.exit_code == 0 and "not saved to" in r.stderr, r.output
+    assert pl.read_parquet(out).equals(runs[0][1])
     for extra in (["--matcher", "exact"], ["--engine", "dask"]):
         r = runner.invoke(
             app, ["screen", m, "--watchlist", wl, "--index-cache", str(cache), *extra]

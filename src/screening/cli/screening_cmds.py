@@ -339,8 +339,8 @@ def _index(err: Console, chosen, rows: pl.DataFrame, cache: Path | None):
         raise _fail(err, f"--index-cache works with the default matcher, not {chosen.name}")
     from screening.linkage.index_store import cached_build  # pyarrow: only when asked
 
-    index, loaded = cached_build(rows, chosen.settings, cache)
-    err.print(f"index {'loaded from' if loaded else 'built and saved to'} {escape(str(cache))}")
+    index, said = cached_build(rows, chosen.settings, cache)
+    err.print(escape(said))
     return index
 
 

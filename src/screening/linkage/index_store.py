@@ -122,17 +122,18 @@ def index_fingerprint(rows: pl.DataFrame, settings: Settings) -> str:
     return h.hexdigest()[:24]
 
 
-def cached_build(
-    rows: pl.DataFrame, settings: Settings, cache: Path
-) -> tuple[WatchlistIndex, bool]:
+def cached_build(rows: pl.DataFrame, settings: Settings, cache: Path) -> tuple[WatchlistIndex, str]:
     """The index of `rows` saved in `cache` for these rows and settings, memory-mapped;
-    else built and saved there for the next run. (index, whether it was loaded)."""
+    else built and saved there for the next run. (index, what happened, in words)."""
     folder = Path(cache) / index_fingerprint(rows, settings)
     if (folder / "index.json").exists():
-        return load_index(folder), True
+        return load_index(folder), f"index loaded from {folder}"
     index = build_index(rows, settings)
-    save_index(index, folder)
-    return index, False
+    try:
+        save_index(index, folder)
+    except OSError as e:  # a cache that cannot be written must not stop the screening
+        return index, f"index built; not saved to {cache}: {e.strerror or e}"
+    return index, f"index built and saved to {folder}"
 
 
 def _mapped_frame(path: Path) -> pl.DataFrame:
