@@ -126,3 +126,49 @@ def test_a_long_name_with_an_added_part_is_found_by_its_triple():
     every = BlockingConfig().keys
     assert found(every)
     assert not found(tuple(k for k in every if k != "triple"))
+
+
+def _aliases_of_one_identity(n_others: int) -> pl.DataFrame:
+    """MAKHLOUF RIDA, undated, listed under six spellings of the given names (E0), and
+    `n_others` other identities carrying MAKHLOUF: the list's shape of many aliases each."""
+    given = ["RIDA", "RIDA TAHA", "REDA", "RIDHA", "RIDA T", "TAHA RIDA"]
+    rows = [("E0", "MAKHLOUF", g, None, "M", "DZA", None) for g in given]
+    rows += [(f"F{i}", "MAKHLOUF", f"NAME{i}", None, "M", "DZA", None) for i in range(n_others)]
+    return lists.from_flat(
+        pl.DataFrame(rows, schema=L_COLUMNS, orient="row").with_columns(
+            doc_issuer=pl.lit(None, pl.String)
+        )
+    )
+
+
+def test_a_surname_alone_meets_a_rare_identity_whatever_its_number_of_aliases():
+    """A traveller giving only MAKHLOUF (FNU) meets the identity whose six aliases carry it:
+    a single-token key's block counts identities (1 here), not names (6, over the limit
+    of 5). Shared by more identities than the limit, the key is common again."""
+    from dataclasses import replace
+
+    from screening.linkage.settings import BlockingConfig, Settings
+
+    p = pl.DataFrame(
+        {
+            "passenger_id": ["P1"],
+            "surname": ["MAKHLOUF"],
+            "given_names": ["FNU"],
+            "dob": ["1967-08-23"],
+            "sex": ["M"],
+            "nationality": ["DZA"],
+            "doc_number": [None],
+        },
+        schema_overrides={"doc_number": pl.String},
+    ).with_columns(pl.col("dob").str.to_date())
+
+    def met(n_others: int, by_identity: bool) -> set[str]:
+        cfg = BlockingConfig(token_block_identities=by_identity)
+        index = build_index(_aliases_of_one_identity(n_others), replace(Settings(), blocking=cfg))
+        _, li, _ = blocked_candidates(index, p, name_forms(p), pl.Series([""]))
+        return set(index.rows["entry_id"].gather(li).to_list())
+
+    assert met(0, by_identity=True) == {"E0"}
+    assert met(0, by_identity=False) == set()
+    assert met(4, by_identity=True) == {"E0", "F0", "F1", "F2", "F3"}
+    assert met(5, by_identity=True) == set()

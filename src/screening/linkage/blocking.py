@@ -6,8 +6,8 @@ Keys (each a string; a row has several):
 - `triple`: three of the row's token skeletons, sorted: where every pair of a long name
   is over-common (HUSSEIN + MOHAMMED + ALI), three parts still find it past one added
   or dropped part;
-- `tok`: one token skeleton, only for tokens rare on the list (survives a typo in the
-  other part);
+- `tok`: one token skeleton, only for tokens carried by few listed identities (survives a
+  typo in the other part; the aliases of one identity count once);
 - `ini`: initial of the first name part plus the skeleton of the last (survives initials
   and typos in given names);
 - `doc`: the OCR-folded document number;
@@ -180,14 +180,28 @@ class ListBlocks:
     hash_join_from: int = BlockingConfig.hash_join_from  # BlockingConfig's, at build time
 
 
-def list_blocks(l_keys: pl.DataFrame, l_years: pl.DataFrame, cfg: BlockingConfig) -> ListBlocks:
-    """Split the list's keys by block size; `l_years` has `year_from`, `year_to` per row."""
+def list_blocks(
+    l_keys: pl.DataFrame,
+    l_years: pl.DataFrame,
+    cfg: BlockingConfig,
+    identity: pl.Series | None = None,
+) -> ListBlocks:
+    """Split the list's keys by block size; `l_years` has `year_from`, `year_to` per row,
+    `identity` an integer per row (a single-token key's rows of one identity count once
+    when cfg.token_block_identities)."""
+    by_identity = cfg.token_block_identities and identity is not None
+    names = pl.len()
+    if by_identity:
+        l_keys = l_keys.with_columns(e=identity.gather(l_keys["row"]))
+        names = (
+            pl.when(pl.col("kind").first() == "tok").then(pl.col("e").n_unique()).otherwise(names)
+        )
     # Lazy, collected by the streaming engine: a 5 M-name list has tens of millions of keys,
     # and the frames between them held at once were the largest part of a build.
     sizes = (
         l_keys.lazy()
         .group_by("key")
-        .agg(pl.len().alias("n"), pl.col("kind").first())
+        .agg(names.alias("n"), pl.col("kind").first())
         .collect(engine="streaming")
     )
     limit = pl.when(pl.col("kind") == "tok").then(cfg.max_block_token).otherwise(cfg.max_block)
@@ -228,7 +242,11 @@ def list_blocks(l_keys: pl.DataFrame, l_years: pl.DataFrame, cfg: BlockingConfig
         "keys_refined_by_year": refined["key"].n_unique(),
     }
     common_keys = common.select("key", pl.lit(0, pl.Int64).alias("l"))
-    common_exact = l_all.join(exact_common, on="key", how="semi").collect(engine="streaming")
+    common_exact = (
+        l_all.join(exact_common, on="key", how="semi")
+        .select("l", "key")
+        .collect(engine="streaming")
+    )
     return ListBlocks(
         HashedKeys.of(plain),
         HashedKeys.of(refined),

@@ -26,7 +26,12 @@ BLOCKING_KEYS = ("exact", "pair", "triple", "tok", "ini", "doc", "born")
 class BlockingConfig:
     keys: tuple[str, ...] = BLOCKING_KEYS  # the rules in use (drop one to see what it finds)
     max_block: int = 25  # list names per key, above which the key is refined by birth year
-    max_block_token: int = 5  # the same for single-token keys
+    max_block_token: int = 5  # the same for single-token keys, in listed identities
+    # A single-token key's block counts listed identities, not names: the five or six
+    # aliases of one identity sharing a rare surname made it "common" under a limit of 5
+    # names, so a traveller giving only that surname (FNU) never met them. Multi-token
+    # keys keep counting names (counted in identities they doubled a day's pairs).
+    token_block_identities: bool = True
     min_token_skeleton: int = 2  # shorter skeletons (ALI -> L) only count inside pairs
     max_year_span: int = 12  # listed birth-year ranges wider than this are not refined
     max_block_refined: int = 10  # list names per (key, birth year) block
