@@ -190,18 +190,16 @@ def list_blocks(
     `identity` an integer per row (a single-token key's rows of one identity count once
     when cfg.token_block_identities)."""
     by_identity = cfg.token_block_identities and identity is not None
-    names = pl.len()
+    size = pl.len()
     if by_identity:
         l_keys = l_keys.with_columns(e=identity.gather(l_keys["row"]))
-        names = (
-            pl.when(pl.col("kind").first() == "tok").then(pl.col("e").n_unique()).otherwise(names)
-        )
+        size = pl.when(pl.col("kind").first() == "tok").then(pl.col("e").n_unique()).otherwise(size)
     # Lazy, collected by the streaming engine: a 5 M-name list has tens of millions of keys,
     # and the frames between them held at once were the largest part of a build.
     sizes = (
         l_keys.lazy()
         .group_by("key")
-        .agg(names.alias("n"), pl.col("kind").first())
+        .agg(size.alias("n"), pl.col("kind").first())
         .collect(engine="streaming")
     )
     limit = pl.when(pl.col("kind") == "tok").then(cfg.max_block_token).otherwise(cfg.max_block)
@@ -242,11 +240,7 @@ def list_blocks(
         "keys_refined_by_year": refined["key"].n_unique(),
     }
     common_keys = common.select("key", pl.lit(0, pl.Int64).alias("l"))
-    common_exact = (
-        l_all.join(exact_common, on="key", how="semi")
-        .select("l", "key")
-        .collect(engine="streaming")
-    )
+    common_exact = l_all.join(exact_common, on="key", how="semi").collect(engine="streaming")
     return ListBlocks(
         HashedKeys.of(plain),
         HashedKeys.of(refined),

@@ -179,7 +179,7 @@ def _notify_strings(
     code = out["code"].to_numpy().astype(np.uint64)
     if len(a) == 0:
         return pl.Series("notify", [""] * n_alerts, dtype=pl.String)
-    starts = np.flatnonzero(np.concatenate([[True], a[1:] != a[:-1]]))
+    starts = _run_starts(a)
     length = np.diff(np.append(starts, len(a)))
     run_of = np.repeat(np.arange(len(starts)), length)
     pos = np.arange(len(a)) - starts[run_of]
@@ -201,7 +201,7 @@ def _notify_strings(
     text = (
         pl.DataFrame(
             {
-                "combo": np.repeat(np.arange(len(first)), length[first]),
+                "combo": np.repeat(np.arange(len(first)), size),
                 "state": states.gather(code[members]),
             }
         )
@@ -211,6 +211,13 @@ def _notify_strings(
     at = np.full(n_alerts, len(first), np.int64)
     at[a[starts]] = combo
     return pl.concat([text, pl.Series([""])]).gather(at).rename("notify")
+
+
+def _run_starts(keys: np.ndarray) -> np.ndarray:
+    """Where each run of equal values starts in sorted `keys`."""
+    if len(keys) == 0:
+        return np.zeros(0, np.int64)
+    return np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
 
 
 def _merged(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
@@ -226,7 +233,7 @@ def _merged(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
     key = records["a"].cast(pl.UInt64).to_numpy() * n + code.to_numpy()
     order = np.argsort(key, kind="stable")
     key = key[order]
-    starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]) if len(key) else key)
+    starts = _run_starts(key)
     mask = records["mask"].to_numpy()[order]
     source = records["source"].to_numpy()[order]
     merged = {

@@ -207,10 +207,10 @@ class _ApiRun:
         parts = screen_parts(
             self.matcher, self.index, travellers, self.threshold, self.top_k, self.population
         )
+        # The pairs assessed: for carrying PNR alerts over and for whoever keeps them.
+        need = keep_pairs or pnr_alerts is not None
         for at, rows, res in parts:
             part = travellers.slice(at, rows)
-            # The pairs assessed: for carrying PNR alerts over and for whoever keeps them.
-            need = keep_pairs or pnr_alerts is not None
             assessed = _pairs(res, part, self.list_rows) if need else None
             alerts = pl.concat(
                 [
