@@ -18,7 +18,7 @@ import polars as pl
 from screening.linkage.blocking import candidate_pairs, folded_documents
 from screening.linkage.comparisons.attributes import nationality_evidence
 from screening.linkage.comparisons.contacts import contact_evidence
-from screening.linkage.comparisons.dates import dob_evidence
+from screening.linkage.comparisons.dates import same_date
 from screening.linkage.comparisons.documents import document_evidence
 from screening.linkage.comparisons.names import (
     name_arrays,
@@ -292,11 +292,11 @@ def first_look(
         # name part with the listed one (kunyas, names taken later).
         rest = np.flatnonzero(~keep)
         pax = manifest.passengers
-        dob, _ = dob_evidence(pax["dob"], index.rows, p_rows[rest], l_rows[rest])
+        rest = rest[same_date(pax["dob"], index.rows["dob"], p_rows[rest], l_rows[rest])]
         nat = nationality_evidence(
             pax["nationality"], index.rows["nationalities"], p_rows[rest], l_rows[rest]
         )
-        keep[rest[(dob == Dob.EXACT) & (nat == Nationality.AGREE)]] = True
+        keep[rest[nat == Nationality.AGREE]] = True
     return KeptPairs(p_rows[keep], l_rows[keep], overlap[keep], document[keep], len(p_one))
 
 

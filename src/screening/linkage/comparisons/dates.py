@@ -39,3 +39,12 @@ def dob_evidence(p_dob: pl.Series, lst: pl.DataFrame, pi: np.ndarray, li: np.nda
     width = (pl.col("yt") - pl.col("yf") + 1).fill_null(1).clip(1, None)
     out = f.select(level.alias("level"), width.alias("width"))
     return out["level"].to_numpy().astype(np.int8), out["width"].to_numpy()
+
+
+def same_date(p_dob: pl.Series, l_dob: pl.Series, pi: np.ndarray, li: np.ndarray) -> np.ndarray:
+    """Per pair: both dates of birth known and equal (`Dob.EXACT`), the other levels not
+    worked out (a twentieth of dob_evidence's time)."""
+    # Days since 1970; a missing date is a value no date has, different on each side.
+    low = np.iinfo(np.int32).min
+    p = p_dob.cast(pl.Date).to_physical().fill_null(low).to_numpy()
+    return p[pi] == l_dob.gather(li).cast(pl.Date).to_physical().fill_null(low + 1).to_numpy()
