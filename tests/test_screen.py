@@ -11,7 +11,7 @@ from rapidfuzz import fuzz
 
 from screening.data import lists
 from screening.data.intake import WATCHLIST_REQUIRED
-from screening.linkage.comparisons.dates import dob_evidence
+from screening.linkage.comparisons.dates import dob_evidence, same_date
 from screening.linkage.comparisons.names import name_arrays, name_similarity, token_overlap
 from screening.linkage.index import build_index
 from screening.linkage.normalize import PLACEHOLDERS, name_forms
@@ -208,6 +208,8 @@ def test_dob_evidence_equals_reference(rows):
     level, _ = dob_evidence(pl.Series(p, dtype=pl.Date), lst, idx, idx)
     ref = [_dob_reference(a, b, c, d) for a, b, c, d in zip(p, dates, yf, yt, strict=True)]
     assert level.tolist() == ref
+    exact = same_date(pl.Series(p, dtype=pl.Date), lst["dob"], idx, idx)
+    assert exact.tolist() == [r == 1 for r in ref]
 
 
 def _score_bits(score: float) -> float:
