@@ -50,3 +50,20 @@ def test_a_folder_that_is_not_an_index_is_refused(tmp_path):
     (tmp_path / "index.json").write_text('{"format": 0}')
     with pytest.raises(ValueError, match="index format 0"):
         load_index(tmp_path)
+
+
+def test_a_saved_frame_maps_back_as_one_chunk(tmp_path):
+    # polars writes 131,072 rows per batch; a list column gathered across chunks is
+    # copied whole first, which cost a flight more than its own screening.
+    import polars as pl
+
+    from screening.linkage.index_store import _mapped_frame, _write_frame
+
+    n = 300_000
+    frame = pl.DataFrame(
+        {"core": [["ALI", "HASSAN"], ["WEI"]] * (n // 2), "dob": list(range(n))}
+    ).with_columns(pl.col("dob").cast(pl.Date))
+    _write_frame(frame, tmp_path / "f.arrow")
+    mapped = _mapped_frame(tmp_path / "f.arrow")
+    assert mapped.n_chunks("all") == [1, 1]
+    assert mapped.equals(frame)

@@ -30,7 +30,7 @@ from screening.linkage.settings import Settings, load_settings, to_toml
 FRAMES = ("rows", "forms", "docs", "contacts", "token_counts")
 ARRAYS = ("entry_code", "has_doc", "has_contact")
 BLOCKS = ("plain", "refined", "common", "common_exact")
-FORMAT = 3  # bump when the layout or the keys change: an older folder is refused, not misread
+FORMAT = 4  # bump when the layout or the keys change: an older folder is refused, not misread
 
 
 def save_index(index: WatchlistIndex, folder: Path) -> Path:
@@ -39,7 +39,7 @@ def save_index(index: WatchlistIndex, folder: Path) -> Path:
     tmp = folder.with_name(f".{folder.name}.{uuid.uuid4().hex}")
     tmp.mkdir(parents=True)
     for name in FRAMES:
-        getattr(index, name).write_ipc(tmp / f"{name}.arrow", compression="uncompressed")
+        _write_frame(getattr(index, name), tmp / f"{name}.arrow")
     for name in ARRAYS:
         np.save(tmp / f"{name}.npy", getattr(index, name))
     for name in BLOCKS:
@@ -134,6 +134,16 @@ def cached_build(rows: pl.DataFrame, settings: Settings, cache: Path) -> tuple[W
     except OSError as e:  # a cache that cannot be written must not stop the screening
         return index, f"index built; not saved to {cache}: {e.strerror or e}"
     return index, f"index built and saved to {folder}"
+
+
+def _write_frame(frame: pl.DataFrame, path: Path) -> None:
+    # One record batch: mapped back, each column is one chunk. polars' write_ipc splits a
+    # frame into batches of 131,072 rows, and a gather from a list column of several
+    # chunks copies the whole column first (2.5 ms for a flight's 800 list names against
+    # 518,770, 0.05 ms from one chunk).
+    table = frame.to_arrow(compat_level=pl.CompatLevel.newest()).combine_chunks()
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
 
 
 def _mapped_frame(path: Path) -> pl.DataFrame:
