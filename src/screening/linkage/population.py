@@ -63,31 +63,33 @@ def population_stats(
     """Token and full-name counts of one manifest (or one partition of it)."""
     forms = name_forms(passengers) if forms is None else forms
     tokens, total = token_counts(forms["core"])
-    # Sorted by name, as token_counts are by token: a flight looks its names up by binary
-    # search (scoring.counts_of).
-    names = (
-        forms.group_by("sorted_core").agg(pl.len().cast(pl.UInt32).alias("n")).sort("sorted_core")
-    )
     sample = sample_of(passengers, forms["sorted_core"], sample_size)
-    return Population(tokens, total, names, forms.height, sample)
+    return Population(
+        token_counts=tokens,
+        token_total=total,
+        name_counts=_counts(forms, "sorted_core"),
+        size=forms.height,
+        sample=sample,
+    )
+
+
+def _counts(frames: pl.DataFrame | list[pl.DataFrame], key: str) -> pl.DataFrame:
+    """(key, n UInt32): rows per value of `key`, or the sum of such counts; sorted by key,
+    as token_counts are by token, so that a flight looks its few values up by binary
+    search (scoring.counts_of)."""
+    if isinstance(frames, list):
+        return pl.concat(frames).group_by(key).agg(pl.col("n").sum()).sort(key)
+    return frames.group_by(key).agg(pl.len().cast(pl.UInt32).alias("n")).sort(key)
 
 
 def combine(parts: list[Population], sample_size: int = _SAMPLE) -> Population:
     """The population of several partitions together."""
-    tokens = (
-        pl.concat([p.token_counts for p in parts])
-        .group_by("tok")
-        .agg(pl.col("n").sum())
-        .sort("tok")
-    )
-    names = (
-        pl.concat([p.name_counts for p in parts])
-        .group_by("sorted_core")
-        .agg(pl.col("n").sum())
-        .sort("sorted_core")
-    )
     samples = [p.sample for p in parts if p.sample is not None]
     sample = _bottom(pl.concat(samples, how="diagonal_relaxed"), sample_size) if samples else None
     return Population(
-        tokens, sum(p.token_total for p in parts), names, sum(p.size for p in parts), sample
+        token_counts=_counts([p.token_counts for p in parts], "tok"),
+        token_total=sum(p.token_total for p in parts),
+        name_counts=_counts([p.name_counts for p in parts], "sorted_core"),
+        size=sum(p.size for p in parts),
+        sample=sample,
     )
