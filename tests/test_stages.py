@@ -415,6 +415,8 @@ def test_chunked_stages_give_the_alerts_and_notifications_of_one_pass(teaching, 
     assert teaching["passengers"].height > 10 * 97
     kinds = set(whole.alerts["kind"])
     assert {"associate", "watchlist"} <= kinds  # companions of alerted travellers
+    # Document checks are worked out for the whole manifest and handed to each chunk.
+    assert {"document_invalid", "document_lost_stolen"} <= kinds
     assert set(whole.alerts["stage"]) == {"pnr", "api", "pnr+api"}
     assert chunked.alerts.equals(whole.alerts)
     assert chunked.notifications.equals(whole.notifications)

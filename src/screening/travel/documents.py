@@ -36,9 +36,14 @@ def _alerts(frame: pl.DataFrame, kind: AlertKind) -> pl.DataFrame:
             nationality_evidence=pl.lit(None, pl.String),
             contact_evidence=pl.lit(None, pl.String),
         )
-        .select(list(ALERT_COLUMNS))
+        .select(*ALERT_COLUMNS, *_row(frame))
         .cast(ALERT_COLUMNS)
     )
+
+
+def _row(frame: pl.DataFrame) -> list[str]:
+    """The travellers' row numbers (`_row`) where the caller gave them, to carry along."""
+    return ["_row"] if "_row" in frame.columns else []
 
 
 def prepare_lost_stolen(sltd: pl.DataFrame) -> pl.DataFrame:
@@ -56,9 +61,10 @@ def prepare_lost_stolen(sltd: pl.DataFrame) -> pl.DataFrame:
 
 def lost_stolen_alerts(passengers: pl.DataFrame, sltd: pl.DataFrame) -> pl.DataFrame:
     """One alert per passenger whose document is on the lost/stolen list (raw, or as
-    prepare_lost_stolen gives it)."""
+    prepare_lost_stolen gives it); per row where the passengers carry their `_row`."""
     p = passengers.select(
         "passenger_id",
+        *_row(passengers),
         pl.col("doc_number").cast(pl.String).alias("doc"),
         pl.col("doc_issuer").cast(pl.String).alias("issuer"),
         fold_document(pl.col("doc_number").cast(pl.String)).alias("folded"),
@@ -91,17 +97,18 @@ def lost_stolen_alerts(passengers: pl.DataFrame, sltd: pl.DataFrame) -> pl.DataF
             ),
         )
         .sort(["passenger_id", "score"], descending=[False, True])
-        .unique("passenger_id", keep="first", maintain_order=True)
+        .unique(["passenger_id", *_row(passengers)], keep="first", maintain_order=True)
     )
     return _alerts(j, AlertKind.DOCUMENT_LOST_STOLEN)
 
 
 def invalid_document_alerts(passengers: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     """Alerts for failing MRZ check digits (TD1, TD2, TD3), TD3/data disagreement and
-    expired documents."""
+    expired documents (with the passengers' `_row` where they carry it)."""
     cols = passengers.columns
     p = passengers.select(
         "passenger_id",
+        *_row(passengers),
         "doc_number",
         "dob",
         pl.col("doc_expiry") if "doc_expiry" in cols else pl.lit(None, pl.Date).alias("doc_expiry"),

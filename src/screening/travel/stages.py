@@ -197,6 +197,7 @@ class _ApiRun:
         aside = ThreadPoolExecutor(1)
         states_job = aside.submit(_api_states, travellers, links, data)
         groups_job = aside.submit(_api_groups, data.passengers, links)
+        documents_job = aside.submit(_document_alerts, travellers, data)
         aside.shutdown(wait=False)
         quality = (
             data.passengers.select("passenger_id", "data_quality").unique("passenger_id")
@@ -212,18 +213,8 @@ class _ApiRun:
         for at, rows, res in parts:
             part = travellers.slice(at, rows)
             assessed = _pairs(res, part, self.list_rows) if need else None
-            alerts = pl.concat(
-                [
-                    res.alerts,
-                    invalid_document_alerts(part, data.as_of or dt.date.today()),
-                    *(
-                        [lost_stolen_alerts(part, data.lost_stolen)]
-                        if data.lost_stolen is not None
-                        else []
-                    ),
-                ],
-                how="diagonal_relaxed",
-            )
+            documents = documents_job.result().filter(pl.col("_row").is_between(at, at + rows - 1))
+            alerts = pl.concat([res.alerts, documents.drop("_row")], how="diagonal_relaxed")
             if pnr_alerts is not None:
                 mine = links.join(part.select("passenger_id"), on="passenger_id", how="semi")
                 carried = _carry(pnr_alerts, mine, assessed)
@@ -235,6 +226,17 @@ class _ApiRun:
                 kept.append(assessed)
             model = model or getattr(res, "model", None)
         return (pl.concat(kept) if kept else None), model
+
+
+def _document_alerts(travellers: pl.DataFrame, data: StageData) -> pl.DataFrame:
+    """Invalid and lost/stolen document alerts of the whole manifest, each with its
+    traveller's row (`_row`): they do not depend on the matcher, so they are worked out
+    beside it instead of in the loop that finishes each chunk's alerts."""
+    rows = travellers.with_row_index("_row")
+    parts = [invalid_document_alerts(rows, data.as_of or dt.date.today())]
+    if data.lost_stolen is not None:
+        parts.append(lost_stolen_alerts(rows, data.lost_stolen))
+    return pl.concat(parts, how="diagonal_relaxed")
 
 
 def _pairs(result, travellers: pl.DataFrame, list_rows: pl.DataFrame) -> pl.DataFrame:
