@@ -1,9 +1,11 @@
 """One flight against a built index, with the day's name statistics and with the flight's own.
 
-    python benchmarks/flight_speed.py WORLD [--flights 30] [--min-size 250]
+    python benchmarks/flight_speed.py WORLD [--flights 30] [--min-size 250] [--index DIR]
 
 WORLD is a generated folder (`screening generate -s national-day -o WORLD`). The index is
-built and the day's population counted and its weights learned once, as a deployment does;
+built (or, with `--index`, mapped from a folder `index_store.save_index` wrote, as
+`screening screen --index-cache` keeps it) and the day's population counted and its
+weights learned once, as a deployment does;
 then the first `--flights` flights of at least `--min-size` travellers are screened one by
 one (three warm-up runs first). Prints the median, min and max milliseconds per flight.
 """
@@ -13,12 +15,14 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from pathlib import Path
 
 import polars as pl
 
 from screening.data.lists import from_generated
 from screening.engines.partitions import learned
 from screening.linkage.index import build_index
+from screening.linkage.index_store import load_index, save_index
 from screening.linkage.population import population_stats
 from screening.linkage.screen import screen
 from screening.linkage.settings import Settings
@@ -40,12 +44,15 @@ def main() -> None:
     ap.add_argument("world")
     ap.add_argument("--flights", type=int, default=30)
     ap.add_argument("--min-size", type=int, default=250)
+    ap.add_argument("--index", help="a saved index folder, mapped instead of built")
     args = ap.parse_args()
     w = args.world
     rows = from_generated(
         pl.read_parquet(f"{w}/watchlist.parquet"), pl.read_parquet(f"{w}/watchlist_names.parquet")
     )
-    index = build_index(rows)
+    if args.index and not Path(args.index, "index.json").exists():
+        save_index(build_index(rows), Path(args.index))
+    index = load_index(Path(args.index)) if args.index else build_index(rows)
     pax = pl.read_parquet(f"{w}/passengers.parquet")
     day = learned(index, population_stats(pax, sample_size=Settings().estimation.sample_passengers))
     sizes = (
