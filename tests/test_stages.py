@@ -242,6 +242,26 @@ def test_alert_ids_unique_and_columns(run):
     assert run.alerts["alert_id"].n_unique() == run.alerts.height
 
 
+def test_alerts_with_equal_ids_are_numbered_and_others_left_alone():
+    from screening.travel.stages import _conform
+
+    def ids(rows):
+        frame = pl.DataFrame(rows, schema=["passenger_id", "kind", "entry_id"], orient="row")
+        return _conform(frame, "api")["alert_id"].to_list()
+
+    assert ids([("P1", "watchlist", "E1"), ("P1", "watchlist", "E2")]) == [
+        "api:P1:watchlist:E1",
+        "api:P1:watchlist:E2",
+    ]
+    assert ids(
+        [("P1", "watchlist", "E1"), ("P2", "associate", None), ("P1", "watchlist", "E1")]
+    ) == [
+        "api:P1:watchlist:E1",
+        "api:P2:associate:",
+        "api:P1:watchlist:E1#2",
+    ]
+
+
 def test_state_codes_and_airports():
     f = pl.DataFrame(
         {"c": ["D", "gbd", "UNO", "XXA", "FRA", ""], "a": ["FRA", "lhr", "XXX", None, "SYD", "JFK"]}

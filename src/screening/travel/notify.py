@@ -100,55 +100,70 @@ def notifications(
     `traveller_states` holds (passenger_id, state, role) for whoever the alerts are about;
     `list_rows` adds the nationalities of the identity an alert names.
     """
-    return notified(alerts, traveller_states, list_rows)[1]
+    identities = identity_states(list_rows) if list_rows is not None else None
+    coded = traveller_states.with_columns(state=state_code(pl.col("state")))
+    return notified(alerts, traveller_roles(coded), identities)[1]
 
 
-def notified(
-    alerts: pl.DataFrame,
-    traveller_states: pl.DataFrame,
-    list_rows: pl.DataFrame | None = None,
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """`alerts` with their `notify` column (the states, sorted, joined by ';'), and the
-    notification records (notifications)."""
-    bit = {r: 1 << i for i, r in enumerate(ROLES)}
-    # Codes and role sets per traveller and per identity first (millions of alerts share
-    # a few hundred thousand of each), then one join per alert; source 0 is the traveller,
-    # whose own link to a state outranks the identity's.
-    mine = (
+_BIT = {r: 1 << i for i, r in enumerate(ROLES)}
+
+
+def traveller_roles(traveller_states: pl.DataFrame) -> pl.DataFrame:
+    """(passenger_id, state, mask): each traveller's roles per state (as traveller_states
+    gives them, state codes) as one bit mask (bit i: ROLES[i]). Millions of alerts share
+    a few hundred thousand of these: worked out once per manifest, not once per alert."""
+    return (
         traveller_states.select(
             "passenger_id",
-            state=state_code(pl.col("state")),
-            mask=pl.col("role").replace_strict(bit, return_dtype=pl.Int32),
+            "state",
+            mask=pl.col("role").replace_strict(_BIT, return_dtype=pl.Int32),
         )
         .drop_nulls("state")
         .group_by("passenger_id", "state")
         .agg(pl.col("mask").bitwise_or())
     )
+
+
+def identity_states(list_rows: pl.DataFrame) -> pl.DataFrame:
+    """(entry_id, state): the states of nationality of each listed identity, as codes."""
+    return (
+        list_rows.select("entry_id", state=pl.col("nationalities"))
+        .explode("state")
+        .select("entry_id", state=state_code(pl.col("state")))
+        .drop_nulls("state")
+        .unique()
+    )
+
+
+def notified(
+    alerts: pl.DataFrame,
+    roles: pl.DataFrame,
+    identities: pl.DataFrame | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """`alerts` with their `notify` column (the states, sorted, joined by ';'), and the
+    notification records (notifications). `roles`: traveller_roles of whoever the
+    alerts are about; `identities`: identity_states of the list, for the identity an
+    alert names (None: the travellers' own states only)."""
+    # One join per alert; source 0 is the traveller, whose own link to a state outranks
+    # the identity's.
     # Alerts by the rank of their id: the records are grouped and sorted on an integer,
     # and the id strings are sorted once, not once per state.
     ids = alerts["alert_id"].unique().sort()
     rank = pl.col("alert_id").rank("dense").cast(pl.UInt32) - 1
     alert_rows = alerts.select("passenger_id", "entry_id", "kind", a=rank)
     parts = [
-        alert_rows.join(mine, on="passenger_id").select(
+        alert_rows.join(roles, on="passenger_id").select(
             "a", "state", "mask", source=pl.lit(0, pl.Int8)
         )
     ]
-    if list_rows is not None:
-        theirs = (
-            list_rows.select("entry_id", state=pl.col("nationalities"))
-            .explode("state")
-            .select("entry_id", state=state_code(pl.col("state")))
-            .drop_nulls("state")
-            .unique()
-        )
+    if identities is not None:
         parts.append(
             alert_rows.filter(pl.col("kind").is_in(IDENTITY_KINDS))
-            .join(theirs, on="entry_id")
+            .join(identities, on="entry_id")
             .select(
                 "a",
                 "state",
-                mask=pl.lit(bit["nationality"], pl.Int32),
+                mask=pl.lit(_BIT["nationality"], pl.Int32),
                 source=pl.lit(1, pl.Int8),
             )
         )

@@ -28,7 +28,7 @@ from screening.linkage.settings import AlertConfig
 from screening.travel.associates import associate_alerts
 from screening.travel.contacts import contact_alerts
 from screening.travel.documents import invalid_document_alerts, lost_stolen_alerts
-from screening.travel.notify import notified, traveller_states
+from screening.travel.notify import identity_states, notified, traveller_roles, traveller_states
 from screening.travel.output import OUTPUT_COLUMNS, Collected, Spooled
 from screening.travel.reconcile import LINK_COLUMNS, LinkConfig, booking_legs, link_bookings
 
@@ -151,8 +151,9 @@ def run_stages(
         )
         travellers = pnr_travellers(data.bookings, data.booking_passengers)
         people = travellers.select("passenger_id", "nationality")
-        states = traveller_states(people, legs, data.flights)
-        pnr_alerts, note = _finish(raw, "pnr", _pnr_groups(travellers), states, list_rows)
+        roles = traveller_roles(traveller_states(people, legs, data.flights))
+        identities = identity_states(list_rows)
+        pnr_alerts, note = _finish(raw, "pnr", _pnr_groups(travellers), roles, identities)
         if "pnr" in stages:
             collected.add("pnr", pnr_alerts, note)
             if keep_pairs:
@@ -192,12 +193,14 @@ class _ApiRun:
         Groups, states and data quality are the whole manifest's: a companion or a
         booking may sit in another chunk."""
         data = self.data
-        # Groups and states do not depend on the screening: worked out in a thread while
-        # the matcher prepares (its name forms and estimate), waited for at the first chunk.
+        # Groups, states and document checks do not depend on the screening: worked out in
+        # a thread while the matcher prepares (its name forms and estimate), waited for at
+        # the first chunk.
         aside = ThreadPoolExecutor(1)
         states_job = aside.submit(_api_states, travellers, links, data)
         groups_job = aside.submit(_api_groups, data.passengers, links)
         documents_job = aside.submit(_document_alerts, travellers, data)
+        identities_job = aside.submit(identity_states, self.list_rows)
         aside.shutdown(wait=False)
         quality = (
             data.passengers.select("passenger_id", "data_quality").unique("passenger_id")
@@ -219,8 +222,9 @@ class _ApiRun:
                 mine = links.join(part.select("passenger_id"), on="passenger_id", how="semi")
                 carried = _carry(pnr_alerts, mine, assessed)
                 alerts = pl.concat([alerts, carried], how="diagonal_relaxed")
-            groups, states = groups_job.result(), states_job.result()
-            alerts, note = _finish(alerts, stage, groups, states, self.list_rows, quality)
+            groups, roles = groups_job.result(), states_job.result()
+            identities = identities_job.result()
+            alerts, note = _finish(alerts, stage, groups, roles, identities, quality)
             self.sink.add(stage, alerts, note)
             if keep_pairs:
                 kept.append(assessed)
@@ -347,14 +351,17 @@ def _api_states(passengers: pl.DataFrame, links: pl.DataFrame, data: StageData):
         for c in ("nationality", "doc_issuer", "nationality_pnr", "residence_country")
         if c in passengers.columns
     ]
-    return traveller_states(passengers.select("passenger_id", *cols), own, data.flights)
+    return traveller_roles(
+        traveller_states(passengers.select("passenger_id", *cols), own, data.flights)
+    )
 
 
 def _finish(
-    alerts, stage: str, groups, states, list_rows, quality: pl.DataFrame | None = None
+    alerts, stage: str, groups, roles, identities, quality: pl.DataFrame | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Ids, associates, notify states, the travellers' data-quality notes and the output
-    columns of one stage's alerts."""
+    columns of one stage's alerts (`roles`, `identities`: notify.traveller_roles of the
+    travellers, notify.identity_states of the list)."""
     loc = groups.select("passenger_id", pl.col("record_locator").alias("_loc")).unique(
         "passenger_id"
     )
@@ -370,9 +377,7 @@ def _finish(
         alerts = alerts.drop("data_quality").join(
             quality, on="passenger_id", how="left", maintain_order="left"
         )
-    # The states of the alerted only: a chunk's alerts name few of the manifest's travellers.
-    states = states.join(alerts.select("passenger_id").unique(), on="passenger_id", how="semi")
-    alerts, note = notified(alerts, states, list_rows)
+    alerts, note = notified(alerts, roles, identities)
     return alerts.select(list(OUTPUT_COLUMNS)), note
 
 
@@ -397,11 +402,12 @@ def _conform(frame: pl.DataFrame, stage: str) -> pl.DataFrame:
         ]
     )
     out = frame.with_columns(_base=base).select("_base", *cols)
-    n = pl.int_range(pl.len()).over("_base")
+    alert_id = pl.col("_base")
+    # Numbering within equal ids is a window over millions of strings; counting distinct
+    # ids first (a twentieth of its time) shows when there is nothing to number.
+    if out["_base"].n_unique() < out.height:
+        n = pl.int_range(pl.len()).over("_base")
+        alert_id = pl.when(n == 0).then("_base").otherwise(alert_id + "#" + (n + 1).cast(pl.String))
     return out.with_columns(
-        alert_id=pl.when(n == 0)
-        .then("_base")
-        .otherwise(pl.col("_base") + "#" + (n + 1).cast(pl.String)),
-        stage=pl.lit(stage),
-        notify=pl.lit("", pl.String),
+        alert_id=alert_id, stage=pl.lit(stage), notify=pl.lit("", pl.String)
     ).drop("_base")
