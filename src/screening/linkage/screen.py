@@ -463,8 +463,11 @@ def name_information(
     counts = pl.DataFrame({"tok": needed, "n": n})
     total = pop.token_total + index.token_total
     cfg = index.config.scoring
-    l_full, l_without, l_top = token_parts(core, counts, total, cfg)
-    p_full, p_without, p_top = token_parts(p_core, counts, total, cfg)
+    # Both sides' names in one call: a flight pays each polars step once, not twice.
+    full, without, top = token_parts(pl.concat([core, p_core]), counts, total, cfg)
+    n_l = len(core)
+    l_full, l_without, l_top = full[:n_l], without[:n_l], top[:n_l]
+    p_full, p_without, p_top = full[n_l:], without[n_l:], top[n_l:]
     # A name's most informative part (mostly the surname) that the other name lacks says
     # nothing for the pair: BELHADJ CHABANE AYOUB and BENAOUDA CHABANE AYOUB agree on
     # CHABANE AYOUB only. Present: found in the other name with a typo or two, spaces
