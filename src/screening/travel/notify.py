@@ -144,10 +144,9 @@ def notified(
     notification records (notifications). `roles`: traveller_roles of whoever the
     alerts are about; `identities`: identity_states of the list, for the identity an
     alert names (None: the travellers' own states only)."""
-    # One join per alert; source 0 is the traveller, whose own link to a state outranks
-    # the identity's.
     # Alerts by the rank of their id: the records are grouped and sorted on an integer,
-    # and the id strings are sorted once, not once per state.
+    # and the id strings are sorted once, not once per state. Source 0 is the traveller,
+    # whose own link to a state outranks the identity's.
     ids = alerts["alert_id"].unique().sort()
     rank = pl.col("alert_id").rank("dense").cast(pl.UInt32) - 1
     alert_rows = alerts.select("passenger_id", "entry_id", "kind", a=rank)
