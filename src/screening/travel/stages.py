@@ -145,6 +145,7 @@ def run_stages(
     collected = sink if sink is not None else Collected()
     pairs, models = {}, {}
     pnr_alerts = None
+    identities = identity_states(list_rows)  # every stage notifies the identities' states
     if "pnr" in stages or "pnr+api" in stages:
         raw, pnr_pairs, legs, models["pnr"] = _pnr(
             matcher, index, list_rows, data, threshold, top_k
@@ -152,13 +153,14 @@ def run_stages(
         travellers = pnr_travellers(data.bookings, data.booking_passengers)
         people = travellers.select("passenger_id", "nationality")
         roles = traveller_roles(traveller_states(people, legs, data.flights))
-        identities = identity_states(list_rows)
         pnr_alerts, note = _finish(raw, "pnr", _pnr_groups(travellers), roles, identities)
         if "pnr" in stages:
             collected.add("pnr", pnr_alerts, note)
             if keep_pairs:
                 pairs["pnr"] = pnr_pairs
-    api_run = _ApiRun(matcher, index, list_rows, data, threshold, top_k, population, collected)
+    api_run = _ApiRun(
+        matcher, index, list_rows, data, threshold, top_k, population, collected, identities
+    )
     if "api" in stages:
         api_pairs, models["api"] = api_run.stage("api", data.passengers, links, keep_pairs)
         if keep_pairs:
@@ -187,6 +189,7 @@ class _ApiRun:
     top_k: int
     population: Population | None
     sink: Collected | Spooled
+    identities: pl.DataFrame  # notify.identity_states of the list
 
     def stage(self, stage, travellers, links, keep_pairs, pnr_alerts=None):
         """Every chunk's alerts to the sink; (the candidate pairs if kept, the model).
@@ -197,10 +200,9 @@ class _ApiRun:
         # a thread while the matcher prepares (its name forms and estimate), waited for at
         # the first chunk.
         aside = ThreadPoolExecutor(1)
-        states_job = aside.submit(_api_states, travellers, links, data)
+        roles_job = aside.submit(_api_roles, travellers, links, data)
         groups_job = aside.submit(_api_groups, data.passengers, links)
         documents_job = aside.submit(_document_alerts, travellers, data)
-        identities_job = aside.submit(identity_states, self.list_rows)
         aside.shutdown(wait=False)
         quality = (
             data.passengers.select("passenger_id", "data_quality").unique("passenger_id")
@@ -222,9 +224,8 @@ class _ApiRun:
                 mine = links.join(part.select("passenger_id"), on="passenger_id", how="semi")
                 carried = _carry(pnr_alerts, mine, assessed)
                 alerts = pl.concat([alerts, carried], how="diagonal_relaxed")
-            groups, roles = groups_job.result(), states_job.result()
-            identities = identities_job.result()
-            alerts, note = _finish(alerts, stage, groups, roles, identities, quality)
+            groups, roles = groups_job.result(), roles_job.result()
+            alerts, note = _finish(alerts, stage, groups, roles, self.identities, quality)
             self.sink.add(stage, alerts, note)
             if keep_pairs:
                 kept.append(assessed)
@@ -333,9 +334,9 @@ def _api_groups(passengers: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _api_states(passengers: pl.DataFrame, links: pl.DataFrame, data: StageData):
-    """Nationalities, residence, and the itinerary: the whole booking's when linked,
-    else the passenger's own flight."""
+def _api_roles(passengers: pl.DataFrame, links: pl.DataFrame, data: StageData):
+    """notify.traveller_roles of the nationalities, residence, and the itinerary: the
+    whole booking's when linked, else the passenger's own flight."""
     flight = pl.col("flight_id") if "flight_id" in passengers.columns else pl.lit(None, pl.String)
     own = passengers.select("passenger_id", flight.alias("flight_id")).drop_nulls("flight_id")
     if data.bookings is not None and not links.is_empty():
