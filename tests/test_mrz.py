@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screening.data.formats.mrz import check_digit, check_digits, td3, td3_valid
+from screening.data.formats.mrz import as_matrix, check_digit, check_digits, td3, td3_valid
 
 ICAO_TD3 = (
     "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10"
@@ -29,6 +29,29 @@ def test_check_digit_vectors(field, digit):
     assert check_digit(field) == digit
     mat = np.frombuffer(field.encode(), dtype=np.uint8).reshape(1, -1)
     assert chr(check_digits(mat)[0]) == digit
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.text("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<", min_size=44, max_size=44), min_size=1)
+)
+def test_check_digits_of_a_matrix_are_those_of_each_field(fields):
+    """The vectorized check digits, over every width a zone has, equal the one-at-a-time
+    ones; the matrix comes from a slice of a longer series (an offset Arrow array)."""
+    series = pl.Series(["#" * 44, *fields]).slice(1)
+    mat = as_matrix(series, 44)
+    assert mat.tobytes().decode() == "".join(fields)
+    for width in (6, 9, 14, 39, 44):
+        got = [chr(d) for d in check_digits(mat[:, :width])]
+        assert got == [check_digit(f[:width]) for f in fields]
+
+
+def test_as_matrix_refuses_lines_of_other_widths():
+    with pytest.raises(ValueError, match="not all 44"):
+        as_matrix(pl.Series(["A" * 44, "B" * 43]), 44)
+    with pytest.raises(ValueError, match="not all 3"):
+        as_matrix(pl.Series(["ABC", None]), 3)
+    assert as_matrix(pl.Series([], dtype=pl.String), 5).shape == (0, 5)
 
 
 def test_td3_reproduces_the_german_specimen():

@@ -135,8 +135,8 @@ def invalid_document_alerts(passengers: pl.DataFrame, as_of: dt.date) -> pl.Data
         pl.when("expired").then(pl.lit("document expired")),
     ).list.drop_nulls()
     out = (
-        checks.with_columns(reason=reasons.list.join("; "))
-        .filter(pl.col("bad_check") | pl.col("disagrees") | pl.col("expired"))
+        checks.filter(pl.col("bad_check") | pl.col("disagrees") | pl.col("expired"))
+        .with_columns(reason=reasons.list.join("; "))
         .with_columns(score=pl.lit(1.0), document_evidence=pl.lit(None, pl.String))
     )
     return _alerts(out, AlertKind.DOCUMENT_INVALID)
