@@ -462,6 +462,68 @@ def test_spooled_output_is_the_run_sorted_into_files(teaching_runs, tmp_path, su
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([alerts.name, notes.name])
 
 
+def test_notify_column_lists_the_states_of_the_alerts_records(teaching_runs):
+    """The notify column (from each traveller's and identity's states) and the records
+    (alert by alert) are worked out apart: they name the same states, "" for none."""
+    whole = teaching_runs["whole"]
+    joined = whole.notifications.group_by("alert_id").agg(
+        pl.col("state").sort().str.join(";").alias("expected")
+    )
+    got = whole.alerts.join(joined, on="alert_id", how="left").with_columns(
+        pl.col("expected").fill_null("")
+    )
+    assert got.height > 1000
+    assert got["notify"].equals(got["expected"], check_names=False)
+
+
+def test_notify_joins_the_travellers_and_the_identitys_states():
+    """The identity's nationalities count for alerts that name it as the traveller
+    (not for an associate); a traveller and identity with no state notify no one."""
+    from screening.travel.notify import identity_states, notified, traveller_roles
+
+    states = pl.DataFrame(
+        {
+            "passenger_id": ["P1", "P1", "P1", "P2"],
+            "state": ["FRA", "ARE", "FRA", "BEL"],
+            "role": ["nationality", "transit", "departure", "residence"],
+        }
+    )
+    listed = pl.DataFrame(
+        {"entry_id": ["E1", "E2"], "nationalities": [["SYR", "FRA"], []]},
+        schema={"entry_id": pl.String, "nationalities": pl.List(pl.String)},
+    )
+    alerts = pl.DataFrame(
+        {
+            "alert_id": ["a", "b", "c", "d", "e"],
+            "passenger_id": ["P1", "P1", "P2", "P3", "P3"],
+            "entry_id": ["E1", "E1", "E2", "E1", "E2"],
+            "kind": ["watchlist", "associate", "watchlist", "watchlist", "contact"],
+        }
+    )
+    out, records = notified(alerts, traveller_roles(states), identity_states(listed))
+    assert out["notify"].to_list() == ["ARE;FRA;SYR", "ARE;FRA", "BEL", "FRA;SYR", ""]
+    assert records.filter(pl.col("alert_id") == "a").sort("state").rows() == [
+        ("a", "ARE", "transit", "traveller"),
+        ("a", "FRA", "nationality+departure", "traveller"),
+        ("a", "SYR", "nationality", "watch list"),
+    ]
+
+
+def test_without_notification_records_the_alerts_are_the_same(teaching, teaching_runs):
+    """A run that does not write notification records skips them, nothing else."""
+    from dataclasses import replace
+
+    from screening.data import lists
+    from screening.linkage.settings import AlertConfig, Settings
+
+    rows = lists.from_generated(teaching["watchlist"], teaching["watchlist_names"])
+    data = StageData.from_world(teaching)
+    m = get_matcher("default", replace(Settings(), alerts=AlertConfig(chunk_passengers=97)))
+    bare = run_stages(m, m.build(rows), rows, data, threshold=0.0, notifications=False)
+    assert bare.notifications.is_empty()
+    assert bare.alerts.equals(teaching_runs["whole"].alerts)
+
+
 @pytest.mark.parametrize("base", [1_000_003, 0])
 def test_notify_strings_per_alert_whatever_the_hash(base):
     """Each alert's sorted states joined by ';' and "" for an alert with none; base 0

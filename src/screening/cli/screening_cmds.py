@@ -313,7 +313,16 @@ def screen_cmd(
         sink = Spooled(spool_dir) if spool_dir is not None else None
         try:
             run = run_stages(
-                chosen, index, rows, data, stages, threshold, top_k, sink=sink, keep_pairs=False
+                chosen,
+                index,
+                rows,
+                data,
+                stages,
+                threshold,
+                top_k,
+                sink=sink,
+                keep_pairs=False,
+                notifications=notifications is not None,
             )
         except ValueError as exc:
             raise _fail(err, str(exc)) from exc

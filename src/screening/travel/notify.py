@@ -139,11 +139,12 @@ def notified(
     alerts: pl.DataFrame,
     roles: pl.DataFrame,
     identities: pl.DataFrame | None = None,
+    records: bool = True,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """`alerts` with their `notify` column (the states, sorted, joined by ';'), and the
-    notification records (notifications). `roles`: traveller_roles of whoever the
-    alerts are about; `identities`: identity_states of the list, for the identity an
-    alert names (None: the travellers' own states only)."""
+    notification records (NOTIFICATION_COLUMNS; empty unless `records`). `roles`:
+    traveller_roles of whoever the alerts are about; `identities`: identity_states of
+    the list, for the identity an alert names (None: the travellers' own states only)."""
     # Alerts by the rank of their id: the records are grouped and sorted on an integer,
     # and the id strings are sorted once, not once per state. Source 0 is the traveller,
     # whose own link to a state outranks the identity's.
@@ -168,8 +169,12 @@ def notified(
         )
     out, states = _merged(pl.concat(parts))
     by_rank = _notify_strings(out, states, len(ids))
-    notify = by_rank.gather(alert_rows["a"])
-    records = out.select(
+    alerts = alerts.drop("notify", strict=False).with_columns(
+        notify=by_rank.gather(alert_rows["a"])
+    )
+    if not records:
+        return alerts, pl.DataFrame(schema=NOTIFICATION_COLUMNS)
+    note = out.select(
         "a",
         state=states.gather(out["code"]),
         role=pl.col("mask").replace_strict(_role_names(), return_dtype=pl.String),
@@ -177,9 +182,8 @@ def notified(
             {0: "traveller", 1: "watch list"}, return_dtype=pl.String
         ),
     )
-    records = records.with_columns(alert_id=ids.gather(records["a"]))
-    records = records.cast(NOTIFICATION_COLUMNS).select(list(NOTIFICATION_COLUMNS))
-    return alerts.drop("notify", strict=False).with_columns(notify=notify), records
+    note = note.with_columns(alert_id=ids.gather(note["a"]))
+    return alerts, note.cast(NOTIFICATION_COLUMNS).select(list(NOTIFICATION_COLUMNS))
 
 
 def _notify_strings(

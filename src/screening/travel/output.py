@@ -75,6 +75,8 @@ class Spooled:
 
     def add(self, stage: str, alerts: pl.DataFrame, notes: pl.DataFrame) -> None:
         for what, frame in (("alerts", alerts), ("notifications", notes)):
+            if what == "notifications" and notes.is_empty():
+                continue  # none asked for (run_stages(notifications=False)), or none
             files = self._parts.setdefault((what, stage), [])
             file = self.folder / f"{what}-{STAGE_ORDER.index(stage)}-{len(files):05d}.parquet"
             # Scratch files, read back once: lz4 writes a threshold-0 run's millions of

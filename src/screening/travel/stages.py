@@ -113,6 +113,7 @@ def run_stages(
     population: Population | None = None,
     sink: Collected | Spooled | None = None,
     keep_pairs: bool = True,
+    notifications: bool = True,
 ) -> StageRun:
     """Alerts of the chosen stages, with associates and notifications. `population`: name
     statistics of the whole manifest when `data.passengers` is one partition of it.
@@ -120,7 +121,8 @@ def run_stages(
     The manifest is finished a matcher's chunk at a time (screening.linkage.matcher.
     screen_parts) and each chunk handed to `sink`: by default held and returned in the
     run; a `Spooled` sink writes them to files instead, so memory does not grow with
-    the alerts. `keep_pairs`: also return every stage's candidate pairs."""
+    the alerts. `keep_pairs`: also return every stage's candidate pairs;
+    `notifications`: also the notification records (every alert has its notify column)."""
     unknown = [s for s in stages if s not in STAGES]
     if unknown:
         raise ValueError(f"unknown stage(s) {unknown}; known: {', '.join(STAGES)}")
@@ -153,13 +155,24 @@ def run_stages(
         travellers = pnr_travellers(data.bookings, data.booking_passengers)
         people = travellers.select("passenger_id", "nationality")
         roles = traveller_roles(traveller_states(people, legs, data.flights))
-        pnr_alerts, note = _finish(raw, "pnr", _pnr_groups(travellers), roles, identities)
+        pnr_alerts, note = _finish(
+            raw, "pnr", _pnr_groups(travellers), roles, identities, records=notifications
+        )
         if "pnr" in stages:
             collected.add("pnr", pnr_alerts, note)
             if keep_pairs:
                 pairs["pnr"] = pnr_pairs
     api_run = _ApiRun(
-        matcher, index, list_rows, data, threshold, top_k, population, collected, identities
+        matcher,
+        index,
+        list_rows,
+        data,
+        threshold,
+        top_k,
+        population,
+        collected,
+        identities,
+        notifications,
     )
     if "api" in stages:
         api_pairs, models["api"] = api_run.stage("api", data.passengers, links, keep_pairs)
@@ -190,6 +203,7 @@ class _ApiRun:
     population: Population | None
     sink: Collected | Spooled
     identities: pl.DataFrame  # notify.identity_states of the list
+    records: bool  # the notification records too, not only the notify column
 
     def stage(self, stage, travellers, links, keep_pairs, pnr_alerts=None):
         """Every chunk's alerts to the sink; (the candidate pairs if kept, the model).
@@ -225,7 +239,9 @@ class _ApiRun:
                 carried = _carry(pnr_alerts, mine, assessed)
                 alerts = pl.concat([alerts, carried], how="diagonal_relaxed")
             groups, roles = groups_job.result(), roles_job.result()
-            alerts, note = _finish(alerts, stage, groups, roles, self.identities, quality)
+            alerts, note = _finish(
+                alerts, stage, groups, roles, self.identities, quality, self.records
+            )
             self.sink.add(stage, alerts, note)
             if keep_pairs:
                 kept.append(assessed)
@@ -358,11 +374,18 @@ def _api_roles(passengers: pl.DataFrame, links: pl.DataFrame, data: StageData):
 
 
 def _finish(
-    alerts, stage: str, groups, roles, identities, quality: pl.DataFrame | None = None
+    alerts,
+    stage: str,
+    groups,
+    roles: pl.DataFrame,
+    identities: pl.DataFrame,
+    quality: pl.DataFrame | None = None,
+    records: bool = True,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Ids, associates, notify states, the travellers' data-quality notes and the output
     columns of one stage's alerts (`roles`, `identities`: notify.traveller_roles of the
-    travellers, notify.identity_states of the list)."""
+    travellers, notify.identity_states of the list); the notification records if
+    `records`."""
     loc = groups.select("passenger_id", pl.col("record_locator").alias("_loc")).unique(
         "passenger_id"
     )
@@ -378,7 +401,7 @@ def _finish(
         alerts = alerts.drop("data_quality").join(
             quality, on="passenger_id", how="left", maintain_order="left"
         )
-    alerts, note = notified(alerts, roles, identities)
+    alerts, note = notified(alerts, roles, identities, records)
     return alerts.select(list(OUTPUT_COLUMNS)), note
 
 
