@@ -11,6 +11,7 @@ import polars as pl
 from screening.linkage.blocking import ListBlocks, fold_document, list_blocks, name_keys
 from screening.linkage.comparisons.contacts import list_contacts
 from screening.linkage.comparisons.names import name_arrays
+from screening.linkage.distinct import distinct
 from screening.linkage.normalize import name_forms
 from screening.linkage.scoring import token_counts
 from screening.linkage.settings import BlockingConfig, Settings
@@ -96,8 +97,8 @@ def list_names(index: WatchlistIndex, rows: np.ndarray) -> tuple[dict[str, np.nd
     """Name arrays holding list rows `rows`, and where each of them is in those arrays."""
     if index.arrays:
         return index.arrays, rows
-    distinct, at = np.unique(rows, return_inverse=True)
-    return name_arrays(index.forms[distinct]), at
+    first, at = distinct(rows)
+    return name_arrays(index.forms[rows[first]]), at
 
 
 def entry_codes(rows: pl.DataFrame) -> pl.Series:

@@ -26,6 +26,7 @@ from screening.linkage.comparisons.names import (
     token_overlap,
     token_presence,
 )
+from screening.linkage.distinct import distinct
 from screening.linkage.estimate import (
     Model,
     estimate,
@@ -130,12 +131,11 @@ def _name_ids(passengers: pl.DataFrame) -> np.ndarray:
 
 def _distinct_names(
     manifest: Manifest, index: WatchlistIndex, p_rows: np.ndarray, l_rows: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One (passenger row, list row) per distinct (passenger name, list name) and the map
-    back: names repeat (Zipf), so each distinct pair of names is compared once."""
-    key = manifest.name_id[p_rows] * np.int64(index.size) + l_rows
-    _, first, back = np.unique(key, return_index=True, return_inverse=True)
-    return p_rows[first], l_rows[first], back
+) -> tuple[np.ndarray, np.ndarray]:
+    """The first pair of each distinct (passenger name, list name) and the map back
+    (distinct.distinct): names repeat (Zipf), so each distinct pair of names is compared
+    once."""
+    return distinct(manifest.name_id[p_rows] * np.int64(index.size) + l_rows)
 
 
 @dataclass(frozen=True)
@@ -281,7 +281,8 @@ def first_look(
 ) -> KeptPairs:
     """A cheap first look: pairs sharing little of their names go, unless their documents
     match (a listed passport under another name is an alert of its own)."""
-    p_one, l_one, back = _distinct_names(manifest, index, p_rows, l_rows)
+    first, back = _distinct_names(manifest, index, p_rows, l_rows)
+    p_one, l_one = p_rows[first], l_rows[first]
     lst, l_at = list_names(index, l_one)
     overlap = token_overlap(manifest.names, lst, p_one, l_at)[back]
     document = _documents(index, manifest, p_rows, l_rows)
@@ -353,8 +354,8 @@ def _names(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Name similarity, how (NameHow) and information (name_information) of the kept
     pairs, each distinct pair of names compared once."""
-    p_one, l_one, back = _distinct_names(manifest, index, kept.passenger_row, kept.list_row)
-    _, first = np.unique(back, return_index=True)
+    first, back = _distinct_names(manifest, index, kept.passenger_row, kept.list_row)
+    p_one, l_one = kept.passenger_row[first], kept.list_row[first]
     lst, l_at = list_names(index, l_one)
     name_score, name_how = name_similarity(
         manifest.names,
@@ -452,9 +453,11 @@ def name_information(
     list_names(index, l_rows) when the caller holds it already."""
     pop = manifest.population
     # Only the names among the candidates need their information computed.
-    rows_needed, position = np.unique(l_rows, return_inverse=True)
+    first, position = distinct(l_rows)
+    rows_needed = l_rows[first]
     core = index.forms["core"].gather(rows_needed)
-    p_needed, p_position = np.unique(p_rows, return_inverse=True)
+    first, p_position = distinct(p_rows)
+    p_needed = p_rows[first]
     p_core = manifest.forms["core"].gather(p_needed)
     # Token frequencies from the list and the population being screened, looked up for the
     # tokens these names hold: merging both tables whole cost a flight more than its names.
