@@ -49,3 +49,23 @@ def test_counts_are_looked_up_alike_by_binary_search_and_by_join():
     by_join = counts_of(table, "tok", values)  # not known to be sorted: a join
     assert by_search.tolist() == expected and by_join.tolist() == expected
     assert counts_of(table.sort("tok"), "tok", values, few=2).tolist() == expected
+
+
+def test_kept_name_forms_serve_only_the_manifest_they_came_from(world):
+    """A population prepared ahead keeps its manifest's name forms; another manifest (a
+    name changed, a row fewer) gets none and has its own folded; a partition keeps none."""
+    from screening.linkage.normalize import name_forms
+
+    passengers = world["passengers"]
+    pop = population_stats(passengers, keep_forms=True)
+    assert pop.forms_of(passengers).equals(name_forms(passengers))
+    renamed = passengers.with_columns(
+        pl.when(pl.int_range(pl.len()) == 5)
+        .then(pl.lit("ZZYZX"))
+        .otherwise("surname")
+        .alias("surname")
+    )
+    assert pop.forms_of(renamed) is None
+    assert pop.forms_of(passengers.head(passengers.height - 1)) is None
+    assert population_stats(passengers).forms is None
+    assert combine([pop, pop]).forms is None

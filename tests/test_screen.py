@@ -15,7 +15,8 @@ from screening.linkage.comparisons.dates import dob_evidence, same_date
 from screening.linkage.comparisons.names import name_arrays, name_similarity, token_overlap
 from screening.linkage.index import build_index
 from screening.linkage.normalize import PLACEHOLDERS, name_forms
-from screening.linkage.screen import screen
+from screening.linkage.population import population_stats
+from screening.linkage.screen import screen, screen_chunks
 
 # The flat-file columns, less doc_issuer (added as null) and doc_type/doc_expiry.
 L_COLUMNS = [c for c in WATCHLIST_REQUIRED if c != "doc_issuer"]
@@ -331,11 +332,20 @@ def test_screening_in_chunks_gives_the_alerts_of_one_pass(research):
     rows = lists.from_generated(research["watchlist"], research["watchlist_names"])
     passengers = research["passengers"]
     whole = screen(build_index(rows), passengers, threshold=0.0)
-    # One chunk at a time, and three at once in threads (7 chunks: the last batch is short).
-    for threads in (1, 3):
+    assert 6 * 3_000 < passengers.height <= 7 * 3_000
+    # One chunk at a time (7 chunks), and three at once in threads (9 chunks of equal size,
+    # so that no chunk runs alone at the end); the second with the population and its name
+    # forms prepared ahead, as `screening screen` does while the index is built.
+    ahead = population_stats(
+        passengers, sample_size=Settings().estimation.sample_passengers, keep_forms=True
+    )
+    for threads, population, n_chunks in ((1, None, 7), (3, ahead, 9)):
         alerts = AlertConfig(chunk_passengers=3_000, chunk_threads=threads)
-        parts = screen(build_index(rows, replace(Settings(), alerts=alerts)), passengers, 0.0)
-        assert parts.stats["chunks"] == 7 and "chunks" not in whole.stats
+        index = build_index(rows, replace(Settings(), alerts=alerts))
+        parts = screen(index, passengers, 0.0, population=population)
+        assert parts.stats["chunks"] == n_chunks and "chunks" not in whole.stats
+        sizes = [n for _, n, _ in screen_chunks(index, passengers.head(100), 0.0)]
+        assert sizes == [100]
         assert whole.model is not None and parts.model.weights == whole.model.weights
         assert parts.alerts.height > passengers.height  # threshold 0: many per traveller
         assert parts.alerts.equals(whole.alerts)

@@ -34,10 +34,23 @@ class Population:
     # The weights learned from this population against one index (estimate.Model), set
     # once per manifest by whoever screens it in parts; None: screen() estimates.
     model: Model | None = field(default=None, compare=False)
+    # The manifest's name forms row by row (normalize.name_forms) beside the names they
+    # came from, when the population is of one whole manifest prepared ahead
+    # (population_stats(keep_forms=True)): screening then does not fold them again.
+    # Never kept for partitions (Dask ships populations between processes).
+    forms: pl.DataFrame | None = field(default=None, compare=False, repr=False)
+
+    def forms_of(self, passengers: pl.DataFrame) -> pl.DataFrame | None:
+        """The kept name forms if they are those of `passengers`' names, row by row."""
+        if self.forms is None or self.forms.height != passengers.height:
+            return None
+        names = passengers.select(_NAMES).cast(pl.String)
+        return self.forms.drop(_NAMES) if self.forms.select(_NAMES).equals(names) else None
 
 
 _SAMPLE = EstimationConfig.sample_passengers
 _KEY = ("passenger_id", "surname", "given_names", "dob", "doc_number")
+_NAMES = ["surname", "given_names"]
 
 
 def _bottom(frame: pl.DataFrame, k: int) -> pl.DataFrame:
@@ -58,18 +71,26 @@ def sample_of(passengers: pl.DataFrame, sorted_core: pl.Series, k: int = _SAMPLE
 
 
 def population_stats(
-    passengers: pl.DataFrame, forms: pl.DataFrame | None = None, sample_size: int = _SAMPLE
+    passengers: pl.DataFrame,
+    forms: pl.DataFrame | None = None,
+    sample_size: int = _SAMPLE,
+    keep_forms: bool = False,
 ) -> Population:
-    """Token and full-name counts of one manifest (or one partition of it)."""
+    """Token and full-name counts of one manifest (or one partition of it); with
+    `keep_forms`, its name forms too (Population.forms)."""
     forms = name_forms(passengers) if forms is None else forms
     tokens, total = token_counts(forms["core"])
     sample = sample_of(passengers, forms["sorted_core"], sample_size)
+    kept = None
+    if keep_forms:
+        kept = forms.with_columns(passengers.select(_NAMES).cast(pl.String))
     return Population(
         token_counts=tokens,
         token_total=total,
         name_counts=_counts(forms, "sorted_core"),
         size=forms.height,
         sample=sample,
+        forms=kept,
     )
 
 

@@ -196,25 +196,32 @@ def screen_chunks(
     so the alerts are those of one pass; the candidate pairs and alerts held at once are
     one chunk's."""
     chunk = max(int(index.config.alerts.chunk_passengers), 1)
+    forms = population.forms_of(passengers) if population is not None else None
     if passengers.height <= chunk:
         sample = index.config.estimation.sample_passengers
-        manifest = Manifest.of(passengers, population, sample)
+        manifest = Manifest.of(passengers, population, sample, forms)
         yield 0, passengers.height, _screen_chunk(index, manifest, threshold, top_k, candidates)
         return
     clock = _Clock()
-    forms = name_forms(passengers)
+    forms = name_forms(passengers) if forms is None else forms
     if population is None:
         population = population_stats(passengers, forms, index.config.estimation.sample_passengers)
     if population.model is None:
         population = replace(population, model=learn(index, population))
     clock.lap("estimate_s")
 
+    ahead = max(int(index.config.alerts.chunk_threads), 1)
+    # As many chunks as a multiple of the threads, of equal size (at most `chunk`): with
+    # five, the last ran alone on one core while the other idled.
+    n_chunks = -(-passengers.height // chunk)
+    n_chunks = -(-n_chunks // ahead) * ahead
+    chunk = -(-passengers.height // n_chunks)
+
     def run(at: int) -> ScreenResult:
         part = Manifest.of(passengers.slice(at, chunk), population, forms=forms.slice(at, chunk))
         return _screen_chunk(index, part, threshold, top_k, candidates)
 
     starts = list(range(0, passengers.height, chunk))
-    ahead = max(int(index.config.alerts.chunk_threads), 1)
     # Chunks overlap in threads (polars, numpy and rapidfuzz release the GIL): one chunk's
     # single-threaded steps run beside another's parallel ones. `ahead` chunks are
     # screened at once and one more waits its turn, so a thread never idles while the
