@@ -36,6 +36,14 @@ def state_code(e: pl.Expr) -> pl.Expr:
     return pl.when(code.is_in(NOT_A_STATE) | (code == "")).then(None).otherwise(code)
 
 
+def state_codes(states: pl.Series) -> pl.Series:
+    """state_code of each value, worked out once per distinct value (a manifest's
+    millions of state fields hold a few hundred)."""
+    distinct = states.unique()
+    coded = distinct.to_frame("s").select(state_code(pl.col("s"))).to_series()
+    return states.replace_strict(distinct, coded, return_dtype=pl.String)
+
+
 @functools.cache
 def _airport_states() -> dict[str, str]:
     import airportsdata
@@ -66,9 +74,14 @@ def itinerary_states(legs: pl.DataFrame, flights: pl.DataFrame) -> pl.DataFrame:
         legs.select("key", "flight_id")
         .join(f, on="flight_id")
         .sort("key", "departure")
-        .with_columns(i=pl.int_range(pl.len()).over("key"), n=pl.len().over("key"))
+        # Each traveller's first and last leg from its neighbours in that order: a window
+        # over a million keys cost half a second.
+        .with_columns(
+            _first=pl.col("key").ne_missing(pl.col("key").shift(1)),
+            _last=pl.col("key").ne_missing(pl.col("key").shift(-1)),
+        )
     )
-    first, last = pl.col("i") == 0, pl.col("i") == pl.col("n") - 1
+    first, last = pl.col("_first"), pl.col("_last")
     points = pl.concat(
         [
             j.filter(first).select("key", airport="origin", role=pl.lit("departure")),
@@ -288,4 +301,4 @@ def traveller_states(
         return pl.DataFrame(
             schema={"passenger_id": pl.String, "state": pl.String, "role": pl.String}
         )
-    return frame.with_columns(state=state_code(pl.col("state"))).drop_nulls("state").unique()
+    return frame.with_columns(state=state_codes(frame["state"])).drop_nulls("state").unique()
