@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import polars as pl
 import pytest
@@ -67,3 +69,79 @@ def test_no_parts_gives_an_empty_file_with_the_schema(tmp_path):
     out = tmp_path / "out.parquet"
     merge_sorted([], out, BY, DESC, schema={c: pl.String for c in BY})
     assert pl.read_parquet(out).columns == BY
+
+
+def _in_order_parts(tmp_path, n: int, k: int) -> tuple[list, pl.DataFrame]:
+    """Parts each sorted, each one's passengers all after the previous one's."""
+    rng = np.random.default_rng(4)
+    frame = pl.DataFrame(
+        {
+            "passenger_id": [f"P{x:03d}" for x in np.sort(rng.integers(0, 90, n))],
+            "score": rng.integers(0, 5, n) / 4,
+            "alert_id": [f"a{i:05d}" for i in rng.permutation(n)],
+            "reason": [("=SUM(A1)" if i % 7 == 0 else f"r{i}") for i in range(n)],
+        }
+    ).sort(BY, descending=DESC)
+    cuts = np.flatnonzero(frame["passenger_id"].ne(frame["passenger_id"].shift(1)).to_numpy())
+    bounds = [0, *cuts[len(cuts) // k :: len(cuts) // k][: k - 1].tolist(), n]
+    paths = []
+    for i, (lo, hi) in enumerate(itertools.pairwise(bounds)):
+        paths.append(tmp_path / f"part-{i:06d}.parquet")
+        frame.slice(lo, hi - lo).write_parquet(paths[-1])
+    return paths, frame
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv", ".json"])
+def test_groups_in_order_are_copied_as_they_are(tmp_path, suffix):
+    """A group whose parts follow one another gives the rows of one sort, as a merged
+    group does; groups stay in their order."""
+    from screening.data.sorted_merge import merge_sorted_groups
+
+    ordered, expected = (
+        _in_order_parts(tmp_path / "a", 400, 4) if (tmp_path / "a").mkdir() is None else None
+    )
+    shuffled, expected_b = _parts(tmp_path, 5, 300, 3)
+    assert len(ordered) == 4
+    out = tmp_path / f"out{suffix}"
+    merge_sorted_groups(
+        [ordered, shuffled], out, BY, DESC, rows_per_range=30, in_order=[True, False]
+    )
+    both = pl.concat([expected, expected_b])
+    if suffix == ".parquet":
+        assert pl.read_parquet(out).equals(both)
+    elif suffix == ".csv":
+        got = pl.read_csv(out, schema=both.schema)
+        assert got["alert_id"].to_list() == both["alert_id"].to_list()
+        assert (
+            got["reason"].str.starts_with("'=").sum() == both["reason"].str.starts_with("=").sum()
+        )
+        assert out.read_text().count("passenger_id") == 1
+    else:
+        assert pl.read_json(out)["alert_id"].to_list() == both["alert_id"].to_list()
+
+
+def test_spooled_parts_in_passenger_order_are_flagged_and_others_merged(tmp_path):
+    """Spooled notices whether each part begins after the previous one ended; either way
+    its file is the sorted run."""
+    from screening.travel.output import NOTIFICATION_COLUMNS, OUTPUT_COLUMNS, Spooled
+
+    def alerts(ids: list[str]) -> pl.DataFrame:
+        cols = {c: [None] * len(ids) for c in OUTPUT_COLUMNS}
+        cols |= {"passenger_id": ids, "alert_id": [f"api:{i}:{n}" for n, i in enumerate(ids)]}
+        cols |= {"score": [0.5] * len(ids), "kind": ["watchlist"] * len(ids)}
+        return pl.DataFrame(cols, schema=OUTPUT_COLUMNS)
+
+    none = pl.DataFrame(schema=NOTIFICATION_COLUMNS)
+    for name, chunks, in_order in (
+        ("follow", [["P1", "P2"], ["P3"], ["P4", "P5"]], True),
+        ("cross", [["P1", "P3"], ["P2"], ["P4"]], False),  # an associate across chunks
+    ):
+        (tmp_path / name).mkdir()
+        sink = Spooled(tmp_path / name)
+        for ids in chunks:
+            sink.add("api", alerts(ids), none)
+        assert sink._in_order[("alerts", "api")] is in_order
+        out = tmp_path / f"{name}.parquet"
+        sink.write(out)
+        got = pl.read_parquet(out)["passenger_id"].to_list()
+        assert got == sorted(p for ids in chunks for p in ids)

@@ -58,26 +58,48 @@ def merge_sorted_groups(
     descending: Sequence[bool],
     schema: dict | None = None,
     rows_per_range: int = ROWS_PER_RANGE,
+    in_order: Sequence[bool] | None = None,
 ) -> None:
     """merge_sorted of each group of parts, the groups one after the other in one file
-    (a run's stages: each sorted alone, in their order)."""
-    lazies = [pl.scan_parquet(list(g)) for g in groups if g]
+    (a run's stages: each sorted alone, in their order). A group marked `in_order` has
+    its parts sorted already, each part's rows all before the next's: it is copied as
+    it is, without cutting it into key ranges and sorting them."""
+    flags = list(in_order) if in_order is not None else [False] * len(groups)
+    lazies = [(pl.scan_parquet(list(g)), f) for g, f in zip(groups, flags, strict=True) if g]
     order = {"by": list(by), "descending": list(descending), "maintain_order": True}
-    ranges = [(lazy, keep) for lazy in lazies for keep in key_ranges(lazy, by[0], rows_per_range)]
-    if out.suffix == ".json" or not ranges:
-        whole = [lazy.sort(**order) for lazy in lazies] or [pl.LazyFrame(schema=schema)]
-        write_alerts(pl.concat(whole).collect(), out)
+    if out.suffix == ".json" or not lazies:
+        whole = [lazy if done else lazy.sort(**order) for lazy, done in lazies]
+        write_alerts(pl.concat(whole or [pl.LazyFrame(schema=schema)]).collect(), out)
         return
+    step = max(rows_per_range, 1)
     with scratch_folder(out) as tmp:
         staged = tmp / out.name
         if out.suffix == ".parquet":
-            files = [tmp / f"range-{i:06d}.parquet" for i in range(len(ranges))]
-            for (lazy, keep), file in zip(ranges, files, strict=True):
-                lazy.filter(keep).sort(**order).collect().write_parquet(file)
-            pl.scan_parquet(files).sink_parquet(staged)
+            frames = []
+            for g, (lazy, done) in enumerate(lazies):
+                if done:  # streamed straight from the parts
+                    frames.append(lazy)
+                    continue
+                for i, keep in enumerate(key_ranges(lazy, by[0], step)):
+                    file = tmp / f"range-{g:02d}-{i:06d}.parquet"
+                    lazy.filter(keep).sort(**order).collect().write_parquet(file)
+                    frames.append(pl.scan_parquet(file))
+            # A group without rows still gives the file its columns.
+            pl.concat(frames or [lazies[0][0]]).sink_parquet(staged)
         else:
             with open(staged, "wb") as f:
-                for i, (lazy, keep) in enumerate(ranges):
-                    part = guard_formulas(lazy.filter(keep).sort(**order).collect())
+                pieces = [_pieces(lazy, done, by[0], step, order) for lazy, done in lazies]
+                for i, rows in enumerate(r for p in pieces for r in p):
+                    part = guard_formulas(rows.collect())
                     part.write_csv(f, include_header=i == 0)
+                if not any(pieces):
+                    guard_formulas(lazies[0][0].collect()).write_csv(f)
         os.replace(staged, out)
+
+
+def _pieces(lazy: pl.LazyFrame, in_order: bool, key: str, step: int, order: dict):
+    """A group's rows as frames of about `step` rows, in output order."""
+    if in_order:
+        n = lazy.select(pl.len()).collect().item()
+        return [lazy.slice(at, step) for at in range(0, n, step)]
+    return [lazy.filter(keep).sort(**order) for keep in key_ranges(lazy, key, step)]
