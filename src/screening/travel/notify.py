@@ -159,11 +159,15 @@ def notified(
     traveller_roles of whoever the alerts are about; `identities`: identity_states of
     the list, for the identity an alert names (None: the travellers' own states only)."""
     # Alerts by the rank of their id: the records are grouped and sorted on an integer,
-    # and the id strings are sorted once, not once per state. Source 0 is the traveller,
-    # whose own link to a state outranks the identity's.
-    ids = alerts["alert_id"].unique().sort()
-    rank = pl.col("alert_id").rank("dense").cast(pl.UInt32) - 1
-    alert_rows = alerts.select("passenger_id", "entry_id", "kind", a=rank)
+    # and the id strings are sorted once, not once per state; without records each alert
+    # is its row. Source 0 is the traveller, whose own link to a state outranks the
+    # identity's.
+    if records:
+        ids = alerts["alert_id"].unique().sort()
+        a, n_alerts = pl.col("alert_id").rank("dense").cast(pl.UInt32) - 1, len(ids)
+    else:
+        a, n_alerts = pl.int_range(pl.len(), dtype=pl.UInt32), alerts.height
+    alert_rows = alerts.select("passenger_id", "entry_id", "kind", a=a)
     parts = [
         alert_rows.join(roles, on="passenger_id").select(
             "a", "state", "mask", source=pl.lit(0, pl.Int8)
@@ -181,7 +185,7 @@ def notified(
             )
         )
     out, states = _merged(pl.concat(parts))
-    by_rank = _notify_strings(out, states, len(ids))
+    by_rank = _notify_strings(out, states, n_alerts)
     alerts = alerts.drop("notify", strict=False).with_columns(
         notify=by_rank.gather(alert_rows["a"])
     )
