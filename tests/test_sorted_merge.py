@@ -145,3 +145,25 @@ def test_spooled_parts_in_passenger_order_are_flagged_and_others_merged(tmp_path
         sink.write(out)
         got = pl.read_parquet(out)["passenger_id"].to_list()
         assert got == sorted(p for ids in chunks for p in ids)
+
+
+def test_parts_that_follow_one_another_are_told_by_their_statistics(tmp_path):
+    """merge_sorted(sorted_parts=True) copies parts whose key ranges follow one another
+    (as the Dask engine's partitions of a manifest in passenger order); parts that
+    overlap, or carry null keys, are merged; either way the file is one sort."""
+    from screening.data.sorted_merge import parts_follow
+
+    (tmp_path / "a").mkdir()
+    ordered, expected = _in_order_parts(tmp_path / "a", 400, 4)
+    shuffled, expected_b = _parts(tmp_path, 6, 300, 3)
+    assert parts_follow(ordered, "passenger_id")
+    assert not parts_follow(list(reversed(ordered)), "passenger_id")
+    assert not parts_follow(shuffled, "passenger_id")  # overlapping, with nulls
+    for parts, want in (
+        (ordered, expected),
+        (list(reversed(ordered)), expected),
+        (shuffled, expected_b),
+    ):
+        out = tmp_path / "out.parquet"
+        merge_sorted(parts, out, BY, DESC, rows_per_range=30, sorted_parts=True)
+        assert pl.read_parquet(out).equals(want)

@@ -524,6 +524,7 @@ def _screen_dask(err: Console, manifest: Path, watchlist, lost_stolen, o: _DaskO
                 o.on_error,
                 str(tmp),
                 o.settings,
+                o.notifications is not None,
             )
             with err.status("dask", spinner="dots") if err.is_terminal else nullcontext() as st:
                 progress = st.update if st is not None else (lambda _: None)

@@ -44,11 +44,40 @@ def merge_sorted(
     descending: Sequence[bool],
     schema: dict | None = None,
     rows_per_range: int = ROWS_PER_RANGE,
+    sorted_parts: bool = False,
 ) -> None:
     """Parquet `parts` as one file sorted by `by` (Parquet, CSV or JSON by `out`'s suffix),
     equal to sorting them all at once; written beside `out` and moved into place. JSON is
-    one document, so it is built whole."""
-    merge_sorted_groups([parts], out, by, descending, schema, rows_per_range)
+    one document, so it is built whole. `sorted_parts`: each part is sorted by `by`, so
+    parts whose `by[0]` ranges (Parquet statistics) follow one another are copied."""
+    in_order = sorted_parts and parts_follow(parts, by[0])
+    merge_sorted_groups([parts], out, by, descending, schema, rows_per_range, [in_order])
+
+
+def parts_follow(parts: Sequence[Path], key: str) -> bool:
+    """True when each Parquet part's `key` values all come before the next part's, by the
+    files' row-group statistics (False where a part has none, or nulls in `key`)."""
+    import pyarrow.parquet as pq
+
+    end = None
+    for part in parts:
+        meta = pq.ParquetFile(part).metadata
+        if meta.num_rows == 0:
+            continue
+        col = meta.schema.names.index(key) if key in meta.schema.names else -1
+        if col < 0:
+            return False
+        lows, highs = [], []
+        for g in range(meta.num_row_groups):
+            stats = meta.row_group(g).column(col).statistics
+            if stats is None or not stats.has_min_max or stats.null_count:
+                return False
+            lows.append(stats.min)
+            highs.append(stats.max)
+        if end is not None and not end < min(lows):
+            return False
+        end = max(highs)
+    return True
 
 
 def merge_sorted_groups(

@@ -50,6 +50,7 @@ class Job:
     on_error: str = "report"
     out_dir: str | None = None  # where partial outputs go; None: return the frames
     settings: Settings | None = None  # the default matcher's model (--settings); None: defaults
+    notifications: bool = True  # also the notification records (--notifications)
 
 
 @dataclass(frozen=True)
@@ -220,11 +221,16 @@ def screen_partition(
         job.threshold,
         job.top_k,
         population=population,
+        # Written runs keep no candidate pairs (a partition's are a million rows) and
+        # build notification records only when asked for.
+        keep_pairs=job.out_dir is None,
+        notifications=job.notifications,
     )
-    out = {"alerts": run.alerts, "notifications": run.notifications, "pairs": run.pairs["api"]}
     if job.out_dir is None:
+        out = {"alerts": run.alerts, "notifications": run.notifications, "pairs": run.pairs["api"]}
         return PartResult(part.number, frame.height, run.alerts.height, problems, out)
-    for name in ("alerts", "notifications"):
+    out = {"alerts": run.alerts, "notifications": run.notifications}
+    for name in ("alerts", "notifications") if job.notifications else ("alerts",):
         target = Path(job.out_dir) / name / f"part-{part.number:06d}.parquet"
         target.parent.mkdir(parents=True, exist_ok=True)
         # A retried task (its worker died) rewrites the file whole: write, then rename.
@@ -251,5 +257,7 @@ def combine_output(staged: Path, name: str, out: Path) -> None:
         if name == "alerts"
         else (["alert_id", "state"], [False, False])
     )
-    # Range by range: memory for one range of rows, not for every alert of the run.
-    merge_sorted(parts, out, by, descending, schema)
+    # Range by range: memory for one range of rows, not for every alert of the run; each
+    # partition's rows come sorted (run_stages), so partitions in passenger order are
+    # copied as they are.
+    merge_sorted(parts, out, by, descending, schema, sorted_parts=True)
