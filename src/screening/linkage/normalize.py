@@ -130,7 +130,6 @@ FORM_COLUMNS = (
     "core",
     "compact_gs",
     "compact_sg",
-    "initials_form",
     "sorted_core",
     "initials_sorted",
     "skeleton_sorted",
@@ -143,7 +142,8 @@ def name_forms(frame: pl.DataFrame) -> pl.DataFrame:
 
     Adds `tokens` (all, given then surname), `core` (without particles), `sorted_core`,
     `compact_gs` / `compact_sg` (core tokens glued, given-surname and surname-given),
-    `initials_form` (given names as initials, then surname) and `skeleton_sorted`.
+    `initials_sorted` (given names as initials and the surname, sorted), `skeletons` and
+    `skeleton_sorted`.
     """
     sur = fold(frame["surname"])
     giv = fold(frame["given_names"])
@@ -174,7 +174,6 @@ def name_forms(frame: pl.DataFrame) -> pl.DataFrame:
         .list.drop_nulls(),
     ).with_columns(
         sorted_core=pl.col("core").list.sort().list.join(" "),
-        initials_form=pl.col("_initials").list.join(" "),
         initials_sorted=pl.col("_initials").list.sort().list.join(" "),
         skeleton_sorted=pl.col("skeletons").list.sort().list.join(" "),
     )
