@@ -103,9 +103,7 @@ def test_groups_in_order_are_copied_as_they_are(tmp_path, suffix):
     shuffled, expected_b = _parts(tmp_path, 5, 300, 3)
     assert len(ordered) == 4
     out = tmp_path / f"out{suffix}"
-    merge_sorted_groups(
-        [ordered, shuffled], out, BY, DESC, rows_per_range=30, in_order=[True, False]
-    )
+    merge_sorted_groups([ordered, shuffled], out, BY, DESC, rows_per_range=30, sorted_parts=True)
     both = pl.concat([expected, expected_b])
     if suffix == ".parquet":
         assert pl.read_parquet(out).equals(both)
@@ -121,8 +119,9 @@ def test_groups_in_order_are_copied_as_they_are(tmp_path, suffix):
 
 
 def test_spooled_parts_in_passenger_order_are_flagged_and_others_merged(tmp_path):
-    """Spooled notices whether each part begins after the previous one ended; either way
+    """Spooled's parts that begin after the previous one ended are told apart; either way
     its file is the sorted run."""
+    from screening.data.sorted_merge import parts_follow
     from screening.travel.output import NOTIFICATION_COLUMNS, OUTPUT_COLUMNS, Spooled
 
     def alerts(ids: list[str]) -> pl.DataFrame:
@@ -140,7 +139,8 @@ def test_spooled_parts_in_passenger_order_are_flagged_and_others_merged(tmp_path
         sink = Spooled(tmp_path / name)
         for ids in chunks:
             sink.add("api", alerts(ids), none)
-        assert sink._in_order[("alerts", "api")] is in_order
+        parts = sorted((tmp_path / name).glob("alerts-*.parquet"))
+        assert parts_follow(parts, "passenger_id") is in_order
         out = tmp_path / f"{name}.parquet"
         sink.write(out)
         got = pl.read_parquet(out)["passenger_id"].to_list()

@@ -50,8 +50,7 @@ def merge_sorted(
     equal to sorting them all at once; written beside `out` and moved into place. JSON is
     one document, so it is built whole. `sorted_parts`: each part is sorted by `by`, so
     parts whose `by[0]` ranges (Parquet statistics) follow one another are copied."""
-    in_order = sorted_parts and parts_follow(parts, by[0])
-    merge_sorted_groups([parts], out, by, descending, schema, rows_per_range, [in_order])
+    merge_sorted_groups([parts], out, by, descending, schema, rows_per_range, sorted_parts)
 
 
 def parts_follow(parts: Sequence[Path], key: str) -> bool:
@@ -87,14 +86,15 @@ def merge_sorted_groups(
     descending: Sequence[bool],
     schema: dict | None = None,
     rows_per_range: int = ROWS_PER_RANGE,
-    in_order: Sequence[bool] | None = None,
+    sorted_parts: bool = False,
 ) -> None:
     """merge_sorted of each group of parts, the groups one after the other in one file
-    (a run's stages: each sorted alone, in their order). A group marked `in_order` has
-    its parts sorted already, each part's rows all before the next's: it is copied as
+    (a run's stages: each sorted alone, in their order). With `sorted_parts` (each part
+    sorted by `by`), a group whose parts follow one another (parts_follow) is copied as
     it is, without cutting it into key ranges and sorting them."""
-    flags = list(in_order) if in_order is not None else [False] * len(groups)
-    lazies = [(pl.scan_parquet(list(g)), f) for g, f in zip(groups, flags, strict=True) if g]
+    lazies = [
+        (pl.scan_parquet(list(g)), sorted_parts and parts_follow(g, by[0])) for g in groups if g
+    ]
     order = {"by": list(by), "descending": list(descending), "maintain_order": True}
     if out.suffix == ".json" or not lazies:
         whole = [lazy if done else lazy.sort(**order) for lazy, done in lazies]

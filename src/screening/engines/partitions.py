@@ -226,10 +226,10 @@ def screen_partition(
         keep_pairs=job.out_dir is None,
         notifications=job.notifications,
     )
-    if job.out_dir is None:
-        out = {"alerts": run.alerts, "notifications": run.notifications, "pairs": run.pairs["api"]}
-        return PartResult(part.number, frame.height, run.alerts.height, problems, out)
     out = {"alerts": run.alerts, "notifications": run.notifications}
+    if job.out_dir is None:
+        out["pairs"] = run.pairs["api"]
+        return PartResult(part.number, frame.height, run.alerts.height, problems, out)
     for name in ("alerts", "notifications") if job.notifications else ("alerts",):
         target = Path(job.out_dir) / name / f"part-{part.number:06d}.parquet"
         target.parent.mkdir(parents=True, exist_ok=True)

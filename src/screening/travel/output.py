@@ -73,16 +73,11 @@ class Spooled:
         self.folder = Path(folder)
         self.kinds: Counter[str] = Counter()
         self._parts: dict[tuple[str, str], list[Path]] = {}
-        # Per (what, stage): whether each part so far began after the previous one ended
-        # (first sort key), and the last part's end.
-        self._in_order: dict[tuple[str, str], bool] = {}
-        self._end: dict[tuple[str, str], object] = {}
 
     def add(self, stage: str, alerts: pl.DataFrame, notes: pl.DataFrame) -> None:
         for what, frame in (("alerts", alerts), ("notifications", notes)):
             if frame.is_empty():
                 continue  # no records asked for (run_stages(notifications=False)), or none
-            self._follow((what, stage), frame)
             files = self._parts.setdefault((what, stage), [])
             file = self.folder / f"{what}-{STAGE_ORDER.index(stage)}-{len(files):05d}.parquet"
             # Scratch files, read back once: lz4 writes a threshold-0 run's millions of
@@ -90,16 +85,6 @@ class Spooled:
             frame.write_parquet(file, compression="lz4")
             files.append(file)
         self.kinds.update(dict(alerts["kind"].value_counts().iter_rows()))
-
-    def _follow(self, at: tuple[str, str], frame: pl.DataFrame) -> None:
-        # Chunks of a manifest in passenger order give parts that follow one another
-        # unless an associate alert crosses a chunk border; then write() merges them.
-        key = (ALERT_ORDER if at[0] == "alerts" else NOTIFICATION_ORDER)[0][0]
-        first, last = frame[key][0], frame[key][-1]
-        end = self._end.get(at)
-        follows = end is None or (first is not None and end is not None and end < first)
-        self._in_order[at] = self._in_order.get(at, True) and follows
-        self._end[at] = last
 
     def write(self, alerts: Path, notifications: Path | None = None) -> None:
         """The alerts (and notifications) as sorted files (Parquet, CSV or JSON by
@@ -109,5 +94,6 @@ class Spooled:
             outs.append(("notifications", notifications, NOTIFICATION_ORDER, NOTIFICATION_COLUMNS))
         for what, out, (by, descending), schema in outs:
             groups = [self._parts.get((what, s), []) for s in STAGE_ORDER]
-            in_order = [self._in_order.get((what, s), True) for s in STAGE_ORDER]
-            merge_sorted_groups(groups, Path(out), by, descending, schema, in_order=in_order)
+            # Chunks of a manifest in passenger order give parts that follow one another
+            # (copied as they are) unless an associate alert crosses a chunk border.
+            merge_sorted_groups(groups, Path(out), by, descending, schema, sorted_parts=True)
