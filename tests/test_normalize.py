@@ -2,7 +2,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screening.linkage.normalize import fold, name_forms, skeleton
+from screening.linkage.normalize import FORM_COLUMNS, SCREENING_FORMS, fold, name_forms, skeleton
 
 
 def test_fold_cases():
@@ -80,3 +80,22 @@ def test_name_forms_are_order_free_and_compound_proof():
     assert f["compact_gs"][0] == "ABDULRAHMANHASHIMI"
     assert f["compact_sg"][1] == "ABDULRAHMANHASHIMI"
     assert f["initials_sorted"][2] == "A M NASR"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.text(alphabet="ABC al-bin' É", max_size=14)),
+            st.one_of(st.none(), st.text(alphabet="ABC al-bin' É", max_size=14)),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.sets(st.sampled_from(FORM_COLUMNS), min_size=1),
+)
+def test_any_subset_of_forms_equals_those_of_the_full_set(names, columns):
+    frame = pl.DataFrame(names, schema=["surname", "given_names"], orient="row")
+    wanted = tuple(c for c in FORM_COLUMNS if c in columns)
+    assert name_forms(frame, wanted).equals(name_forms(frame).select(wanted))
+    assert name_forms(frame, SCREENING_FORMS).columns == list(SCREENING_FORMS)

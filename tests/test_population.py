@@ -54,11 +54,11 @@ def test_counts_are_looked_up_alike_by_binary_search_and_by_join():
 def test_kept_name_forms_serve_only_the_manifest_they_came_from(world):
     """A population prepared ahead keeps its manifest's name forms; another manifest (a
     name changed, a row fewer) gets none and has its own folded; a partition keeps none."""
-    from screening.linkage.normalize import name_forms
+    from screening.linkage.normalize import SCREENING_FORMS, name_forms
 
     passengers = world["passengers"]
     pop = population_stats(passengers, keep_forms=True)
-    assert pop.forms_of(passengers).equals(name_forms(passengers))
+    assert pop.forms_of(passengers).equals(name_forms(passengers, SCREENING_FORMS))
     renamed = passengers.with_columns(
         pl.when(pl.int_range(pl.len()) == 5)
         .then(pl.lit("ZZYZX"))

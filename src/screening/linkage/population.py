@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from screening.linkage.normalize import name_forms
+from screening.linkage.normalize import SCREENING_FORMS, name_forms
 from screening.linkage.scoring import token_counts
 from screening.linkage.settings import EstimationConfig
 
@@ -78,7 +78,7 @@ def population_stats(
 ) -> Population:
     """Token and full-name counts of one manifest (or one partition of it); with
     `keep_forms`, its name forms too (Population.forms)."""
-    forms = name_forms(passengers) if forms is None else forms
+    forms = name_forms(passengers, SCREENING_FORMS) if forms is None else forms
     tokens, total = token_counts(forms["core"])
     sample = sample_of(passengers, forms["sorted_core"], sample_size)
     kept = None

@@ -37,7 +37,7 @@ from screening.linkage.estimate import (
 from screening.linkage.explain import ScoredPairs, _explain, empty_alerts, rank_pairs
 from screening.linkage.index import WatchlistIndex, born_keys, list_names, passenger_keys
 from screening.linkage.levels import Dob, Document, Nationality
-from screening.linkage.normalize import name_forms
+from screening.linkage.normalize import SCREENING_FORMS, name_forms
 from screening.linkage.population import Population, population_stats
 from screening.linkage.scoring import counts_of, log_odds, to_score, token_parts
 from screening.linkage.settings import AlertConfig, EstimationConfig
@@ -105,7 +105,7 @@ class Manifest:
         sample_size: int = EstimationConfig.sample_passengers,
         forms: pl.DataFrame | None = None,
     ) -> Manifest:
-        forms = name_forms(passengers) if forms is None else forms
+        forms = name_forms(passengers, SCREENING_FORMS) if forms is None else forms
         doc = passengers["doc_number"].cast(pl.String)
         return Manifest(
             passengers=passengers,
@@ -203,7 +203,7 @@ def screen_chunks(
         yield 0, passengers.height, _screen_chunk(index, manifest, threshold, top_k, candidates)
         return
     clock = _Clock()
-    forms = name_forms(passengers) if forms is None else forms
+    forms = name_forms(passengers, SCREENING_FORMS) if forms is None else forms
     if population is None:
         population = population_stats(passengers, forms, index.config.estimation.sample_passengers)
     if population.model is None:

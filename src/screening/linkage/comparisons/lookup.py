@@ -14,12 +14,19 @@ def pair_lookup(
     Hits are few (a join found them); pairs are many, so each pair looks its hit up by
     one integer key in a sorted array instead of joining on two columns.
     """
+    out = np.zeros(len(pi), dtype=np.int64)
+    hit_p = hits["p"].to_numpy().astype(np.int64)
+    if len(hit_p) == 0 or len(pi) == 0:
+        return out
+    # Only the pairs of a passenger with a hit can have one: a bit per passenger first.
+    has_hit = np.zeros(max(int(hit_p.max()), int(pi.max())) + 1, dtype=bool)
+    has_hit[hit_p] = True
+    at = np.flatnonzero(has_hit[pi])
     width = int(all_codes.max(initial=0)) + 1
-    key = pi.astype(np.int64) * width + code
-    hit_key = hits["p"].to_numpy().astype(np.int64) * width + hits["code"].to_numpy()
-    if len(hit_key) == 0:
-        return np.zeros(len(key), dtype=np.int64)
+    key = pi[at].astype(np.int64) * width + code[at]
+    hit_key = hit_p * width + hits["code"].to_numpy()
     order = np.argsort(hit_key)
     pos = np.clip(np.searchsorted(hit_key[order], key), 0, len(hit_key) - 1)
     found = hit_key[order][pos] == key
-    return np.where(found, hits["level"].to_numpy()[order][pos], 0)
+    out[at] = np.where(found, hits["level"].to_numpy()[order][pos], 0)
+    return out

@@ -19,7 +19,7 @@ NAME_FIELDS = ("sorted_core", "compact_gs", "compact_sg", "skeleton_sorted", "in
 def name_arrays(forms: pl.DataFrame) -> dict[str, np.ndarray]:
     """Object arrays of the name forms (gathering them by pair index copies references,
     not strings), plus the number of core tokens."""
-    out = {c: forms[c].to_numpy().astype(object) for c in NAME_FIELDS}
+    out = {c: forms[c].to_numpy().astype(object) for c in NAME_FIELDS if c in forms.columns}
     out["n_core"] = forms["core"].list.len().to_numpy()
     return out
 
