@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from screening.data.lists import from_generated
 from screening.generate.scenario import load_scenario
 from screening.generate.world import generate_world
 from screening.linkage.matcher import screen_with
 from screening.linkage.population import combine, population_stats
+from screening.linkage.scoring import CountLookup, counts_of
 from screening.matchers import get_matcher
 
 
@@ -40,8 +43,6 @@ def test_partitions_with_the_whole_population_equal_one_run(world, matcher, part
 
 
 def test_counts_are_looked_up_alike_by_binary_search_and_by_join():
-    from screening.linkage.scoring import counts_of
-
     table = pl.DataFrame({"tok": ["ALI", "KIM", "LEE", "ZHANG"], "n": [3.0, 5.0, 1.0, 2.0]})
     values = pl.Series(["LEE", "NOBODY", "ALI", "ZZZ", "AAA", None, "ALI"])
     expected = [1.0, 0.0, 3.0, 0.0, 0.0, 0.0, 3.0]
@@ -49,6 +50,25 @@ def test_counts_are_looked_up_alike_by_binary_search_and_by_join():
     by_join = counts_of(table, "tok", values)  # not known to be sorted: a join
     assert by_search.tolist() == expected and by_join.tolist() == expected
     assert counts_of(table.sort("tok"), "tok", values, few=2).tolist() == expected
+    hashed = CountLookup.of(table, "tok")
+    assert counts_of(table, "tok", values, lookup=lambda: hashed).tolist() == expected
+    empty = table.clear()
+    assert CountLookup.of(empty, "tok").get(values).tolist() == [0.0] * len(values)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.dictionaries(st.text("ABKLZ ", max_size=6), st.integers(1, 9), max_size=30),
+    st.lists(st.text("ABKLZ ", max_size=6), min_size=1, max_size=30),
+)
+def test_hashed_count_lookup_equals_a_join(counts, values):
+    table = pl.DataFrame(
+        {"tok": list(counts), "n": [float(v) for v in counts.values()]},
+        schema={"tok": pl.String, "n": pl.Float64},
+    )
+    wanted = pl.Series(values, dtype=pl.String)
+    by_join = counts_of(table, "tok", wanted, few=0)
+    assert CountLookup.of(table, "tok").get(wanted).tolist() == by_join.tolist()
 
 
 def test_kept_name_forms_serve_only_the_manifest_they_came_from(world):

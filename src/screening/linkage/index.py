@@ -4,6 +4,7 @@ reused for every manifest (screening one flight never rebuilds it)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import polars as pl
@@ -13,7 +14,7 @@ from screening.linkage.comparisons.contacts import list_contacts
 from screening.linkage.comparisons.names import name_arrays
 from screening.linkage.distinct import distinct
 from screening.linkage.normalize import name_forms
-from screening.linkage.scoring import token_counts
+from screening.linkage.scoring import CountLookup, token_counts
 from screening.linkage.settings import BlockingConfig, Settings
 
 
@@ -41,6 +42,11 @@ class WatchlistIndex:
     @property
     def size(self) -> int:
         return self.rows.height
+
+    @cached_property
+    def token_lookup(self) -> CountLookup:
+        """token_counts for a few tokens at a time (a flight's), built on first use."""
+        return CountLookup.of(self.token_counts, "tok")
 
 
 def build_index(rows: pl.DataFrame, config: Settings | None = None) -> WatchlistIndex:

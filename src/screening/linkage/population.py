@@ -10,13 +10,14 @@ the manifest was cut into partitions, and the estimate with it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
 
 from screening.linkage.normalize import SCREENING_FORMS, name_forms
-from screening.linkage.scoring import token_counts
+from screening.linkage.scoring import CountLookup, token_counts
 from screening.linkage.settings import EstimationConfig
 
 if TYPE_CHECKING:
@@ -39,6 +40,16 @@ class Population:
     # (population_stats(keep_forms=True)): screening then does not fold them again.
     # Never kept for partitions (Dask ships populations between processes).
     forms: pl.DataFrame | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def token_lookup(self) -> CountLookup:
+        """token_counts for a few tokens at a time (a flight's), built on first use."""
+        return CountLookup.of(self.token_counts, "tok")
+
+    @cached_property
+    def name_lookup(self) -> CountLookup:
+        """name_counts for a few names at a time, built on first use."""
+        return CountLookup.of(self.name_counts, "sorted_core")
 
     def forms_of(self, passengers: pl.DataFrame) -> pl.DataFrame | None:
         """The kept name forms if they are those of `passengers`' names, row by row."""

@@ -469,7 +469,9 @@ def name_information(
     # Token frequencies from the list and the population being screened, looked up for the
     # tokens these names hold: merging both tables whole cost a flight more than its names.
     needed = pl.concat([core, p_core]).explode().drop_nulls().unique().rename("tok")
-    n = counts_of(index.token_counts, "tok", needed) + counts_of(pop.token_counts, "tok", needed)
+    n = counts_of(index.token_counts, "tok", needed, lookup=lambda: index.token_lookup) + counts_of(
+        pop.token_counts, "tok", needed, lookup=lambda: pop.token_lookup
+    )
     counts = pl.DataFrame({"tok": needed, "n": n})
     total = pop.token_total + index.token_total
     cfg = index.config.scoring
@@ -501,7 +503,8 @@ def name_information(
     # (a traveller on two legs) say nothing about how common a name is.
     # A name the counts lack (a population of other travellers) is seen once: this one.
     names = manifest.forms["sorted_core"].gather(p_needed)
-    same_name = np.maximum(counts_of(pop.name_counts, "sorted_core", names), 1.0)[p_position]
+    seen = counts_of(pop.name_counts, "sorted_core", names, lookup=lambda: pop.name_lookup)
+    same_name = np.maximum(seen, 1.0)[p_position]
     seen_bits = -np.log2(same_name / (pop.size + 1.0))
     common = same_name >= index.config.comparisons.common_name_sightings
     return np.where(common, np.minimum(list_bits, seen_bits), list_bits)
