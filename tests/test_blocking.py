@@ -33,6 +33,8 @@ def test_polars_join_branch_equals_searchsorted_branch():
     assert as_set(big_p, big_l) == as_set(small_p, small_l)
     # Every pair is right: query row r meets list rows 2k, 2k+1 of its key k = r % 150.
     assert (big_l // 2 == big_p % 150).all()
+    nothing = HashedKeys.of(keys.clear()).lookup(q_hash[:10], q_row[:10])
+    assert len(nothing[0]) == len(nothing[1]) == 0
 
 
 def _list_of_namesakes() -> pl.DataFrame:
