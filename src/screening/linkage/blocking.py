@@ -21,10 +21,12 @@ rarer keys of those same names still find them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import polars as pl
 
+from screening.linkage.hashed import Directory, find
 from screening.linkage.settings import BlockingConfig
 
 
@@ -123,6 +125,25 @@ class HashedKeys:
         order = np.argsort(h, kind="stable")
         return HashedKeys(h[order], frame["l"].to_numpy().astype(np.int64)[order])
 
+    @cached_property
+    def _distinct(self) -> tuple[np.ndarray, np.ndarray, Directory]:
+        """The distinct hashes, where each one's run starts (and the end), and their
+        Directory: a flight's few keys are found by it (built on the first small lookup;
+        a day's manifest joins instead)."""
+        new = np.r_[True, self.hashes[1:] != self.hashes[:-1]] if len(self.hashes) else []
+        first = np.flatnonzero(new)
+        uniq = self.hashes[first]
+        return uniq, np.r_[first, len(self.hashes)].astype(np.int64), Directory.of(uniq)
+
+    def _runs(self, q_hash: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        uniq, starts, directory = self._distinct
+        if len(uniq) == 0:
+            return np.zeros(len(q_hash), np.int64), np.zeros(len(q_hash), np.int64)
+        at = find(uniq, directory, q_hash)
+        found = at >= 0
+        lo = np.where(found, starts[np.maximum(at, 0)], 0)
+        return lo, np.where(found, starts[np.maximum(at, 0) + 1], 0)
+
     def lookup(
         self,
         q_hash: np.ndarray,
@@ -135,18 +156,11 @@ class HashedKeys:
                 pl.DataFrame({"h": self.hashes, "l": self.rows}), on="h"
             )
             return j["p"].to_numpy(), j["l"].to_numpy()
-        # Queries in hash order: numpy's binary search starts from the last hit, so a
-        # flight's keys cost a third of the cache misses they would in row order.
+        # Queries in hash order: neighbouring queries read neighbouring buckets.
         order = np.argsort(q_hash, kind="stable")
         q_hash, q_row = q_hash[order], q_row[order]
-        if not len(self.hashes):
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        lo = np.searchsorted(self.hashes, q_hash, side="left")
-        # Most of a flight's keys are on no list: the end of a run is searched for the
-        # keys found only (a second search of every key was half the lookup's time).
-        hit = np.flatnonzero(self.hashes[np.minimum(lo, len(self.hashes) - 1)] == q_hash)
-        count = np.zeros(len(q_hash), np.int64)
-        count[hit] = np.searchsorted(self.hashes, q_hash[hit], side="right") - lo[hit]
+        lo, hi = self._runs(q_hash)
+        count = hi - lo
         total = int(count.sum())
         if total == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
@@ -158,16 +172,12 @@ class HashedKeys:
     ) -> np.ndarray:
         if not len(self.hashes):
             return np.zeros(len(q_hash), bool)
-        # Sorting a flight's keys first saves cache misses; a day's millions cost more to
-        # sort than they save.
-        order = np.argsort(q_hash, kind="stable") if len(q_hash) <= hash_join_from else None
-        q = q_hash if order is None else q_hash[order]
-        hit = self.hashes[np.minimum(np.searchsorted(self.hashes, q), len(self.hashes) - 1)] == q
-        if order is None:
-            return hit
-        found = np.empty(len(q_hash), bool)
-        found[order] = hit
-        return found
+        if len(q_hash) > hash_join_from:  # a day's millions: one search each
+            return (
+                self.hashes[np.minimum(np.searchsorted(self.hashes, q_hash), len(self.hashes) - 1)]
+                == q_hash
+            )
+        return find(*self._distinct[::2], q_hash) >= 0
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import polars as pl
 
+from screening.linkage.hashed import Directory, find
 from screening.linkage.levels import CONTACT_LEVELS, DOB_LEVELS, DOC_LEVELS, Dob, NameHow
 from screening.linkage.settings import ScoringConfig, _default_weights
 
@@ -91,13 +93,16 @@ class CountLookup:
         order = np.argsort(h)
         return CountLookup(h[order], table["n"].cast(pl.Float64).to_numpy()[order])
 
+    @cached_property
+    def directory(self) -> Directory:
+        return Directory.of(self.hashes)
+
     def get(self, values: pl.Series) -> np.ndarray:
         """`n` of each value, 0 where absent."""
         if len(self.hashes) == 0:
             return np.zeros(len(values))
-        q = values.hash(seed=0).to_numpy()
-        at = np.minimum(np.searchsorted(self.hashes, q), len(self.hashes) - 1)
-        return np.where(self.hashes[at] == q, self.n[at], 0.0)
+        at = find(self.hashes, self.directory, values.hash(seed=0).to_numpy())
+        return np.where(at >= 0, self.n[np.maximum(at, 0)], 0.0)
 
 
 def counts_of(

@@ -1,0 +1,35 @@
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from screening.linkage.hashed import MAX_SCAN, Directory, find
+
+u64 = st.integers(0, 2**64 - 1)
+
+
+def _exact(hashes: np.ndarray, q: np.ndarray) -> np.ndarray:
+    at = np.minimum(np.searchsorted(hashes, q), max(len(hashes) - 1, 0))
+    return (
+        np.where((len(hashes) > 0) & (hashes[at] == q), at, -1)
+        if len(hashes)
+        else -np.ones(len(q), np.int64)
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sets(u64, max_size=300), st.lists(u64, max_size=50), st.integers(0, 3))
+def test_directory_finds_what_a_binary_search_finds(values, others, crowd):
+    # `crowd` piles values into one bucket (far from uniform: the binary-search fallback).
+    crowded = {v >> (crowd * 16) for v in values} if crowd else values
+    hashes = np.array(sorted(crowded), dtype=np.uint64)
+    q = np.array([*list(crowded)[:50], *others], dtype=np.uint64)
+    d = Directory.of(hashes)
+    assert np.array_equal(find(hashes, d, q), _exact(hashes, q))
+
+
+def test_a_bucket_too_wide_falls_back_to_a_binary_search():
+    hashes = np.arange(MAX_SCAN * 3, dtype=np.uint64)  # every one in bucket 0
+    d = Directory.of(hashes)
+    assert d.width > MAX_SCAN
+    q = np.array([0, 5, MAX_SCAN * 3, 2**63], dtype=np.uint64)
+    assert find(hashes, d, q).tolist() == [0, 5, -1, -1]
