@@ -73,6 +73,10 @@ def contact_evidence(
 ) -> np.ndarray:
     """A `Contact` level per pair: does the traveller's booking contact equal one
     of the identity's? `none` when both sides have contacts and none agrees."""
+    # An API manifest has no booking contacts: every pair is missing (folding and joining
+    # nothing cost a flight 1.3 ms).
+    if not {"contact_phone", "contact_email"} & set(travellers.columns):
+        return np.full(len(pi), Contact.MISSING, dtype=np.int8)
     mine = booking_contacts(travellers)
     hits = (
         mine.join(l_contacts, on=["kind", "value"])
