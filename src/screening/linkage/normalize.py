@@ -131,10 +131,7 @@ def list_skeletons(names: pl.Series) -> pl.Series:
     the distinct tokens and mapped back over the flat values: a list.eval per row cost
     twice as much."""
     lists = names.rechunk().to_arrow()
-    flat = pl.Series(lists.flatten())
-    uniq = flat.unique()
-    keys = pl.DataFrame({"t": uniq}).select(_SKELETON).to_series()
-    mapped = flat.replace_strict(uniq, keys).to_arrow()
+    mapped = skeleton(pl.Series(lists.flatten())).to_arrow()
     offsets = pc.subtract(lists.offsets, lists.offsets[0])
     rebuilt = type(lists).from_arrays(offsets, mapped, mask=lists.is_null())
     return pl.Series(names.name, rebuilt)
@@ -151,6 +148,9 @@ FORM_COLUMNS = (
     "skeletons",
 )
 
+
+# The order-free forms: a form's tokens sorted and joined.
+SORTED_FORMS = {"sorted_core": "core", "skeleton_sorted": "skeletons"}
 
 # What screening a manifest needs of its travellers' names: not `tokens` (baselines) nor
 # `initials_sorted` (only the list's initials are compared; PNR reconciliation asks for
@@ -208,7 +208,3 @@ def name_forms(frame: pl.DataFrame, columns: tuple[str, ...] = FORM_COLUMNS) -> 
         **{c: sorted_joined(pl.col(src)) for c, src in SORTED_FORMS.items() if c in want}
     )
     return out.select([c for c in FORM_COLUMNS if c in want])
-
-
-# The order-free forms: a form's tokens sorted and joined.
-SORTED_FORMS = {"sorted_core": "core", "skeleton_sorted": "skeletons"}

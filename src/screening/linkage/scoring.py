@@ -80,9 +80,9 @@ def token_counts(*cores: pl.Series) -> tuple[pl.DataFrame, int]:
 @dataclass(frozen=True)
 class CountLookup:
     """A (key, n) count table as sorted 64-bit hashes of its keys: a few values are found
-    by a binary search over integers instead of strings (a flight's names against a day's
-    700,000 distinct names: the string search missed the cache at every step). Two keys
-    with one hash would share a count: at 64 bits, about 1 in 10^10 per flight."""
+    through a hashed.Directory instead of a binary search over strings (a flight's names
+    against a day's 700,000 distinct names: that search missed the cache at every step).
+    Two keys with one hash would share a count: at 64 bits, about 1 in 10^10 per flight."""
 
     hashes: np.ndarray  # uint64, sorted
     n: np.ndarray  # float64, in hash order
