@@ -260,3 +260,17 @@ def test_worker_memory_is_checked_before_anything_runs(tmp_path):
     args = ["screen", str(tmp_path), "--engine", "dask", "--workers", "1", "--out", out]
     r = CliRunner().invoke(app, [*args, "--worker-memory", "lots"])
     assert r.exit_code != 0 and "--worker-memory" in r.output
+
+
+def test_local_workers_start_with_the_allocator_settings(monkeypatch):
+    from screening import allocator
+    from screening.engines.dask_engine import dask_client
+
+    for name in allocator.environment():
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MALLOC_TOP_PAD_", "4096")  # set by hand: passed on as it is
+    names = tuple(allocator.environment())
+    with dask_client(workers=1) as client:
+        seen = client.run(lambda: {k: os.environ.get(k) for k in names})
+    (env,) = seen.values()
+    assert env == allocator.environment() | {"MALLOC_TOP_PAD_": "4096"}

@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from screening import allocator
 from screening.cli import _fail, _print_frame, app, make_console
 from screening.data import discover
 from screening.data import intake as intake_mod
@@ -244,6 +245,7 @@ def screen_cmd(
     top_k = alerting.top_k if top_k is None else top_k
     if engine not in ENGINES:
         raise _fail(err, f"--engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    allocator.keep_freed_memory()  # a chunk reuses the pages the last one freed
     if secret_file is not None:
         if watchlist is None:
             raise _fail(err, "--secret-file needs --watchlist, an encoded list")

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import polars as pl
 
+from screening import allocator
 from screening.engines.partitions import (
     Job,
     Partition,
@@ -84,6 +85,13 @@ def dask_client(
         if scheduler is not None:
             yield stack.enter_context(distributed.Client(scheduler))
             return
+        # Set before each worker process starts (glibc reads them once): Dask's own 64 KiB
+        # trim threshold made a worker fault its chunks' pages in again and again (see
+        # screening.allocator); a variable set in this process's environment still wins.
+        from dask import config
+
+        environ = config.get("distributed.nanny.pre-spawn-environ") | allocator.environment()
+        stack.enter_context(config.set({"distributed.nanny.pre-spawn-environ": environ}))
         cluster = stack.enter_context(
             distributed.LocalCluster(
                 n_workers=workers or 1,
@@ -138,6 +146,7 @@ def _build_and_save(matcher: str, list_rows: pl.DataFrame, settings, folder: str
     from screening.linkage.index import WatchlistIndex
     from screening.linkage.index_store import save_index
 
+    allocator.keep_freed_memory()  # a 5 M-name build: 72 -> 63 s, the kernel's 60 -> 37 s
     index = _build(matcher, list_rows, settings)
     if not isinstance(index, WatchlistIndex):
         return index
