@@ -32,7 +32,7 @@ def libc(monkeypatch):
 
 def test_every_threshold_is_set(libc):
     assert allocator.keep_freed_memory()
-    assert sorted(libc.calls) == [(-3, 32 << 20), (-2, 256 << 20), (-1, 1 << 30)]
+    assert sorted(libc.calls) == [(-3, 32 << 20), (-2, 16 << 20), (-1, 64 << 20)]
 
 
 def test_a_threshold_set_by_hand_wins(libc, monkeypatch):
@@ -49,8 +49,8 @@ def test_no_mallopt_is_no_error(monkeypatch):
 
 def test_environment_names_what_glibc_reads():
     assert allocator.environment() == {
-        "MALLOC_TRIM_THRESHOLD_": str(1 << 30),
-        "MALLOC_TOP_PAD_": str(256 << 20),
+        "MALLOC_TRIM_THRESHOLD_": str(64 << 20),
+        "MALLOC_TOP_PAD_": str(16 << 20),
         "MALLOC_MMAP_THRESHOLD_": str(32 << 20),
     }
 

@@ -15,12 +15,14 @@ import os
 import sys
 
 # mallopt parameters (malloc.h) and the values set: arrays up to 32 MiB (glibc's largest
-# mmap threshold) come from the heap, and up to 1 GiB freed at its top stays mapped, so a
-# chunk's arrays reuse the last chunk's pages; 256 MiB extra per heap growth fewer brk calls.
+# mmap threshold) come from the heap, and up to 64 MiB freed at a heap's top stays mapped,
+# so a chunk's arrays reuse the last chunk's pages. Measured on five 100,000-traveller
+# partitions of the 10 M world in a worker thread: 30.4 s with Dask's 64 KiB trim threshold;
+# 25.3 s and +0.14 GB peak with these; 25.5 s and +0.28 GB keeping 1 GiB with 256 MiB of pad.
 M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD = -1, -2, -3
 SETTINGS = {
-    M_TRIM_THRESHOLD: ("MALLOC_TRIM_THRESHOLD_", 1 << 30),
-    M_TOP_PAD: ("MALLOC_TOP_PAD_", 256 << 20),
+    M_TRIM_THRESHOLD: ("MALLOC_TRIM_THRESHOLD_", 64 << 20),
+    M_TOP_PAD: ("MALLOC_TOP_PAD_", 16 << 20),
     M_MMAP_THRESHOLD: ("MALLOC_MMAP_THRESHOLD_", 32 << 20),
 }
 
