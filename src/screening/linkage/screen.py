@@ -147,6 +147,10 @@ class KeptPairs:
     token_overlap: np.ndarray
     document: np.ndarray  # Document level
     distinct_names: int = 0  # distinct (passenger name, list name) among the blocked pairs
+    # The name arrays the first look used and where each pair's list name is in them: a
+    # mapped index converts a chunk's list names to Python strings once, not twice.
+    list_names: dict[str, np.ndarray] | None = None
+    list_at: np.ndarray | None = None
 
 
 def screen(
@@ -292,6 +296,7 @@ def first_look(
     p_one, l_one = p_rows[first], l_rows[first]
     lst, l_at = list_names(index, l_one)
     overlap = token_overlap(manifest.names, lst, p_one, l_at)[back]
+    l_at = l_at[back]
     document = _documents(index, manifest, p_rows, l_rows)
     prefilter = index.config.comparisons.prefilter
     keep = (overlap >= prefilter) | np.isin(document, (Document.EXACT, Document.OCR))
@@ -305,7 +310,9 @@ def first_look(
             pax["nationality"], index.rows["nationalities"], p_rows[rest], l_rows[rest]
         )
         keep[rest[nat == Nationality.AGREE]] = True
-    return KeptPairs(p_rows[keep], l_rows[keep], overlap[keep], document[keep], len(p_one))
+    return KeptPairs(
+        p_rows[keep], l_rows[keep], overlap[keep], document[keep], len(p_one), lst, l_at[keep]
+    )
 
 
 def compare_and_score(
@@ -363,7 +370,10 @@ def _names(
     pairs, each distinct pair of names compared once."""
     first, back = _distinct_names(manifest, index, kept.passenger_row, kept.list_row)
     p_one, l_one = kept.passenger_row[first], kept.list_row[first]
-    lst, l_at = list_names(index, l_one)
+    if kept.list_names is None:
+        lst, l_at = list_names(index, l_one)
+    else:
+        lst, l_at = kept.list_names, kept.list_at[first]
     name_score, name_how = name_similarity(
         manifest.names,
         lst,
