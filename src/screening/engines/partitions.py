@@ -204,9 +204,11 @@ def screen_partition(
     population: Population,
     lost_stolen: pl.DataFrame | None = None,
     flights: pl.DataFrame | None = None,
+    identities: pl.DataFrame | None = None,
 ) -> PartResult:
     """The API stage on one partition with the whole manifest's population; the alerts and
-    notifications go to `job.out_dir` (written atomically) or come back as frames."""
+    notifications go to `job.out_dir` (written atomically) or come back as frames.
+    `identities`: notify.identity_states of the list, computed once for every partition."""
     frame, problems = load(part, job)
     index = resolve_index(index)
     if list_rows is None:  # the index carries them (one copy per worker, not two)
@@ -225,6 +227,7 @@ def screen_partition(
         # build notification records only when asked for.
         keep_pairs=job.out_dir is None,
         notifications=job.notifications,
+        identities=identities,
     )
     out = {"alerts": run.alerts, "notifications": run.notifications}
     if job.out_dir is None:

@@ -114,6 +114,7 @@ def run_stages(
     sink: Collected | Spooled | None = None,
     keep_pairs: bool = True,
     notifications: bool = True,
+    identities: pl.DataFrame | None = None,
 ) -> StageRun:
     """Alerts of the chosen stages, with associates and notifications. `population`: name
     statistics of the whole manifest when `data.passengers` is one partition of it.
@@ -122,7 +123,9 @@ def run_stages(
     screen_parts) and each chunk handed to `sink`: by default held and returned in the
     run; a `Spooled` sink writes them to files instead, so memory does not grow with
     the alerts. `keep_pairs`: also return every stage's candidate pairs;
-    `notifications`: also the notification records (every alert has its notify column)."""
+    `notifications`: also the notification records (every alert has its notify column);
+    `identities`: notify.identity_states(list_rows) when the caller holds it (a partitioned
+    run computes it once, not once per partition: 0.9 s each against a 5 M-name list)."""
     unknown = [s for s in stages if s not in STAGES]
     if unknown:
         raise ValueError(f"unknown stage(s) {unknown}; known: {', '.join(STAGES)}")
@@ -147,7 +150,8 @@ def run_stages(
     collected = sink if sink is not None else Collected()
     pairs, models = {}, {}
     pnr_alerts = None
-    identities = identity_states(list_rows)  # every stage notifies the identities' states
+    if identities is None:  # every stage notifies the identities' states
+        identities = identity_states(list_rows)
     if "pnr" in stages or "pnr+api" in stages:
         raw, pnr_pairs, legs, models["pnr"] = _pnr(
             matcher, index, list_rows, data, threshold, top_k
