@@ -6,7 +6,9 @@ built in a process of its own and saved there, and each worker maps it from disk
 (linkage.index_store); on a cluster elsewhere the watch list goes to one worker, which
 builds the index, and the index (it carries the list rows) is copied to the others. The
 client never holds the index; the lost/stolen list, flights and population statistics are
-broadcast once; nothing big is sent with each task.
+broadcast once; nothing big is sent with each task. A LocalCluster's workers start with
+glibc keeping freed memory (screening.allocator); workers started elsewhere do not unless
+their environment holds `screening.allocator.environment()`.
 A worker lost mid-run costs only its tasks: the scheduler reruns them elsewhere (up to
 `distributed.scheduler.allowed-failures`), and each partial file is written atomically.
 """
