@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from screening import allocator
+from screening.engines import allocator
 
 
 class FakeLibc:

@@ -263,7 +263,7 @@ def test_worker_memory_is_checked_before_anything_runs(tmp_path):
 
 
 def test_local_workers_start_with_the_allocator_settings(monkeypatch):
-    from screening import allocator
+    from screening.engines import allocator
     from screening.engines.dask_engine import dask_client
 
     for name in allocator.environment():

@@ -17,7 +17,6 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from screening import allocator
 from screening.cli import _fail, _print_frame, app, make_console
 from screening.data import discover
 from screening.data import intake as intake_mod
@@ -25,7 +24,7 @@ from screening.data.formats.edifact import looks_like_edifact
 from screening.data.formats.paxlst import read_paxlst
 from screening.data.intake import ON_ERROR
 from screening.data.io import read_user_file, scratch_folder, write_alerts
-from screening.engines import ENGINES
+from screening.engines import ENGINES, allocator
 from screening.linkage.population import population_stats
 from screening.linkage.settings import Settings, SettingsError, load_settings, to_toml
 from screening.matchers import get_matcher

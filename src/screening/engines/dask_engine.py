@@ -7,8 +7,8 @@ built in a process of its own and saved there, and each worker maps it from disk
 builds the index, and the index (it carries the list rows) is copied to the others. The
 client never holds the index; the lost/stolen list, flights and population statistics are
 broadcast once; nothing big is sent with each task. A LocalCluster's workers start with
-glibc keeping freed memory (screening.allocator); workers started elsewhere do not unless
-their environment holds `screening.allocator.environment()`.
+glibc keeping freed memory (engines.allocator); workers started elsewhere do so only if
+their environment holds `allocator.environment()`.
 A worker lost mid-run costs only its tasks: the scheduler reruns them elsewhere (up to
 `distributed.scheduler.allowed-failures`), and each partial file is written atomically.
 """
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import polars as pl
 
-from screening import allocator
+from screening.engines import allocator
 from screening.engines.partitions import (
     Job,
     Partition,
@@ -90,7 +90,7 @@ def dask_client(
             return
         # Set before each worker process starts (glibc reads them once): Dask's own 64 KiB
         # trim threshold made a worker fault its chunks' pages in again and again (see
-        # screening.allocator); a variable set in this process's environment still wins.
+        # engines.allocator); a variable set in this process's environment still wins.
         from dask import config
 
         environ = config.get("distributed.nanny.pre-spawn-environ") | allocator.environment()
