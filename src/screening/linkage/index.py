@@ -11,7 +11,7 @@ import polars as pl
 
 from screening.linkage.blocking import ListBlocks, fold_document, list_blocks, name_keys
 from screening.linkage.comparisons.contacts import list_contacts
-from screening.linkage.comparisons.names import name_arrays
+from screening.linkage.comparisons.names import LIST_NAME_FIELDS, name_arrays
 from screening.linkage.distinct import distinct
 from screening.linkage.normalize import name_forms
 from screening.linkage.scoring import CountLookup, token_counts
@@ -94,7 +94,7 @@ def build_index(rows: pl.DataFrame, config: Settings | None = None) -> Watchlist
         has_contact=np.isin(codes.to_numpy(), contacts["code"].to_numpy()),
         token_counts=counts,
         token_total=total,
-        arrays=name_arrays(forms),
+        arrays=name_arrays(forms, LIST_NAME_FIELDS),
         config=config,
     )
 
@@ -104,7 +104,7 @@ def list_names(index: WatchlistIndex, rows: np.ndarray) -> tuple[dict[str, np.nd
     if index.arrays:
         return index.arrays, rows
     first, at = distinct(rows)
-    return name_arrays(index.forms[rows[first]]), at
+    return name_arrays(index.forms[rows[first]], LIST_NAME_FIELDS), at
 
 
 def entry_codes(rows: pl.DataFrame) -> pl.Series:

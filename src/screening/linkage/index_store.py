@@ -23,7 +23,7 @@ import polars as pl
 import pyarrow as pa
 
 from screening.linkage.blocking import HashedKeys, ListBlocks
-from screening.linkage.comparisons.names import name_arrays
+from screening.linkage.comparisons.names import LIST_NAME_FIELDS, name_arrays
 from screening.linkage.index import WatchlistIndex, build_index
 from screening.linkage.settings import Settings, load_settings, to_toml
 
@@ -107,7 +107,7 @@ def load_index(folder: Path, with_name_arrays: bool = True) -> WatchlistIndex:
         # Written sorted by token (scoring.token_counts); IPC does not keep the flag.
         token_counts=frames["token_counts"].with_columns(pl.col("tok").set_sorted()),
         token_total=meta["token_total"],
-        arrays=name_arrays(frames["forms"]) if with_name_arrays else {},
+        arrays=name_arrays(frames["forms"], LIST_NAME_FIELDS) if with_name_arrays else {},
         config=load_settings(folder / "settings.toml"),
     )
 

@@ -14,12 +14,17 @@ from screening.linkage.levels import (
 from screening.linkage.settings import NameViews
 
 NAME_FIELDS = ("sorted_core", "compact_gs", "compact_sg", "skeleton_sorted", "initials_sorted")
+# A list name is compared glued given-surname only (the traveller's name in both orders is
+# compared against it): its surname-given glue is never read.
+LIST_NAME_FIELDS = tuple(f for f in NAME_FIELDS if f != "compact_sg")
 
 
-def name_arrays(forms: pl.DataFrame) -> dict[str, np.ndarray]:
-    """Object arrays of the name forms (gathering them by pair index copies references,
-    not strings), plus the number of core tokens."""
-    out = {c: forms[c].to_numpy().astype(object) for c in NAME_FIELDS if c in forms.columns}
+def name_arrays(
+    forms: pl.DataFrame, fields: tuple[str, ...] = NAME_FIELDS
+) -> dict[str, np.ndarray]:
+    """Object arrays of the name forms among `fields` (gathering them by pair index copies
+    references, not strings), plus the number of core tokens."""
+    out = {c: forms[c].to_numpy().astype(object) for c in fields if c in forms.columns}
     out["n_core"] = forms["core"].list.len().to_numpy()
     return out
 
