@@ -35,14 +35,12 @@ def environment() -> dict[str, str]:
 def keep_freed_memory() -> bool:
     """Set glibc's thresholds in this process (where glibc is the C library and the user
     set none of them); True if they were set."""
-    if not sys.platform.startswith("linux"):
+    path = ctypes.util.find_library("c") if sys.platform.startswith("linux") else None
+    if path is None:
         return False
-    path = ctypes.util.find_library("c")
     try:
-        mallopt = ctypes.CDLL(path).mallopt if path else None
+        mallopt = ctypes.CDLL(path).mallopt
     except (OSError, AttributeError):  # musl and others have no mallopt
-        return False
-    if mallopt is None:
         return False
     done = True
     for param, (env, value) in SETTINGS.items():

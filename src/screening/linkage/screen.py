@@ -146,11 +146,11 @@ class KeptPairs:
     list_row: np.ndarray
     token_overlap: np.ndarray
     document: np.ndarray  # Document level
-    distinct_names: int = 0  # distinct (passenger name, list name) among the blocked pairs
     # The name arrays the first look used and where each pair's list name is in them: a
     # mapped index converts a chunk's list names to Python strings once, not twice.
-    list_names: dict[str, np.ndarray] | None = None
-    list_at: np.ndarray | None = None
+    list_names: dict[str, np.ndarray]
+    list_at: np.ndarray
+    distinct_names: int = 0  # distinct (passenger name, list name) among the blocked pairs
 
 
 def screen(
@@ -311,7 +311,7 @@ def first_look(
         )
         keep[rest[nat == Nationality.AGREE]] = True
     return KeptPairs(
-        p_rows[keep], l_rows[keep], overlap[keep], document[keep], len(p_one), lst, l_at[keep]
+        p_rows[keep], l_rows[keep], overlap[keep], document[keep], lst, l_at[keep], len(p_one)
     )
 
 
@@ -370,10 +370,7 @@ def _names(
     pairs, each distinct pair of names compared once."""
     first, back = _distinct_names(manifest, index, kept.passenger_row, kept.list_row)
     p_one, l_one = kept.passenger_row[first], kept.list_row[first]
-    if kept.list_names is None:
-        lst, l_at = list_names(index, l_one)
-    else:
-        lst, l_at = kept.list_names, kept.list_at[first]
+    lst, l_at = kept.list_names, kept.list_at[first]
     name_score, name_how = name_similarity(
         manifest.names,
         lst,
@@ -531,7 +528,7 @@ def pair_evidence(
     lst, l_at = list_names(index, l_rows)
     overlap = token_overlap(manifest.names, lst, p_rows, l_at)
     document = _documents(index, manifest, p_rows, l_rows)
-    kept = KeptPairs(p_rows, l_rows, overlap, document)
+    kept = KeptPairs(p_rows, l_rows, overlap, document, lst, l_at)
     scored, _ = compare_and_score(index, manifest, kept, _Clock())
     bits = {k: np.asarray(v, np.float64) for k, v in (scored.bits or {}).items()}
     return pl.DataFrame(bits).with_columns(
