@@ -399,10 +399,40 @@ def test_a_name_part_the_other_name_lacks_counts_for_nothing():
         ("same name", "BELHADJ", "CHABANE AYOUB", "1980-05-05", "DZA", None, "E1"),
     ]
     manifest = Manifest.of(_passengers(rows))
-    bits = name_information(index, manifest, np.arange(4), np.zeros(4, np.int64))
+    alike = np.ones(4)  # every pair looked at closely (partial_ratio)
+    bits, shared = name_information(index, manifest, np.arange(4), np.zeros(4, np.int64), alike)
     other, missing, typo, same = bits.tolist()
     assert other == pytest.approx(missing)
     assert typo == pytest.approx(same) and same > missing + 3  # the rarest part
+    # Whether either name's most informative part is in the other: not for two surnames
+    # (each the rarest part of its name) beside the same given names.
+    assert shared.tolist() == [False, True, True, True]
+
+
+def test_names_unlike_as_a_whole_sharing_their_rarest_part_are_a_level_of_their_own():
+    """A surname kept beside other given names and a patronymic: below the first name
+    level as a whole, yet not a disagreement; a name sharing nothing stays one."""
+    listed = pl.DataFrame(
+        [("E1", "KHRYAKOV", "ALEXANDER", "1958-11-06", "M", "RUS", None)],
+        schema=L_COLUMNS,
+        orient="row",
+    ).with_columns(doc_issuer=pl.lit(None, pl.String))
+    index = build_index(lists.from_flat(listed))
+    rows = [
+        ("shared", "KHRYAKOV", "OLEKSANDR VITALIYOVYCH", "1958-11-06", "RUS", None, "E1"),
+        ("nothing", "PETROVSKY", "ALEKSEI IVANOVICH", "1958-11-06", "RUS", None, "E1"),
+    ]
+    # Common given names, rare surnames: the surname is each name's most informative part.
+    rows += [
+        ("innocent", sur, giv, "1970-01-01", "FRA", None, None)
+        for sur in ("SMIRNOV", "POPOV", "VOLKOV")
+        for giv in ("ALEXANDER", "OLEKSANDR", "VITALIYOVYCH")
+    ]
+    alerts = screen(index, _passengers(rows), threshold=0.0).alerts
+    alerts = alerts.filter(pl.col("passenger_id").is_in(["P0", "P1"])).sort("passenger_id")
+    assert alerts["passenger_id"].to_list() == ["P0", "P1"]  # the second by the born rule
+    assert alerts["name_score"][0] < 0.7 and alerts["name_how"][0] == "shared part"
+    assert alerts["name_how"][1] != "shared part"
 
 
 def test_token_presence_is_one_for_a_typo_and_zero_for_another_word():

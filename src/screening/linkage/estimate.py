@@ -278,7 +278,9 @@ def estimate_names(
     k = len(labels)
     u0 = {"name": _shares(level[first], k, np.full(k, 1.0 / k), 1.0)}
     # The prior: the hand-set similarity curve at the training names' mean information.
-    mid = np.r_[edges[0] - 0.05, (np.r_[edges[:-1]] + np.r_[edges[1:]]) / 2, 1.0, 0.95]
+    # A shared part starts where a name below the first edge does: as a disagreement.
+    below_mid = edges[0] - 0.05
+    mid = np.r_[below_mid, (np.r_[edges[:-1]] + np.r_[edges[1:]]) / 2, 1.0, 0.95, below_mid]
     mean_bits = float(name_bits[first].mean()) if len(first) else scoring.midpoint_bits
     f_curve = np.clip((mid - scoring.name_floor) / (1.0 - scoring.name_floor), 0.0, 1.0)
     f_curve = f_curve**scoring.name_curve

@@ -40,6 +40,9 @@ class NameHow(IntEnum):
     PARTIAL = 4
     INITIALS = 5
     SPELLING = 6
+    # Whole names unlike, but one name's most informative part is in the other (a surname
+    # kept beside other given names, a patronymic added): scored as its own level.
+    SHARED_PART = 7
 
 
 class Contact(IntEnum):
@@ -65,7 +68,7 @@ class Sex(IntEnum):
 
 
 # Keyed by (enum, name): IntEnum members of equal value compare equal across enums.
-_LABELS = {(NameHow, "PARTIAL"): "partial name"}
+_LABELS = {(NameHow, "PARTIAL"): "partial name", (NameHow, "SHARED_PART"): "shared part"}
 
 
 def label(level: IntEnum) -> str:

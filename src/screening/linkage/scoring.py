@@ -150,6 +150,12 @@ def log_odds(
         f = np.clip((name_sim - cfg.name_floor) / (1.0 - cfg.name_floor), 0.0, 1.0)
         f = f**cfg.name_curve
         name = f * name_bits + (1.0 - f) * cfg.name_disagree_bits
+        if name_how is not None:
+            # Whole names unlike, yet one's most informative part is in the other: not a
+            # disagreement. Without learned weights nothing says what it is worth, so it
+            # counts neither way (learned, it is a level of its own).
+            spared = (name_how == NameHow.SHARED_PART) & (f == 0.0)
+            name = np.where(spared, 0.0, name)
     dob_w = np.array([w["dob"][k] for k in DOB_LEVELS])[dob]
     # A birth-year range of 10 years says less than a single year.
     dob_w = np.where(dob == Dob.PARTIAL, dob_w - np.log2(dob_width), dob_w)
@@ -171,15 +177,17 @@ def log_odds(
 
 def name_levels(similarity: np.ndarray, how: np.ndarray, edges: tuple[float, ...]) -> np.ndarray:
     """Name level of each pair: 0 below the first edge, k from the k-th edge on, and one
-    level of its own (the last) for names alike only once romanized (NameHow
-    TRANSLITERATION): a shared consonant skeleton says less than a spelling as close."""
+    level of its own for names alike only once romanized (NameHow TRANSLITERATION: a
+    shared consonant skeleton says less than a spelling as close) and one for names
+    unlike as a whole that share their most informative part (NameHow SHARED_PART)."""
     level = np.searchsorted(np.asarray(edges), similarity, side="right").astype(np.int64)
     above = (how == NameHow.TRANSLITERATION) & (level > 0) & (level < len(edges))
-    return np.where(above, len(edges) + 1, level)
+    level = np.where(above, len(edges) + 1, level)
+    return np.where((level == 0) & (how == NameHow.SHARED_PART), len(edges) + 2, level)
 
 
 def name_level_labels(edges: tuple[float, ...]) -> tuple[str, ...]:
-    return ("below", *(f">={e:g}" for e in edges[:-1]), "exact", "transliteration")
+    return ("below", *(f">={e:g}" for e in edges[:-1]), "exact", "transliteration", "shared part")
 
 
 def learned_name_bits(
@@ -191,13 +199,17 @@ def learned_name_bits(
 ) -> np.ndarray:
     """Name evidence with learned levels (estimate.estimate_names): each level counts a
     learned share of the name's information and the rest as a disagreement, interpolated
-    between the level edges so that the score does not jump; a transliteration its own."""
+    between the level edges so that the score does not jump; a transliteration and a
+    shared part their own."""
     labels = name_level_labels(edges)
-    f = np.interp(name_sim, np.asarray(edges), np.array([table[lb] for lb in labels[1:-1]]))
-    if how is not None and "transliteration" in table:
-        romanized = name_levels(name_sim, how, edges) == len(edges) + 1
-        f = np.where(romanized, table["transliteration"], f)
+    similar = [lb for lb in labels[1:] if lb.startswith(">=") or lb == "exact"]
+    f = np.interp(name_sim, np.asarray(edges), np.array([table[lb] for lb in similar]))
     f = np.where(name_sim >= edges[0], f, 0.0)
+    if how is not None:
+        level = name_levels(name_sim, how, edges)
+        for code, lb in ((len(edges) + 1, "transliteration"), (len(edges) + 2, "shared part")):
+            if lb in table:
+                f = np.where(level == code, table[lb], f)
     return f * name_bits + (1.0 - f) * table["below"]
 
 

@@ -11,6 +11,7 @@ from rapidfuzz import fuzz, process
 from screening.linkage.levels import (
     NameHow,
 )
+from screening.linkage.normalize import skeleton
 from screening.linkage.settings import NameViews
 
 NAME_FIELDS = ("sorted_core", "compact_gs", "compact_sg", "skeleton_sorted", "initials_sorted")
@@ -48,6 +49,21 @@ def token_presence(
     edit in a six-letter token leaves 0.83-0.86)."""
     s = _cp(fuzz.partial_ratio, tokens, names)
     return np.clip((s - absent) / (present - absent), 0.0, 1.0)
+
+
+def skeleton_in(tokens: np.ndarray, names: np.ndarray, shortest: int = 2) -> np.ndarray:
+    """1.0 where a token's skeleton is one of the skeletons of the name beside it (its
+    `skeleton_sorted` form), else 0.0: the token is in that name in some romanization. The
+    cheap presence for names too unlike as a whole for partial_ratio to be worth paying;
+    skeletons shorter than `shortest` (ALI -> L) are found nowhere."""
+    skel = skeleton(pl.Series(tokens, dtype=pl.String))
+    found = pl.DataFrame({"n": pl.Series(names, dtype=pl.String), "t": skel}).select(
+        (pl.lit(" ") + pl.col("n") + pl.lit(" ")).str.contains(
+            pl.lit(" ") + pl.col("t") + pl.lit(" "), literal=True
+        )
+        & (pl.col("t").str.len_chars() >= shortest)
+    )
+    return found.to_series().fill_null(False).to_numpy().astype(np.float64)
 
 
 def name_similarity(
