@@ -381,17 +381,18 @@ def test_pair_evidence_adds_up_to_the_alerts_scores(index):
     assert e1.height == 1 and e1["name"][0] > 5 and e1["dob"][0] > 10 and e1["nationality"][0] > 0
 
 
+def _one_listed(row: tuple):
+    """The index of a list of one name (a row of L_COLUMNS)."""
+    listed = pl.DataFrame([row], schema=L_COLUMNS, orient="row")
+    return build_index(lists.from_flat(listed.with_columns(doc_issuer=pl.lit(None, pl.String))))
+
+
 def test_a_name_part_the_other_name_lacks_counts_for_nothing():
     """The information two names agree on: another surname beside the same given names
     says as much as no surname at all; the surname with a typo as much as the surname."""
     from screening.linkage.screen import Manifest, name_information
 
-    listed = pl.DataFrame(
-        [("E1", "BELHADJ", "CHABANE AYOUB", "1980", "M", "DZA", None)],
-        schema=L_COLUMNS,
-        orient="row",
-    ).with_columns(doc_issuer=pl.lit(None, pl.String))
-    index = build_index(lists.from_flat(listed))
+    index = _one_listed(("E1", "BELHADJ", "CHABANE AYOUB", "1980", "M", "DZA", None))
     rows = [
         ("other surname", "BENAOUDA", "CHABANE AYOUB", "1980-05-05", "DZA", None, "E1"),
         ("no surname", "FNU", "CHABANE AYOUB", "1980-05-05", "DZA", None, "E1"),
@@ -412,12 +413,7 @@ def test_a_name_part_the_other_name_lacks_counts_for_nothing():
 def test_names_unlike_as_a_whole_sharing_their_rarest_part_are_a_level_of_their_own():
     """A surname kept beside other given names and a patronymic: below the first name
     level as a whole, yet not a disagreement; a name sharing nothing stays one."""
-    listed = pl.DataFrame(
-        [("E1", "KHRYAKOV", "ALEXANDER", "1958-11-06", "M", "RUS", None)],
-        schema=L_COLUMNS,
-        orient="row",
-    ).with_columns(doc_issuer=pl.lit(None, pl.String))
-    index = build_index(lists.from_flat(listed))
+    index = _one_listed(("E1", "KHRYAKOV", "ALEXANDER", "1958-11-06", "M", "RUS", None))
     rows = [
         ("shared", "KHRYAKOV", "OLEKSANDR VITALIYOVYCH", "1958-11-06", "RUS", None, "E1"),
         ("nothing", "PETROVSKY", "ALEKSEI IVANOVICH", "1958-11-06", "RUS", None, "E1"),
