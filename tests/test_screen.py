@@ -443,6 +443,18 @@ def test_token_presence_is_one_for_a_typo_and_zero_for_another_word():
     assert token_presence(tokens, names).tolist() == [1.0, 1.0, 0.0, 0.0, 1.0]
 
 
+def test_skeleton_in_finds_a_token_in_any_romanization_of_the_name_it_is_looked_for_in():
+    from screening.linkage.comparisons.names import skeleton_in
+    from screening.linkage.normalize import list_skeletons
+
+    names = list_skeletons(pl.Series([["KHRYAKOV", "OLEKSANDR"], ["ALI", "HASSAN"], []]))
+    tokens = np.array(["KHRIAKOV", "KHRYAKOV", "ALY", "HASAN", "HASAN", "PETROV"], dtype=object)
+    owner = np.array([0, 1, 1, 1, 2, 0])
+    # ALY and ALI fold to one letter (L): too short to say a part is shared.
+    assert skeleton_in(tokens, owner, names).tolist() == [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+    assert skeleton_in(tokens[:0], owner[:0], names).tolist() == []
+
+
 def test_token_parts_splits_off_the_most_informative_token():
     """Exact bits on a hand-made count table: total 1023 tokens, so a token seen n times
     carries -log2((n + 0.5) / 1024) bits; the first of equals is the top token."""
