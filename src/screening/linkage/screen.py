@@ -505,9 +505,9 @@ def name_information(
     # beside other given names), for a fraction of partial_ratio's time.
     unlike = np.flatnonzero(similarity < index.config.estimation.name_level_edges[0])
     p_skeletons = manifest.forms["skeletons"].gather(p_needed)
-    w_l[unlike] = skeleton_in(l_top[position[unlike]], p_position[unlike], p_skeletons)
+    w_l[unlike] = skeleton_in(l_top, position[unlike], p_position[unlike], p_skeletons)
     l_skeletons = index.forms["skeletons"].gather(rows_needed)
-    w_p[unlike] = skeleton_in(p_top[p_position[unlike]], position[unlike], l_skeletons)
+    w_p[unlike] = skeleton_in(p_top, p_position[unlike], position[unlike], l_skeletons)
     list_bits = w_l * l_full[position] + (1 - w_l) * l_without[position]
     p_bits = w_p * p_full[p_position] + (1 - w_p) * p_without[p_position]
     # Two names agree on no more than the lesser of them says: a traveller giving two of a

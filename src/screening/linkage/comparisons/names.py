@@ -52,25 +52,29 @@ def token_presence(
 
 
 def skeleton_in(
-    tokens: np.ndarray, owner: np.ndarray, skeletons: pl.Series, shortest: int = 2
+    tokens: np.ndarray,
+    which: np.ndarray,
+    owner: np.ndarray,
+    skeletons: pl.Series,
+    shortest: int = 2,
 ) -> np.ndarray:
-    """1.0 where a token's skeleton is one of the token skeletons of the name it is looked
-    for in (`skeletons[owner]`, a list of strings per name), else 0.0: the token is in
-    that name in some romanization. The cheap presence for names too unlike as a whole for
-    partial_ratio to be worth paying; skeletons shorter than `shortest` (ALI -> L) are
-    found nowhere. Looked up as sorted 64-bit (name, skeleton) keys: a string search per
-    pair cost a day's screening 2 s."""
-    found = np.zeros(len(tokens))
+    """Per pair, 1.0 where the token `tokens[which]` has its skeleton among the token
+    skeletons of the name it is looked for in (`skeletons[owner]`, a list of strings per
+    name), else 0.0: the token is in that name in some romanization. The cheap presence
+    for names too unlike as a whole for partial_ratio to be worth paying; skeletons
+    shorter than `shortest` (ALI -> L) are found nowhere. Skeletons are worked out once
+    per token given, then matched as 64-bit (name, skeleton) keys in a hash set: a string
+    search per pair cost a day's screening 2 s, a binary search 0.7 s."""
+    found = np.zeros(len(which))
     flat = pl.DataFrame({"i": np.arange(len(skeletons)), "s": skeletons}).explode("s")
     flat = flat.drop_nulls("s")
-    if len(tokens) == 0 or flat.is_empty():
+    if len(which) == 0 or flat.is_empty():
         return found
-    have = np.sort(_keyed(flat["i"].to_numpy(), flat["s"]))
+    have = pl.Series(_keyed(flat["i"].to_numpy(), flat["s"]))
     skel = skeleton(pl.Series(tokens, dtype=pl.String))
-    want = _keyed(np.asarray(owner), skel)
-    at = np.minimum(np.searchsorted(have, want), len(have) - 1)
-    long = skel.str.len_chars().fill_null(0).to_numpy() >= shortest
-    found[(have[at] == want) & long] = 1.0
+    long = (skel.str.len_chars().fill_null(0).to_numpy() >= shortest)[which]
+    want = pl.Series(_keyed(np.asarray(owner), skel.gather(which)))
+    found[want.is_in(have.implode()).to_numpy() & long] = 1.0
     return found
 
 
