@@ -448,12 +448,13 @@ def test_skeleton_in_finds_a_token_in_any_romanization_of_the_name_it_is_looked_
     from screening.linkage.normalize import list_skeletons
 
     names = list_skeletons(pl.Series([["KHRYAKOV", "OLEKSANDR"], ["ALI", "HASSAN"], []]))
-    tokens = np.array(["KHRIAKOV", "KHRYAKOV", "ALY", "HASAN", "PETROV"], dtype=object)
+    tokens = list_skeletons(pl.Series([["KHRIAKOV", "KHRYAKOV", "ALY", "HASAN", "PETROV"]]))
+    wanted = tokens.explode()
     which = np.array([0, 1, 2, 3, 3, 4])
     owner = np.array([0, 1, 1, 1, 2, 0])
     # ALY and ALI fold to one letter (L): too short to say a part is shared.
-    assert skeleton_in(tokens, which, owner, names).tolist() == [1, 0, 0, 1, 0, 0]
-    assert skeleton_in(tokens, which[:0], owner[:0], names).tolist() == []
+    assert skeleton_in(wanted, which, owner, names).tolist() == [1, 0, 0, 1, 0, 0]
+    assert skeleton_in(wanted, which[:0], owner[:0], names).tolist() == []
 
 
 def test_token_parts_splits_off_the_most_informative_token():
@@ -465,8 +466,9 @@ def test_token_parts_splits_off_the_most_informative_token():
     counts = pl.DataFrame({"tok": ["A", "B", "C"], "n": [511.5, 127.5, 127.5]})
     core = pl.Series([["A", "B"], [], ["C", "B"], ["A"]], dtype=pl.List(pl.String))
     cfg = ScoringConfig()  # extra tokens count half
-    full, without, top = token_parts(core, counts, 1023, cfg)
+    full, without, top, at = token_parts(core, counts, 1023, cfg)
     assert top.tolist() == ["B", "", "C", "A"]
+    assert at.tolist() == [1, 0, 0, 0]  # its place in the name
     assert full.tolist() == [3 + 0.5, 0.0, 3 + 1.5, 1.0]
     assert without.tolist() == [1.0, 0.0, 3.0, 0.0]
     assert np.array_equal(token_bits(core, counts, 1023, cfg), full)

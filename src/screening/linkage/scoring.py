@@ -33,9 +33,9 @@ def token_bits(core: pl.Series, counts: pl.DataFrame, total: int, cfg: ScoringCo
 
 def token_parts(
     core: pl.Series, counts: pl.DataFrame, total: int, cfg: ScoringConfig
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per name: its information (token_bits), its information without its most
-    informative token, and that token ("" for an empty name)."""
+    informative token, that token ("" for an empty name) and its place in the name."""
     # One row per token, and one null row for a name without any (polars drops [] rows).
     filled = core.to_frame("c").select(pl.when(pl.col("c").list.len() > 0).then(pl.col("c")))
     toks = filled.to_series().explode()
@@ -44,7 +44,7 @@ def token_parts(
     bits = np.where(toks.is_null().to_numpy(), 0.0, np.clip(bits, 0.0, cfg.token_bits_cap))
     sizes = np.maximum(core.list.len().fill_null(0).cast(pl.Int64).to_numpy(), 1)
     if len(sizes) == 0:
-        return np.zeros(0), np.zeros(0), np.zeros(0, dtype=object)
+        return np.zeros(0), np.zeros(0), np.zeros(0, dtype=object), np.zeros(0, np.int64)
     starts = np.concatenate([np.zeros(1, np.int64), np.cumsum(sizes)[:-1]])
     row = np.repeat(np.arange(len(sizes)), sizes)
     b1 = np.maximum.reduceat(bits, starts)
@@ -64,7 +64,8 @@ def token_parts(
     # Rounded: sums in another order (a whole manifest against its partitions) must not
     # pick another alias of one identity by the last bit.
     cap = cfg.name_bits_cap
-    return np.round(np.minimum(full, cap), 9), np.round(np.minimum(without, cap), 9), top
+    at_name = top_at - starts
+    return np.round(np.minimum(full, cap), 9), np.round(np.minimum(without, cap), 9), top, at_name
 
 
 def token_counts(*cores: pl.Series) -> tuple[pl.DataFrame, int]:

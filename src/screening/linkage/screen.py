@@ -487,7 +487,7 @@ def name_information(
     total = pop.token_total + index.token_total
     cfg = index.config.scoring
     # Both sides' names in one call: a flight pays each polars step once, not twice.
-    full, without, top = token_parts(pl.concat([core, p_core]), counts, total, cfg)
+    full, without, top, top_pos = token_parts(pl.concat([core, p_core]), counts, total, cfg)
     n_l = len(core)
     l_full, l_without, l_top = full[:n_l], without[:n_l], top[:n_l]
     p_full, p_without, p_top = full[n_l:], without[n_l:], top[n_l:]
@@ -504,10 +504,19 @@ def name_information(
     # Names unlike: only whether a top part is there in some romanization (a surname kept
     # beside other given names), for a fraction of partial_ratio's time.
     unlike = np.flatnonzero(similarity < index.config.estimation.name_level_edges[0])
-    p_skeletons = manifest.forms["skeletons"].gather(p_needed)
-    w_l[unlike] = skeleton_in(l_top, position[unlike], p_position[unlike], p_skeletons)
-    l_skeletons = index.forms["skeletons"].gather(rows_needed)
-    w_p[unlike] = skeleton_in(p_top, p_position[unlike], position[unlike], l_skeletons)
+    if len(unlike):
+        # The skeletons list the core tokens in order: a top part's is at its place.
+        skeletons = pl.concat(
+            [
+                index.forms["skeletons"].gather(rows_needed),
+                manifest.forms["skeletons"].gather(p_needed),
+            ]
+        )
+        top_skeleton = skeletons.list.get(pl.Series(top_pos), null_on_oob=True)
+        l_skel, p_skel = skeletons.slice(0, n_l), skeletons.slice(n_l)
+        l_top_sk, p_top_sk = top_skeleton.slice(0, n_l), top_skeleton.slice(n_l)
+        w_l[unlike] = skeleton_in(l_top_sk, position[unlike], p_position[unlike], p_skel)
+        w_p[unlike] = skeleton_in(p_top_sk, p_position[unlike], position[unlike], l_skel)
     list_bits = w_l * l_full[position] + (1 - w_l) * l_without[position]
     p_bits = w_p * p_full[p_position] + (1 - w_p) * p_without[p_position]
     # Two names agree on no more than the lesser of them says: a traveller giving two of a

@@ -11,7 +11,6 @@ from rapidfuzz import fuzz, process
 from screening.linkage.levels import (
     NameHow,
 )
-from screening.linkage.normalize import skeleton
 from screening.linkage.settings import NameViews
 
 NAME_FIELDS = ("sorted_core", "compact_gs", "compact_sg", "skeleton_sorted", "initials_sorted")
@@ -52,29 +51,34 @@ def token_presence(
 
 
 def skeleton_in(
-    tokens: np.ndarray,
+    wanted: pl.Series,
     which: np.ndarray,
     owner: np.ndarray,
     skeletons: pl.Series,
     shortest: int = 2,
 ) -> np.ndarray:
-    """Per pair, 1.0 where the token `tokens[which]` has its skeleton among the token
-    skeletons of the name it is looked for in (`skeletons[owner]`, a list of strings per
-    name), else 0.0: the token is in that name in some romanization. The cheap presence
-    for names too unlike as a whole for partial_ratio to be worth paying; skeletons
-    shorter than `shortest` (ALI -> L) are found nowhere. Skeletons are worked out once
-    per token given, then matched as 64-bit (name, skeleton) keys in a hash set: a string
-    search per pair cost a day's screening 2 s, a binary search 0.7 s."""
+    """Per pair, 1.0 where the token skeleton `wanted[which]` is among the token skeletons
+    of the name it is looked for in (`skeletons[owner]`, a list of strings per name), else
+    0.0: the token is in that name in some romanization. The cheap presence for names too
+    unlike as a whole for partial_ratio to be worth paying; skeletons shorter than
+    `shortest` (ALI -> L) are found nowhere. Matched as 64-bit (name, skeleton) keys in a
+    hash set: a string search per pair cost a day's screening 2 s, a binary search 0.7 s."""
     found = np.zeros(len(which))
-    flat = pl.DataFrame({"i": np.arange(len(skeletons)), "s": skeletons}).explode("s")
-    flat = flat.drop_nulls("s")
-    if len(which) == 0 or flat.is_empty():
+    # Flattened through arrow: a flight's few hundred names pay no polars explode.
+    lists = skeletons.rechunk().to_arrow()
+    offsets = np.asarray(lists.offsets)
+    flat = pl.Series(lists.flatten())
+    if len(which) == 0 or len(flat) == 0:
         return found
-    have = pl.Series(_keyed(flat["i"].to_numpy(), flat["s"]))
-    skel = skeleton(pl.Series(tokens, dtype=pl.String))
-    long = (skel.str.len_chars().fill_null(0).to_numpy() >= shortest)[which]
-    want = pl.Series(_keyed(np.asarray(owner), skel.gather(which)))
-    found[want.is_in(have.implode()).to_numpy() & long] = 1.0
+    name = np.repeat(np.arange(len(skeletons)), np.diff(offsets))
+    have = _keyed(name, flat)
+    long = (wanted.str.len_chars().fill_null(0).to_numpy() >= shortest)[which]
+    want = _keyed(np.asarray(owner), wanted.gather(which))
+    if len(want) <= 50_000:  # a flight: numpy's sort beats building a hash set
+        hit = np.isin(want, have)
+    else:
+        hit = pl.Series(want).is_in(pl.Series(have).implode()).to_numpy()
+    found[hit & long] = 1.0
     return found
 
 
