@@ -42,6 +42,10 @@ def test_a_saved_index_loads_equal_and_screens_the_same(research, tmp_path):
     bare = load_index(folder, with_name_arrays=False)
     assert bare.arrays == {}
     assert screen(bare, passengers, threshold=0.0).alerts.equals(expected)
+    # Built only to be saved (the Dask engine's build): no strings, the same index saved.
+    for_saving = build_index(rows, with_name_arrays=False)
+    assert for_saving.arrays == {}
+    assert screen(for_saving, passengers, threshold=0.0).alerts.equals(expected)
 
 
 def test_a_folder_that_is_not_an_index_is_refused(tmp_path):

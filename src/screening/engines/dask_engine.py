@@ -146,11 +146,17 @@ def _index_on_disk(client, job: Job, list_rows: pl.DataFrame) -> dict:
 
 def _build_and_save(matcher: str, list_rows: pl.DataFrame, settings, folder: str):
     """None once a WatchlistIndex is saved in `folder`; another kind of index itself."""
-    from screening.linkage.index import WatchlistIndex
+    from screening.linkage.index import WatchlistIndex, build_index
     from screening.linkage.index_store import save_index
+    from screening.matchers import get_matcher
+    from screening.matchers.default import DefaultMatcher
 
     allocator.keep_freed_memory()  # a 5 M-name build: 72 -> 63 s, the kernel's 60 -> 37 s
-    index = _build(matcher, list_rows, settings)
+    chosen = get_matcher(matcher, settings)
+    if isinstance(chosen, DefaultMatcher):  # saved, its Python strings would be dropped
+        index = build_index(list_rows, chosen.settings, with_name_arrays=False)
+    else:
+        index = chosen.build(list_rows)
     if not isinstance(index, WatchlistIndex):
         return index
     save_index(index, Path(folder))
