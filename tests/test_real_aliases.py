@@ -121,6 +121,8 @@ def test_bench_real_list_writes_fnir_per_class(tmp_path):
     assert r.exit_code == 0, r.output
     results = pl.read_csv(tmp_path / "real_list.csv")
     assert results["matcher"].to_list() == ["default", "exact"]
+    # A real list among generated travellers: too few namesakes to learn weights from.
+    assert results["weights"].to_list() == ["hand-set", None]
     assert (results["alias_travellers"] > 1000).all()
     classes = pl.read_csv(tmp_path / "real_list_classes.csv")
     romanized = classes.filter(

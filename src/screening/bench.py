@@ -333,6 +333,7 @@ def run_real_list(
         ev = evaluate(res.alerts, aw.truth, (0.001, 0.01))
         row = {"list": Path(path).name, "matcher": name, "status": "ok", "note": None}
         row |= {
+            "weights": weights_used(m, res),
             "alias_travellers": ev.mated,
             "innocents": ev.passengers - ev.mated,
             "identities": aw.list_rows["entry_id"].n_unique(),
@@ -359,6 +360,15 @@ def run_real_list(
         "results": pl.from_dicts(results, infer_schema_length=None),
         "classes": pl.concat(classes, how="diagonal_relaxed") if classes else pl.DataFrame(),
     }
+
+
+def weights_used(matcher, result) -> str | None:
+    """'learned' or 'hand-set' for the default matcher (a manifest with too few namesakes
+    of the list keeps the hand-set weights: a real list among generated travellers does),
+    None for the others."""
+    if not isinstance(matcher, DefaultMatcher):
+        return None
+    return "learned" if getattr(result, "model", None) is not None else "hand-set"
 
 
 class Engine:

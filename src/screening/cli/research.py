@@ -188,6 +188,7 @@ def _bench_real_list(console, path: Path, matchers, scenarios, seeds, out: Path,
         c
         for c in (
             "matcher",
+            "weights",
             "alias_travellers",
             "fnir_at_fpir_0.001",
             "fnir_at_fpir_0.01",
