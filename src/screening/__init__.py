@@ -19,7 +19,23 @@ __all__ = [
     "write_tables",
 ]
 
-from screening.data.io import read_table, write_tables
-from screening.generate.scenario import Scenario, load_scenario
-from screening.generate.world import World, generate_world
-from screening.schema import SCHEMAS, validate
+# Imported on first use (PEP 562): a process that only screens (a Dask worker, `screening
+# screen`) does not load the generator.
+_WHERE = {
+    "read_table": "screening.data.io",
+    "write_tables": "screening.data.io",
+    "Scenario": "screening.generate.scenario",
+    "load_scenario": "screening.generate.scenario",
+    "World": "screening.generate.world",
+    "generate_world": "screening.generate.world",
+    "SCHEMAS": "screening.schema",
+    "validate": "screening.schema",
+}
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        import importlib
+
+        return getattr(importlib.import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'screening' has no attribute {name!r}")

@@ -15,8 +15,6 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from pypinyin import Style, lazy_pinyin
-
 
 @dataclass(frozen=True)
 class Rules:
@@ -137,6 +135,10 @@ def wade_giles(syllable: str, rules: Rules) -> str:
 
 def pinyin(hanzi: str, is_surname: bool, rules: Rules) -> list[str]:
     """Chinese name: Pinyin document form, spaced Pinyin, Wade-Giles, Cantonese."""
+    # Imported here: its phrase tables cost every process that imports the generator
+    # (each Dask worker, every CLI command) 0.2 s, and only Chinese names need them.
+    from pypinyin import Style, lazy_pinyin
+
     syl = [s for s in lazy_pinyin(hanzi, style=Style.NORMAL) if s.isalpha()]
     doc = "".join(s.replace("v", "yu") for s in syl).upper()
     out = [doc, "".join(syl).upper()]
