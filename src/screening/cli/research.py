@@ -24,7 +24,6 @@ from screening.evaluate.ceiling import ceilings
 from screening.evaluate.stages import StageEvaluation, evaluate_stages
 from screening.generate.scenario import ScenarioError, load_scenario
 from screening.matchers import get_matcher
-from screening.report import build_report
 
 
 def _read_any(path: Path, table: str | None = None) -> pl.DataFrame:
@@ -290,6 +289,8 @@ def bench_cmd(
             settings=model,
         )
     paths = write_results(bench, out)
+    from screening.report import build_report  # altair: 0.18 s of every command
+
     paths.append(build_report(bench, out / "report.html", figures=out / "figures"))
     print_summary(console, bench.results)
     console.print("wrote " + ", ".join(str(p) for p in paths), highlight=False)
@@ -309,5 +310,7 @@ def report_cmd(
         bench = read_results(results)
     except (OSError, pl.exceptions.PolarsError) as exc:
         raise _fail(console, f"{results}: not a `screening bench` folder ({exc})") from exc
+    from screening.report import build_report  # altair: 0.18 s of every command
+
     path = build_report(bench, out, figures)
     console.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)", highlight=False)

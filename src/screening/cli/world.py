@@ -35,7 +35,6 @@ from screening.generate.scenario import ScenarioError, builtin_scenarios, load_s
 from screening.generate.summary import corruption_counts, origin_mix, role_shares, table_sizes
 from screening.generate.world import SHARED_TABLES, World, generate_parts, generate_world
 from screening.matchers import get_matcher
-from screening.report import build_report
 from screening.travel.stages import StageData, run_stages
 
 
@@ -216,6 +215,8 @@ def run(
         status.update("per-origin rates on a larger world of the same kind")
         bench = dataclasses.replace(bench, fairness=origin_spread(scenario, seed))
     write_results(bench, folder / "results")
+    from screening.report import build_report  # altair: 0.18 s of every command
+
     report = build_report(bench, folder / "report.html")
     print_summary(console, bench.results)
     if not bench.stages.is_empty():
