@@ -368,7 +368,7 @@ def weights_used(matcher, result) -> str | None:
     None for the others."""
     if not isinstance(matcher, DefaultMatcher):
         return None
-    return "learned" if getattr(result, "model", None) is not None else "hand-set"
+    return "learned" if result.model is not None else "hand-set"
 
 
 class Engine:

@@ -498,12 +498,12 @@ def name_information(
     lst, l_at = listed if listed is not None else list_names(index, l_rows)
     w_l, w_p = np.empty(len(p_rows)), np.empty(len(p_rows))
     # Names alike as a whole: each top part found with a typo or two, spaces ignored.
-    alike = np.flatnonzero(similarity >= index.config.estimation.name_level_edges[0])
+    is_alike = similarity >= index.config.estimation.name_level_edges[0]
+    alike, unlike = np.flatnonzero(is_alike), np.flatnonzero(~is_alike)
     w_l[alike] = token_presence(l_top[position[alike]], manifest.names["compact_gs"][p_rows[alike]])
     w_p[alike] = token_presence(p_top[p_position[alike]], lst["compact_gs"][l_at[alike]])
     # Names unlike: only whether a top part is there in some romanization (a surname kept
     # beside other given names), for a fraction of partial_ratio's time.
-    unlike = np.flatnonzero(similarity < index.config.estimation.name_level_edges[0])
     if len(unlike):
         # The skeletons list the core tokens in order: a top part's is at its place.
         skeletons = pl.concat(
