@@ -98,6 +98,34 @@ def test_partitioned_dataset_output(world, local, tmp_path):
     assert got.equals(local.sort(["passenger_id", "alert_id"]))
 
 
+def test_an_index_cache_serves_later_runs_and_the_local_engine(world, local, tmp_path):
+    """The first Dask run builds the index into the cache, the second maps it, and the
+    local engine finds the same folder; a cache that cannot be written only costs the
+    saving. The alerts stay the local engine's."""
+    cache = tmp_path / "cache"
+
+    def dask_run(name: str, cache_dir: Path) -> str:
+        out = tmp_path / f"{name}.parquet"
+        args = ["screen", str(world), "--engine", "dask", "--workers", "1"]
+        args += ["--partition-rows", "700", "--threshold", "0.05", "--out", str(out)]
+        r = runner.invoke(app, [*args, "--index-cache", str(cache_dir)])
+        assert r.exit_code == 0, r.output
+        assert pl.read_parquet(out).equals(local)
+        return r.stderr
+
+    assert "index built and saved to" in dask_run("first", cache)
+    assert "index loaded from" in dask_run("second", cache)
+    assert len(list(cache.iterdir())) == 1
+    out = tmp_path / "local.parquet"
+    args = ["screen", str(world), "--threshold", "0.05", "--index-cache", str(cache)]
+    r = runner.invoke(app, [*args, "--out", str(out)])
+    assert r.exit_code == 0 and "index loaded from" in r.stderr, r.output
+    assert pl.read_parquet(out).equals(local)
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    assert "not saved to" in dask_run("uncached", blocked)
+
+
 def test_a_killed_worker_is_survived(world, local, tmp_path):
     from screening.data.lists import from_generated
     from screening.engines.dask_engine import run_dask

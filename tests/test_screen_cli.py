@@ -171,7 +171,8 @@ def test_column_mapping_and_generated_folder(files, tmp_path):
 
 def test_index_cache_is_reused_while_the_list_is_unchanged(files):
     """A second run against the same list maps the saved index (same alerts); another
-    list gets an index of its own; only the default matcher and local engine use one."""
+    list gets an index of its own; only the default matcher uses one, and Dask only on a
+    local cluster."""
     tmp, wl, manifest = files
     m, cache = manifest(*GOOD), tmp / "cache"
     runs = []
@@ -201,7 +202,7 @@ def test_index_cache_is_reused_while_the_list_is_unchanged(files):
     )
     assert r.exit_code == 0 and "not saved to" in r.stderr, r.output
     assert pl.read_parquet(out).equals(runs[0][1])
-    for extra in (["--matcher", "exact"], ["--engine", "dask"]):
+    for extra in (["--matcher", "exact"], ["--engine", "dask", "--scheduler", "tcp://[::1]:1"]):
         r = runner.invoke(
             app, ["screen", m, "--watchlist", wl, "--index-cache", str(cache), *extra]
         )

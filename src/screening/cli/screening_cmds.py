@@ -227,9 +227,9 @@ def screen_cmd(
     index_cache: Annotated[
         Path | None,
         typer.Option(
-            help="Folder to keep the built watch-list index in (default matcher, local "
-            "engine): later runs against the same list and settings map it instead of "
-            "building it again."
+            help="Folder to keep the built watch-list index in (default matcher; local "
+            "engine, or Dask with --workers): later runs against the same list and settings "
+            "map it instead of building it again."
         ),
     ] = None,
 ) -> None:
@@ -253,8 +253,12 @@ def screen_cmd(
             err, manifest, watchlist, secret_file, opts | {"threshold": threshold, "top_k": top_k}
         )
         return
-    if engine == "dask" and index_cache is not None:
-        raise _fail(err, "--index-cache is for the local engine (Dask saves its own per run)")
+    if engine == "dask" and index_cache is not None and scheduler is not None:
+        raise _fail(
+            err,
+            "--index-cache with --engine dask needs a local cluster (--workers): the workers "
+            "of a cluster elsewhere may not see this folder",
+        )
     if engine == "dask":
         _screen_dask(
             err,
@@ -277,6 +281,7 @@ def screen_cmd(
                 model,
                 explain_model,
                 worker_memory,
+                index_cache,
             ),
         )
         return
@@ -364,13 +369,18 @@ def _index(err: Console, chosen, rows: pl.DataFrame, cache: Path | None):
     """The matcher's index of `rows`: built, or with `cache` mapped from a saved one."""
     if cache is None:
         return chosen.build(rows)
-    if not isinstance(chosen, DefaultMatcher):
-        raise _fail(err, f"--index-cache works with the default matcher, not {chosen.name}")
+    _cacheable(err, chosen, cache)
     from screening.linkage.index_store import cached_build  # pyarrow: only when asked
 
     index, said = cached_build(rows, chosen.settings, cache)
     err.print(escape(said))
     return index
+
+
+def _cacheable(err: Console, chosen, cache: Path | None) -> None:
+    """Refuse --index-cache for a matcher whose index cannot be saved."""
+    if cache is not None and not isinstance(chosen, DefaultMatcher):
+        raise _fail(err, f"--index-cache works with the default matcher, not {chosen.name}")
 
 
 def _write_run(
@@ -464,6 +474,7 @@ class _DaskOptions:
     settings: Settings | None = None
     explain_model: bool = False
     worker_memory: str = "auto"
+    index_cache: Path | None = None
 
 
 def _peak_mib() -> float:
@@ -509,9 +520,10 @@ def _screen_dask(err: Console, manifest: Path, watchlist, lost_stolen, o: _DaskO
             raise intake_mod.InputError("--watchlist is required unless MANIFEST is a folder")
         rows, sltd = _load_lists(err, watchlist, lost_stolen)
         day = dt.date.fromisoformat(o.as_of) if o.as_of else _scenario_day(manifest)
-        get_matcher(o.matcher, o.settings)
+        chosen = get_matcher(o.matcher, o.settings)
     except (intake_mod.InputError, ValueError, OSError) as exc:
         raise _fail(err, str(exc)) from exc
+    _cacheable(err, chosen, o.index_cache)
     out = o.out
     out.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -539,12 +551,15 @@ def _screen_dask(err: Console, manifest: Path, watchlist, lost_stolen, o: _DaskO
                     o.workers,
                     progress=progress,
                     memory_limit=o.worker_memory,
+                    index_cache=o.index_cache,
                 )
             combine_output(tmp, "alerts", out)
             if o.notifications is not None:
                 combine_output(tmp, "notifications", o.notifications)
     except (DaskMissing, intake_mod.InputError) as exc:
         raise _fail(err, str(exc)) from exc
+    if run.index_said:
+        err.print(escape(run.index_said))
     _write_models(err, {"api": run.model} if run.model else {}, out, o.explain_model)
     problems = [p.problems for p in run.parts if not p.problems.is_empty()]
     if problems:

@@ -122,6 +122,7 @@ class DaskRun:
     # Each worker's proportional share of memory at the end (Linux PSS): its own pages plus
     # its share of the mapped index, which the resident peak counts whole in every worker.
     worker_pss_mib: dict[str, float | None] = field(default_factory=dict)
+    index_said: str = ""  # with an index cache: loaded from it, or built and saved there
 
 
 def _build(matcher: str, list_rows: pl.DataFrame, settings=None):
@@ -130,22 +131,46 @@ def _build(matcher: str, list_rows: pl.DataFrame, settings=None):
     return get_matcher(matcher, settings).build(list_rows)
 
 
-def _index_on_disk(client, job: Job, list_rows: pl.DataFrame) -> dict:
-    """Shared task arguments when the index is saved in the job's folder (see
-    linkage.index_store); another matcher's index is broadcast as it is."""
+def _index_on_disk(
+    client, job: Job, list_rows: pl.DataFrame, cache: Path | None = None
+) -> tuple[dict, str]:
+    """(shared task arguments, what happened in words) when the index is saved where every
+    worker maps it (see linkage.index_store): in `cache` under the list's and settings'
+    fingerprint, where a later run finds it, else in the job's folder. Another matcher's
+    index is broadcast as it is."""
     folder = str(Path(job.out_dir) / "index")
+    saved, said = None, ""
+    if cache is not None:
+        from screening.linkage.index_store import index_fingerprint  # pyarrow: only here
+        from screening.matchers import get_matcher
+
+        settings = get_matcher(job.matcher, job.settings).settings
+        saved = str(Path(cache) / index_fingerprint(list_rows, settings))
+        if (Path(saved) / "index.json").exists():
+            return {"index": saved, "list_rows": None}, f"index loaded from {saved}"
     with process_pool(1) as pool:  # spawned: forking after polars' threads can hang
-        built = pool.submit(_build_and_save, job.matcher, list_rows, job.settings, folder).result()
-    if built is None:
-        return {"index": folder, "list_rows": None}
+        built = pool.submit(
+            _build_and_save, job.matcher, list_rows, job.settings, saved or folder, folder
+        ).result()
+    if isinstance(built, str):
+        if saved is not None:
+            said = (
+                f"index built and saved to {saved}"
+                if built == saved
+                else f"index built; not saved to {cache} (cannot be written)"
+            )
+        return {"index": built, "list_rows": None}, said
     return {
         "index": client.scatter(built, broadcast=True, hash=False),
         "list_rows": client.scatter(list_rows, broadcast=True, hash=False),
-    }
+    }, said
 
 
-def _build_and_save(matcher: str, list_rows: pl.DataFrame, settings, folder: str):
-    """None once a WatchlistIndex is saved in `folder`; another kind of index itself."""
+def _build_and_save(
+    matcher: str, list_rows: pl.DataFrame, settings, folder: str, fallback: str | None = None
+):
+    """The folder a WatchlistIndex was saved in (`fallback` where `folder` cannot be
+    written: a cache must not stop the run); another kind of index itself."""
     from screening.linkage.index import WatchlistIndex, build_index
     from screening.linkage.index_store import save_index
     from screening.matchers import get_matcher
@@ -159,8 +184,14 @@ def _build_and_save(matcher: str, list_rows: pl.DataFrame, settings, folder: str
         index = chosen.build(list_rows)
     if not isinstance(index, WatchlistIndex):
         return index
-    save_index(index, Path(folder))
-    return None
+    try:
+        save_index(index, Path(folder))
+    except OSError:
+        if fallback is None or fallback == folder:
+            raise
+        save_index(index, Path(fallback))
+        return fallback
+    return folder
 
 
 def _index_on_workers(client, job: Job, list_rows: pl.DataFrame) -> dict:
@@ -219,8 +250,12 @@ def run_dask(
     progress: Callable[[str], None] = lambda _: None,
     client=None,
     memory_limit: str = "auto",
+    index_cache: Path | None = None,
 ) -> DaskRun:
-    """Screen every partition on a Dask cluster; partial outputs as `job` says."""
+    """Screen every partition on a Dask cluster; partial outputs as `job` says. With
+    `index_cache` (a LocalCluster's workers share this machine's disk) the default
+    matcher's index is mapped from there when this list was built before, else built and
+    saved there."""
     distributed = _distributed()
 
     laps: dict[str, float] = {}
@@ -237,8 +272,9 @@ def run_dask(
             # peak, ~9 GiB for a 5 M-name list, is returned to the system when it exits)
             # and saved where every worker maps it, rather than sent worker to worker.
             progress("building the index")
-            shared = _index_on_disk(client, job, list_rows)
+            shared, said = _index_on_disk(client, job, list_rows, index_cache)
         else:
+            said = ""
             progress("building the index on a worker")
             shared = _index_on_workers(client, job, list_rows)
         laps["index_s"] = time.perf_counter() - t0 - sum(laps.values())
@@ -278,4 +314,6 @@ def run_dask(
         laps["screen_s"] = time.perf_counter() - t0 - sum(laps.values())
         peaks = client.run(_peak_mib)
         pss = client.run(_pss_mib)
-    return DaskRun(sorted(results, key=lambda r: r.number), laps, peaks, model, worker_pss_mib=pss)
+    return DaskRun(
+        sorted(results, key=lambda r: r.number), laps, peaks, model, pss, index_said=said
+    )
