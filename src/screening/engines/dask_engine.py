@@ -220,6 +220,21 @@ def _carries_rows(index) -> bool:
     return isinstance(index, WatchlistIndex)
 
 
+def _combined(client, counted: list, sample: int, fan_in: int = 8):
+    """A future of the partitions' populations summed on the workers, `fan_in` at a time
+    (a tree), never on the client: each partition's carries a sample of up to `sample`
+    travellers, and 105 of them gathered to the client were 2 GB to ship, unpickle and
+    hold there."""
+    futures = list(counted)
+    while True:
+        futures = [
+            client.submit(combine, futures[i : i + fan_in], sample, pure=False)
+            for i in range(0, len(futures), fan_in)
+        ]
+        if len(futures) == 1:
+            return futures[0]
+
+
 def _model_of(population: Population) -> Model | None:
     return population.model
 
@@ -294,10 +309,9 @@ def run_dask(
             )
         laps["scatter_s"] = time.perf_counter() - t0 - sum(laps.values())
         progress(f"counting names in {len(parts)} partitions")
-        pops = client.gather(counted)
+        combined = _combined(client, counted, estimation_of(job).sample_passengers)
         del counted  # held futures keep every partition's counts on the workers to the end
-        sample = estimation_of(job).sample_passengers
-        combined = client.scatter(combine(pops, sample), hash=False)
+        distributed.wait(combined)
         laps["population_s"] = time.perf_counter() - t0 - sum(laps.values())
         progress("learning the weights from the manifest")
         # Learned once, where the index is, then copied to every worker with the population.
