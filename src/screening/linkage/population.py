@@ -60,6 +60,9 @@ class Population:
 
 
 _SAMPLE = EstimationConfig.sample_passengers
+# The name forms the counts are of: a Dask partition's first pass folds no more (the
+# skeletons and glued forms were a third of its time).
+COUNTED_FORMS = ("core", "sorted_core")
 _KEY = ("passenger_id", "surname", "given_names", "dob", "doc_number")
 _NAMES = ["surname", "given_names"]
 
@@ -89,7 +92,8 @@ def population_stats(
 ) -> Population:
     """Token and full-name counts of one manifest (or one partition of it); with
     `keep_forms`, its name forms too (Population.forms)."""
-    forms = name_forms(passengers, SCREENING_FORMS) if forms is None else forms
+    if forms is None:  # counting needs two forms; screening what it keeps needs them all
+        forms = name_forms(passengers, SCREENING_FORMS if keep_forms else COUNTED_FORMS)
     tokens, total = token_counts(forms["core"])
     sample = sample_of(passengers, forms["sorted_core"], sample_size)
     kept = None
