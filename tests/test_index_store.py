@@ -61,13 +61,13 @@ def test_a_saved_frame_maps_back_as_one_chunk(tmp_path):
     # copied whole first, which cost a flight more than its own screening.
     import polars as pl
 
-    from screening.linkage.index_store import _mapped_frame, _write_frame
+    from screening.linkage.index_store import mapped_frame, write_frame
 
     n = 300_000
     frame = pl.DataFrame(
         {"core": [["ALI", "HASSAN"], ["WEI"]] * (n // 2), "dob": list(range(n))}
     ).with_columns(pl.col("dob").cast(pl.Date))
-    _write_frame(frame, tmp_path / "f.arrow")
-    mapped = _mapped_frame(tmp_path / "f.arrow")
+    write_frame(frame, tmp_path / "f.arrow")
+    mapped = mapped_frame(tmp_path / "f.arrow")
     assert mapped.n_chunks("all") == [1, 1]
     assert mapped.equals(frame)

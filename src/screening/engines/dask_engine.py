@@ -220,6 +220,13 @@ def _carries_rows(index) -> bool:
     return isinstance(index, WatchlistIndex)
 
 
+def _saved(frame: pl.DataFrame, path: Path) -> str:
+    from screening.linkage.index_store import write_frame  # pyarrow: only here
+
+    write_frame(frame, path)
+    return str(path)
+
+
 def _combined(client, counted: list, sample: int, fan_in: int = 8):
     """A future of the partitions' populations summed on the workers, `fan_in` at a time
     (a tree), never on the client: each partition's carries a sample of up to `sample`
@@ -282,7 +289,8 @@ def run_dask(
         # Counting names needs no index: the workers count them while it is built (a 10 M
         # manifest's minute of counting ran after the build's two, the workers idle).
         counted = client.map(population_of, parts, job=job, pure=False)
-        if scheduler is None and job.out_dir is not None:
+        on_disk = scheduler is None and job.out_dir is not None
+        if on_disk:
             # Workers on this machine: the index is built in a process of its own (its
             # peak, ~9 GiB for a 5 M-name list, is returned to the system when it exits)
             # and saved where every worker maps it, rather than sent worker to worker.
@@ -296,6 +304,8 @@ def run_dask(
         # The other shared tables only after the build, so that they never add to its peak.
         if lost_stolen is not None:
             lost_stolen = prepare_lost_stolen(lost_stolen)
+            if on_disk:  # mapped by this machine's workers, like the index, not sent to each
+                lost_stolen = _saved(lost_stolen, Path(job.out_dir) / "lost_stolen.arrow")
         # The list's notify states once for all partitions (each computing them from a
         # 5 M-name list cost 0.9 s: ~95 s of CPU on a 10 M run).
         identities = identity_states(list_rows)
@@ -305,7 +315,9 @@ def run_dask(
             ("identities", identities),
         ):
             shared[name] = (
-                None if value is None else client.scatter(value, broadcast=True, hash=False)
+                value
+                if value is None or isinstance(value, str)
+                else client.scatter(value, broadcast=True, hash=False)
             )
         laps["scatter_s"] = time.perf_counter() - t0 - sum(laps.values())
         progress(f"counting names in {len(parts)} partitions")

@@ -202,7 +202,7 @@ def screen_partition(
     index,
     list_rows: pl.DataFrame | None,
     population: Population,
-    lost_stolen: pl.DataFrame | None = None,
+    lost_stolen: pl.DataFrame | str | None = None,
     flights: pl.DataFrame | None = None,
     identities: pl.DataFrame | None = None,
 ) -> PartResult:
@@ -213,6 +213,10 @@ def screen_partition(
     index = resolve_index(index)
     if list_rows is None:  # the index carries them (one copy per worker, not two)
         list_rows = index.rows
+    if isinstance(lost_stolen, str):  # saved where this machine's workers map it
+        from screening.linkage.index_store import cached_frame
+
+        lost_stolen = cached_frame(lost_stolen)
     data = StageData(passengers=frame, flights=flights, lost_stolen=lost_stolen, as_of=job.as_of)
     run = run_stages(
         get_matcher(job.matcher, job.settings),

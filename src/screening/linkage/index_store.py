@@ -39,7 +39,7 @@ def save_index(index: WatchlistIndex, folder: Path) -> Path:
     tmp = folder.with_name(f".{folder.name}.{uuid.uuid4().hex}")
     tmp.mkdir(parents=True)
     for name in FRAMES:
-        _write_frame(getattr(index, name), tmp / f"{name}.arrow")
+        write_frame(getattr(index, name), tmp / f"{name}.arrow")
     for name in ARRAYS:
         np.save(tmp / f"{name}.npy", getattr(index, name))
     for name in BLOCKS:
@@ -75,7 +75,7 @@ def load_index(folder: Path, with_name_arrays: bool = True) -> WatchlistIndex:
         raise ValueError(
             f"{folder}: index format {meta.get('format')}, this version reads {FORMAT}"
         )
-    frames = {n: _mapped_frame(folder / f"{n}.arrow") for n in FRAMES}
+    frames = {n: mapped_frame(folder / f"{n}.arrow") for n in FRAMES}
     arrays = {n: np.load(folder / f"{n}.npy", mmap_mode="r") for n in ARRAYS}
 
     def keys(name: str) -> HashedKeys | None:
@@ -136,7 +136,8 @@ def cached_build(rows: pl.DataFrame, settings: Settings, cache: Path) -> tuple[W
     return index, f"index built and saved to {folder}"
 
 
-def _write_frame(frame: pl.DataFrame, path: Path) -> None:
+def write_frame(frame: pl.DataFrame, path: Path) -> None:
+    """`frame` as one uncompressed Arrow IPC record batch, for mapped_frame."""
     # One record batch: mapped back, each column is one chunk. polars' write_ipc splits a
     # large frame into batches of 131,072 rows, and a gather from a list column of several
     # chunks copies the whole column first (2.5 ms for a flight's 800 list names out of
@@ -146,12 +147,19 @@ def _write_frame(frame: pl.DataFrame, path: Path) -> None:
         writer.write_table(table)
 
 
-def _mapped_frame(path: Path) -> pl.DataFrame:
+def mapped_frame(path: Path) -> pl.DataFrame:
+    """The frame write_frame wrote, its buffers mapped from the file, not read."""
     # pyarrow maps the file and polars adopts its buffers as they are (polars 2.1's own
     # read_ipc copies them: twice the frame's size in private memory per process).
     with pa.memory_map(str(path)) as source:
         table = pa.ipc.open_file(source).read_all()
     return pl.from_arrow(table, rechunk=False)
+
+
+@functools.lru_cache(maxsize=2)
+def cached_frame(path: str) -> pl.DataFrame:
+    """mapped_frame, once per process (a Dask worker's many partitions read one file)."""
+    return mapped_frame(Path(path))
 
 
 @functools.lru_cache(maxsize=1)
