@@ -573,7 +573,8 @@ def _screen_dask(err: Console, manifest: Path, watchlist, lost_stolen, o: _DaskO
         f"screened {n:,} passengers in {len(parts)} partitions on {len(run.worker_peak_mib)} "
         f"Dask worker(s) against {rows.height:,} list names ({o.matcher}): {alerts:,} alerts "
         f"in {seconds:.1f} s ({n / max(seconds, 1e-9):,.0f} passengers/s); worker peak MiB: "
-        f"{peaks} (a mapped index counted whole in each); worker PSS MiB at the end: {pss}; "
+        f"{peaks} (a mapped index counted whole in each); worker peak PSS MiB (the mapped index "
+        f"shared): {pss}; "
         f"client peak MiB: {_peak_mib():,.0f}; wrote {out}; seconds: "
         + ", ".join(f"{k.removesuffix('_s')} {v:.1f}" for k, v in run.seconds.items()),
         highlight=False,

@@ -16,6 +16,7 @@ A worker lost mid-run costs only its tasks: the scheduler reruns them elsewhere 
 from __future__ import annotations
 
 import resource
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -119,8 +120,9 @@ class DaskRun:
     seconds: dict[str, float]
     worker_peak_mib: dict[str, float]  # peak resident memory of each worker process
     model: Model | None = None  # the weights learned from the manifest (default matcher)
-    # Each worker's proportional share of memory at the end (Linux PSS): its own pages plus
-    # its share of the mapped index, which the resident peak counts whole in every worker.
+    # Each worker's highest proportional share of memory (Linux PSS, sampled): its own
+    # pages plus its share of the mapped index, which the resident peak counts whole in
+    # every worker.
     worker_pss_mib: dict[str, float | None] = field(default_factory=dict)
     index_said: str = ""  # with an index cache: loaded from it, or built and saved there
 
@@ -250,6 +252,39 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+class _PssPeak:
+    """The highest proportional set size (Linux PSS: a process's own pages plus its share
+    of pages it maps with others, such as the saved index) of this process, read by a
+    thread every `every` seconds: what a worker costs the machine at its worst, which the
+    resident peak overstates by counting the shared index whole in each worker."""
+
+    def __init__(self, every: float = 0.5) -> None:
+        self.peak = _pss_mib()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, args=(every,), daemon=True)
+        self._thread.start()
+
+    def _sample(self, every: float) -> None:
+        while not self._stop.wait(every):
+            self.peak = max(self.peak or 0.0, _pss_mib() or 0.0)
+
+    def stop(self) -> float | None:
+        self._stop.set()
+        self._thread.join()
+        return max(self.peak or 0.0, _pss_mib() or 0.0) or None
+
+
+def _start_pss_peak(dask_worker) -> None:
+    if _pss_mib() is not None:  # Linux
+        dask_worker.screening_pss_peak = _PssPeak()
+
+
+def _stop_pss_peak(dask_worker) -> float | None:
+    """The worker's sampled PSS peak; None off Linux or for a worker started mid-run."""
+    sampler = getattr(dask_worker, "screening_pss_peak", None)
+    return None if sampler is None else sampler.stop()
+
+
 def _pss_mib() -> float | None:
     try:
         with open("/proc/self/smaps_rollup", encoding="ascii") as fh:
@@ -285,6 +320,7 @@ def run_dask(
     with ExitStack() as stack:
         if client is None:
             client = stack.enter_context(dask_client(scheduler, workers, memory_limit))
+        client.run(_start_pss_peak)
         laps["cluster_s"] = time.perf_counter() - t0
         # Counting names needs no index: the workers count them while it is built (a 10 M
         # manifest's minute of counting ran after the build's two, the workers idle).
@@ -339,7 +375,7 @@ def run_dask(
         results = client.gather(futures)
         laps["screen_s"] = time.perf_counter() - t0 - sum(laps.values())
         peaks = client.run(_peak_mib)
-        pss = client.run(_pss_mib)
+        pss = client.run(_stop_pss_peak)
     return DaskRun(
         sorted(results, key=lambda r: r.number), laps, peaks, model, pss, index_said=said
     )
