@@ -20,6 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from screening.data.lists import from_generated
+from screening.engines import PARTITION_ROWS
 from screening.evaluate import evaluate
 from screening.evaluate.ceiling import ceilings
 from screening.evaluate.gallery import gallery
@@ -374,7 +375,7 @@ def weights_used(matcher, result) -> str | None:
 class Engine:
     """Screen a benchmark world on a Dask cluster (the same partitions as the CLI)."""
 
-    def __init__(self, client, partition_rows: int = 100_000) -> None:
+    def __init__(self, client, partition_rows: int = PARTITION_ROWS) -> None:
         self.client, self.partition_rows = client, partition_rows
 
     def screen(self, matcher: str, list_rows: pl.DataFrame, world, settings=None):

@@ -18,6 +18,7 @@ from screening.data import intake as intake_mod
 from screening.data import lists
 from screening.data.discover import generated as _generated
 from screening.data.io import read_table, read_user_table
+from screening.engines import PARTITION_ROWS
 from screening.engines.dask_engine import DaskMissing, dask_client
 from screening.evaluate import evaluate
 from screening.evaluate.ceiling import ceilings
@@ -237,7 +238,7 @@ def bench_cmd(
     ] = "local",
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None,
     workers: Annotated[int, typer.Option(help="Local Dask cluster size.")] = 2,
-    partition_rows: Annotated[int, typer.Option(help="Rows per Dask partition.")] = 100_000,
+    partition_rows: Annotated[int, typer.Option(help="Rows per Dask partition.")] = PARTITION_ROWS,
     settings: Annotated[
         Path | None,
         typer.Option(help="The default matcher's settings, TOML (`screening describe-settings`)."),

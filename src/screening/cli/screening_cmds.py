@@ -24,7 +24,7 @@ from screening.data.formats.edifact import looks_like_edifact
 from screening.data.formats.paxlst import read_paxlst
 from screening.data.intake import ON_ERROR
 from screening.data.io import read_user_file, scratch_folder, write_alerts
-from screening.engines import ENGINES, allocator
+from screening.engines import ENGINES, PARTITION_ROWS, allocator
 from screening.linkage.population import population_stats
 from screening.linkage.settings import Settings, SettingsError, load_settings, to_toml
 from screening.matchers import get_matcher
@@ -201,7 +201,7 @@ def screen_cmd(
     ] = None,
     partition_rows: Annotated[
         int, typer.Option(help="Manifest rows per Dask partition.")
-    ] = 100_000,
+    ] = PARTITION_ROWS,
     worker_memory: Annotated[
         str,
         typer.Option(
