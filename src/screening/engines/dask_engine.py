@@ -229,19 +229,24 @@ def _saved(frame: pl.DataFrame, path: Path) -> str:
     return str(path)
 
 
-def _combined(client, counted: list, sample: int, fan_in: int = 8):
-    """A future of the partitions' populations summed on the workers, `fan_in` at a time
-    (a tree), never on the client: each partition's carries a sample of up to `sample`
-    travellers, and 105 of them gathered to the client were 2 GB to ship, unpickle and
-    hold there."""
-    futures = list(counted)
-    while True:
-        futures = [
-            client.submit(combine, futures[i : i + fan_in], sample, pure=False)
-            for i in range(0, len(futures), fan_in)
+def _population(client, parts: list[Partition], job: Job, fan_in: int = 8):
+    """A future of the manifest's population: each partition's names counted, the counts
+    summed on the workers `fan_in` at a time (a tree), never on the client. A partition's
+    count carries a sample of up to 50,000 of its travellers (all of a 50,000-row one):
+    gathered to the client, 105 of them were 2 GB to ship and hold there. Each group of
+    partitions is submitted with its sum, so that Dask sums a group as soon as it is
+    counted, rather than holding every partition's count until the last is done."""
+    sample = estimation_of(job).sample_passengers
+    level = []
+    for i in range(0, len(parts), fan_in):
+        counted = client.map(population_of, parts[i : i + fan_in], job=job, pure=False)
+        level.append(client.submit(combine, counted, sample, pure=False))
+    while len(level) > 1:
+        level = [
+            client.submit(combine, level[i : i + fan_in], sample, pure=False)
+            for i in range(0, len(level), fan_in)
         ]
-        if len(futures) == 1:
-            return futures[0]
+    return level[0]
 
 
 def _model_of(population: Population) -> Model | None:
@@ -324,7 +329,7 @@ def run_dask(
         laps["cluster_s"] = time.perf_counter() - t0
         # Counting names needs no index: the workers count them while it is built (a 10 M
         # manifest's minute of counting ran after the build's two, the workers idle).
-        counted = client.map(population_of, parts, job=job, pure=False)
+        combined = _population(client, parts, job)
         on_disk = scheduler is None and job.out_dir is not None
         if on_disk:
             # Workers on this machine: the index is built in a process of its own (its
@@ -357,8 +362,6 @@ def run_dask(
             )
         laps["scatter_s"] = time.perf_counter() - t0 - sum(laps.values())
         progress(f"counting names in {len(parts)} partitions")
-        combined = _combined(client, counted, estimation_of(job).sample_passengers)
-        del counted  # held futures keep every partition's counts on the workers to the end
         distributed.wait(combined)
         laps["population_s"] = time.perf_counter() - t0 - sum(laps.values())
         progress("learning the weights from the manifest")
