@@ -96,7 +96,13 @@ def lost_stolen_alerts(passengers: pl.DataFrame, sltd: pl.DataFrame) -> pl.DataF
                 ]
             ),
         )
-        .sort(["passenger_id", "score"], descending=[False, True])
+        # Ties (one number listed by several issuers) broken by the record, not by the
+        # list's row order: a run in partitions reports the record a single run does.
+        .sort(
+            ["passenger_id", "score", "l_doc", "l_issuer", "status"],
+            descending=[False, True, False, False, False],
+            nulls_last=True,
+        )
         .unique(["passenger_id", *_row(passengers)], keep="first", maintain_order=True)
     )
     return _alerts(j, AlertKind.DOCUMENT_LOST_STOLEN)
