@@ -24,12 +24,13 @@ $(VENV)/.test: pyproject.toml $(VENV)/.demo
 	touch $@
 
 # clkhash cannot share the test venv with the peers (pyproject.toml says why): a venv of
-# its own, for the test that checks our Bloom filters against the reference encoder.
+# its own, for the test that checks our Bloom filters against the reference encoder; the
+# test tools only, not the browser driver (167 MB a CI clone need not hold twice).
 CLK_VENV := .venv-clk
 $(CLK_VENV)/.test: pyproject.toml
 	$(PY) -m venv $(CLK_VENV)
 	$(CLK_VENV)/bin/pip install -q --upgrade pip
-	$(CLK_VENV)/bin/pip install -q -e '.[dev,clkhash]'
+	$(CLK_VENV)/bin/pip install -q -e '.[test,clkhash]'
 	touch $@
 
 demo: $(VENV)/.demo
