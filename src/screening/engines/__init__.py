@@ -11,6 +11,7 @@ ENGINES: tuple[EngineName, ...] = get_args(EngineName)
 
 # Manifest rows per Dask partition. 10 M travellers against 5.2 M list names on 2 workers
 # (2 cores): 50,000 rows took as long as 100,000 (461 against 460 s) with a worker's
-# resident peak 4.6-4.8 GB instead of 5.4-5.8 (a partition's candidate pairs are the
-# working set: tens of millions of pairs at 100,000 rows).
+# resident peak 4.6-4.8 GB instead of 5.4-5.8, peak PSS 3.0-3.4 GB instead of 3.9-4.2
+# (a partition's candidate pairs and their comparisons are the working set: ~1.4 M
+# blocked pairs per 100,000 travellers there).
 PARTITION_ROWS = 50_000
