@@ -203,7 +203,7 @@ def learned_name_bits(
     between the level edges so that the score does not jump; a transliteration and a
     shared part their own."""
     labels = name_level_labels(edges)
-    similar = [lb for lb in labels[1:] if lb.startswith(">=") or lb == "exact"]
+    similar = labels[1 : len(edges) + 1]  # the levels from the first edge to "exact"
     f = np.interp(name_sim, np.asarray(edges), np.array([table[lb] for lb in similar]))
     f = np.where(name_sim >= edges[0], f, 0.0)
     if how is not None:
