@@ -322,6 +322,32 @@ def test_travellers_with_the_same_name_get_the_same_name_evidence(index):
     assert copies.select(cols).sort(cols).equals(a.select(cols).sort(cols))
 
 
+def test_a_name_listed_under_two_identities_is_compared_once_with_each_rows_evidence(
+    index, research
+):
+    """Rows that write one name alike share a name code, and screening compares each
+    distinct pair of names once: the alerts equal those of comparing every row apart."""
+    from dataclasses import replace
+
+    twin = LIST.filter(pl.col("entry_id") == "E1").with_columns(
+        entry_id=pl.lit("E8"), dob=pl.lit("1958"), doc_number=pl.lit(None, pl.String)
+    )
+    doubled = build_index(lists.from_flat(pl.concat([LIST, twin])))
+    code = dict(zip(doubled.rows["entry_id"], doubled.name_code, strict=True))
+    # ZHANG WEI is listed twice already (E6, E7); every other name once.
+    assert code["E1"] == code["E8"] and code["E6"] == code["E7"]
+    assert len(set(code.values())) == len(code) - 2
+    rows = lists.from_generated(research["watchlist"], research["watchlist_names"])
+    for idx, passengers in (
+        (doubled, _passengers(CASES)),
+        (build_index(rows), research["passengers"].head(4_000)),
+    ):
+        apart = replace(idx, name_code=np.arange(idx.size))
+        shared, alone = screen(idx, passengers, 0.0), screen(apart, passengers, 0.0)
+        assert shared.stats["name_pairs_distinct"] < alone.stats["name_pairs_distinct"]
+        assert shared.alerts.equals(alone.alerts)
+
+
 def test_screening_in_chunks_gives_the_alerts_of_one_pass(research):
     """A manifest screened 3,000 travellers at a time against its own statistics and
     weights: the same alerts, candidate pairs and learned weights as in one pass."""

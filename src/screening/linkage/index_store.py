@@ -28,9 +28,9 @@ from screening.linkage.index import WatchlistIndex, build_index
 from screening.linkage.settings import Settings, load_settings, to_toml
 
 FRAMES = ("rows", "forms", "docs", "contacts", "token_counts")
-ARRAYS = ("entry_code", "has_doc", "has_contact")
+ARRAYS = ("entry_code", "name_code", "has_doc", "has_contact")
 BLOCKS = ("plain", "refined", "common", "common_exact")
-FORMAT = 5  # bump when the layout or the keys change: an older folder is refused, not misread
+FORMAT = 6  # bump when the layout or the keys change: an older folder is refused, not misread
 
 
 def save_index(index: WatchlistIndex, folder: Path) -> Path:
@@ -101,6 +101,7 @@ def load_index(folder: Path, with_name_arrays: bool = True) -> WatchlistIndex:
         blocks=blocks,
         docs=frames["docs"],
         entry_code=arrays["entry_code"],
+        name_code=arrays["name_code"],
         has_doc=arrays["has_doc"],
         contacts=frames["contacts"],
         has_contact=arrays["has_contact"],

@@ -134,9 +134,9 @@ def _distinct_names(
     manifest: Manifest, index: WatchlistIndex, p_rows: np.ndarray, l_rows: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """The first pair of each distinct (passenger name, list name) and the map back
-    (distinct.distinct): names repeat (Zipf), so each distinct pair of names is compared
-    once."""
-    return distinct(manifest.name_id[p_rows] * np.int64(index.size) + l_rows)
+    (distinct.distinct): names repeat (Zipf), and a list writes one name under several
+    identities, so each distinct pair of names is compared once."""
+    return distinct(manifest.name_id[p_rows] * np.int64(index.size) + index.name_code[l_rows])
 
 
 @dataclass(frozen=True)
