@@ -51,7 +51,9 @@ def token_parts(
     total_bits = np.add.reduceat(bits, starts)
     # The most informative token: the first of equals, in name order.
     at_max = np.flatnonzero(bits == b1[row])
-    top_at = at_max[np.unique(row[at_max], return_index=True)[1]]
+    # at_max ascends, so each name's first is where its row number changes.
+    row_at = row[at_max]
+    top_at = at_max[np.flatnonzero(np.diff(row_at, prepend=-1))]
     rest = bits.copy()
     rest[top_at] = -np.inf
     b2 = np.maximum(np.maximum.reduceat(rest, starts), 0.0)
@@ -60,7 +62,8 @@ def token_parts(
     w = cfg.extra_token_weight
     full = b1 + w * (total_bits - b1)
     without = b2 + w * (total_bits - b1 - b2)
-    top = toks.fill_null("").to_numpy().astype(object)[top_at]
+    # Only the top tokens become Python strings (one name in a partition's tokens: 0.12 s).
+    top = toks.gather(top_at).fill_null("").to_numpy().astype(object)
     # Rounded: sums in another order (a whole manifest against its partitions) must not
     # pick another alias of one identity by the last bit.
     cap = cfg.name_bits_cap

@@ -114,18 +114,22 @@ def name_similarity(
     # token_set_ratio is 1.0 for any subset (ALI vs MOHAMMED ALI HASSAN): discount it by
     # how much of the longer name the shorter one covers.
     cover = np.minimum(p_tokens, l_tokens) / np.maximum(np.maximum(p_tokens, l_tokens), 1)
-    views = np.stack(
-        [
-            s_sort,
-            s_compact * v.compact,
-            np.where(same_skel, v.skeleton_base + v.skeleton_slope * s_sort, 0.0),
-            s_set * (v.token_set_base + v.token_set_cover * cover),
-            s_init * v.initials,
-        ],
-        axis=1,
-    )
-    best = views.argmax(axis=1)
-    sim = views.max(axis=1)
+    views = [
+        s_sort,
+        s_compact * v.compact,
+        np.where(same_skel, v.skeleton_base + v.skeleton_slope * s_sort, 0.0),
+        s_set * (v.token_set_base + v.token_set_cover * cover),
+        s_init * v.initials,
+    ]
+    # The best view and its index (the first of equals), kept as a running maximum: a
+    # stacked (pairs, 5) array and its row-wise argmax cost a partition of 100,000
+    # travellers 0.2 s of its 1.1 s here.
+    sim = np.asarray(views[0], dtype=np.float64)
+    best = np.zeros(len(sim), dtype=np.int8)
+    for k, view in enumerate(views[1:], start=1):
+        better = view > sim
+        sim = np.where(better, view, sim)
+        best[better] = k
     # The views above, in order: sorted tokens, compact, skeleton, token set, initials.
     view_how = [NameHow.SPELLING, NameHow.COMPOUND, NameHow.TRANSLITERATION, NameHow.PARTIAL]
     how = np.select(
