@@ -1,11 +1,12 @@
 """distinct() is np.unique's first index and inverse, whichever way it is computed."""
 
 import numpy as np
+import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from screening.linkage.distinct import distinct
+from screening.linkage.distinct import distinct, first_seen_codes
 
 
 @settings(max_examples=200, deadline=None)
@@ -20,3 +21,11 @@ def test_distinct_is_numpys_unique(values, polars_from):
     got_first, got_inverse = distinct(values, polars_from=polars_from)
     assert got_first.tolist() == first.tolist()
     assert got_inverse.tolist() == inverse.reshape(-1).tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["", "ALI", "ALY", "ZHANG WEI", "zhang wei"]), max_size=40))
+def test_first_seen_codes_number_values_in_order_of_first_appearance(values):
+    seen: dict[str, int] = {}
+    expected = [seen.setdefault(v, len(seen)) for v in values]
+    assert first_seen_codes(pl.Series(values, dtype=pl.String)).tolist() == expected

@@ -25,3 +25,13 @@ def distinct(values: np.ndarray, polars_from: int = POLARS_FROM) -> tuple[np.nda
     first = np.full(int(inverse.max()) + 1, len(values), np.int64)
     np.minimum.at(first, inverse, np.arange(len(values)))
     return first, inverse
+
+
+def first_seen_codes(keys: pl.Series) -> np.ndarray:
+    """0, 1, 2 ... per distinct value of `keys` in order of first appearance (int64),
+    numbered through a hash join: a dense rank sorts strings (5 M list names: 3.2 s
+    against 0.9 s)."""
+    frame = keys.to_frame("k")
+    codes = frame.unique(maintain_order=True).with_row_index("code")
+    joined = frame.join(codes, on="k", how="left", maintain_order="left", nulls_equal=True)
+    return joined["code"].cast(pl.Int64).to_numpy()

@@ -27,7 +27,7 @@ from screening.linkage.comparisons.names import (
     token_overlap,
     token_presence,
 )
-from screening.linkage.distinct import distinct
+from screening.linkage.distinct import distinct, first_seen_codes
 from screening.linkage.estimate import (
     Model,
     estimate,
@@ -127,7 +127,7 @@ def _name_ids(passengers: pl.DataFrame) -> np.ndarray:
             ignore_nulls=False,
         ).fill_null("")
     ).to_series()
-    return names.rank("dense").cast(pl.Int64).to_numpy()
+    return first_seen_codes(names)
 
 
 def _distinct_names(
