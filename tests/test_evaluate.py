@@ -140,6 +140,40 @@ def test_demographic_differential_leaves_out_small_groups():
     assert ev.differential["fnir"]["max_over_min"] is None
 
 
+def test_false_alerts_split_between_namesakes_of_listed_names_and_the_others():
+    """Per origin: how many innocents carry a listed name, and the FPIR among them and
+    among the others (the spread a matcher adds beyond the list's namesakes)."""
+    truth = TRUTH.with_columns(origin=pl.lit("korean"))
+    names = pl.DataFrame({"passenger_id": ["P1", "P2", "P3", "P4", "P5", "P6"]}).with_columns(
+        namesake=pl.Series([True, False, True, True, False, False])
+    )
+    ev = evaluate(ALERTS, truth, targets=(0.5,), namesakes=names)
+    row = ev.by_origin.row(0, named=True)
+    # Innocents P3-P6; P3 and P4 carry a listed name. A 0.5 target allows two of four, so
+    # the threshold falls to the lowest score (0.2): P3 (0.7) and P4 (0.2) are flagged,
+    # P5 and P6 have no alert.
+    assert ev.operating_points["threshold"][0] == pytest.approx(0.2, abs=1e-9)
+    assert row["namesakes"] == 2 and row["namesake_share"] == 0.5
+    assert row["fpir_namesakes"] == 1.0 and row["fpir_others"] == 0.0
+    assert row["fpir"] == 0.5
+    assert "fpir_others" in ev.differential
+
+
+def test_namesakes_are_travellers_carrying_a_listed_name_in_any_order():
+    from screening.evaluate.namesakes import namesakes
+
+    passengers = pl.DataFrame(
+        {
+            "passenger_id": ["P1", "P2", "P3", "P4"],
+            "surname": ["Kim", "Kim", "", "Lee"],
+            "given_names": ["Seong Min", "Seongjin", "", "Min Seong"],
+        }
+    )
+    rows = pl.DataFrame({"surname": ["MIN", ""], "given_names": ["SEONG KIM", ""]})
+    got = namesakes(passengers, rows)
+    assert got["namesake"].to_list() == [True, False, False, False]
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(

@@ -24,6 +24,7 @@ from screening.engines import PARTITION_ROWS
 from screening.evaluate import evaluate
 from screening.evaluate.ceiling import ceilings
 from screening.evaluate.gallery import gallery
+from screening.evaluate.namesakes import namesakes
 from screening.evaluate.results import BenchResults, not_run, summary_table
 from screening.evaluate.stages import evaluate_stages
 from screening.generate.calibration import realism
@@ -162,6 +163,7 @@ def run_bench(
             )
             # What the data allows, whatever the matcher (computed once per world).
             ceiling = ceilings(passengers, truth, list_rows)
+            carriers = namesakes(passengers, list_rows)
             public: dict[str, pl.Series] = {}  # the attacker's name frequencies, if needed
             built: dict[tuple[str, bool], object] = {}
             for name in matchers:
@@ -209,6 +211,7 @@ def run_bench(
                     (0.001, 0.01),
                     candidate_pairs=pairs,
                     list_size=world["watchlist"].height,
+                    namesakes=carriers,
                 )
                 ops = {round(r["fpir_target"], 6): r for r in ev.operating_points.rows(named=True)}
                 top = float(alerts["score"].max() or 0.0)
@@ -285,7 +288,9 @@ def origin_spread(
     rows = from_generated(world["watchlist"], world["watchlist_names"])
     m = get_matcher("default")
     res = m.screen(m.build(rows), world["passengers"], 0.05, 10)
-    ev = evaluate(res.alerts, world["truth"], (0.01,))
+    ev = evaluate(
+        res.alerts, world["truth"], (0.01,), namesakes=namesakes(world["passengers"], rows)
+    )
     return ev.by_origin.with_columns(
         scenario=pl.lit(scenario),
         seed=pl.lit(seed),

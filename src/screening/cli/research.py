@@ -22,6 +22,7 @@ from screening.engines import PARTITION_ROWS
 from screening.engines.dask_engine import DaskMissing, dask_client
 from screening.evaluate import evaluate
 from screening.evaluate.ceiling import ceilings
+from screening.evaluate.namesakes import namesakes
 from screening.evaluate.stages import StageEvaluation, evaluate_stages
 from screening.generate.scenario import ScenarioError, load_scenario
 from screening.matchers import get_matcher
@@ -75,7 +76,8 @@ def evaluate_cmd(
         passengers = _generated(truth, "passengers") if truth.is_dir() else None
         _print_stages(console, evaluate_stages(a, t, link_frame, passengers, threshold), json_out)
         return
-    ev = evaluate(a, t)
+    world = _world(truth)
+    ev = evaluate(a, t, namesakes=namesakes(*world) if world is not None else None)
     console.print(f"{ev.passengers:,} passengers, {ev.mated:,} mated", highlight=False)
     _print_frame(
         console, "Operating points (lowest threshold with FPIR <= target)", ev.operating_points
@@ -96,6 +98,20 @@ def evaluate_cmd(
             "fpir_high",
         ),
     )
+    if "fpir_others" in ev.by_origin.columns:
+        _print_frame(
+            console,
+            "False alerts per origin among innocents carrying a listed name (namesakes) "
+            "and among the others",
+            ev.by_origin.select(
+                "origin",
+                "non_mated",
+                "namesakes",
+                "namesake_share",
+                "fpir_namesakes",
+                "fpir_others",
+            ),
+        )
     console.print(f"demographic differential: {ev.differential}", highlight=False)
     for target, d in ev.differential_at.items():
         fpir = d["fpir"]
@@ -103,12 +119,20 @@ def evaluate_cmd(
             continue
         ratio = fpir["max_over_min"]
         ratio = "undefined (an origin has none)" if ratio is None else f"{ratio:.1f}x"
+        others = d.get("fpir_others", {})
+        among = (
+            f"; among innocents carrying no listed name from {others['min']:.4f} to "
+            f"{others['max']:.4f}"
+            if others.get("max") is not None
+            else ""
+        )
         console.print(
             f"at FPIR {target}: FPIR per origin from {fpir['min']:.4f} to {fpir['max']:.4f}, "
-            f"max/min {ratio}",
+            f"max/min {ratio}{among}",
             highlight=False,
+            soft_wrap=True,
         )
-    ceiling = _ceiling(truth)
+    ceiling = ceilings(world[0], t, world[1]) if world is not None else None
     if ceiling is not None:
         console.print(
             f"ceiling: of {ceiling['mated']:,} mated, {ceiling['unreachable']:,} "
@@ -126,15 +150,15 @@ def evaluate_cmd(
         console.print(f"wrote {json_out}", highlight=False)
 
 
-def _ceiling(truth: Path) -> dict | None:
-    """The unavoidable misses, where the truth is a generated folder with its list."""
+def _world(truth: Path) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+    """The manifest and the canonical list, where the truth is a generated folder."""
     if not truth.is_dir():
         return None
     try:
         rows = lists.from_generated(
             _generated(truth, "watchlist"), _generated(truth, "watchlist_names")
         )
-        return ceilings(_generated(truth, "passengers"), _generated(truth, "truth"), rows)
+        return _generated(truth, "passengers"), rows
     except intake_mod.InputError:
         return None
 

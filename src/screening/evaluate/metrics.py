@@ -155,10 +155,17 @@ def evaluate(
     base_rate: float = BASE_RATE,
     candidate_pairs: pl.DataFrame | None = None,
     list_size: int | None = None,
+    namesakes: pl.DataFrame | None = None,
 ) -> Evaluation:
     """All metrics of one screening run. `candidate_pairs` (passenger_id, entry_id) and
-    `list_size` (identities) add pair completeness and reduction ratio."""
+    `list_size` (identities) add pair completeness and reduction ratio; `namesakes`
+    (passenger_id, namesake: screening.evaluate.namesakes) splits each origin's FPIR
+    between innocents who carry a listed name and the others."""
     sc = passenger_scores(alerts, truth)
+    if namesakes is not None:
+        sc = sc.join(namesakes, on="passenger_id", how="left").with_columns(
+            pl.col("namesake").fill_null(False)
+        )
     n = sc.height
     non_best = (
         sc.filter(~pl.col("mated"))
@@ -251,6 +258,22 @@ def _by_origin(sc: pl.DataFrame, t: float, min_n: int = 30):
         )
         .sort("origin")
     )
+    split = "namesake" in sc.columns
+    if split:
+        innocent = ~pl.col("mated")
+        out = out.join(
+            flagged.group_by("origin").agg(
+                namesakes=(innocent & pl.col("namesake")).sum(),
+                fa_namesakes=(pl.col("fa") & pl.col("namesake")).sum(),
+                fa_others=(pl.col("fa") & ~pl.col("namesake")).sum(),
+            ),
+            on="origin",
+            maintain_order="left",
+        ).with_columns(
+            namesake_share=pl.col("namesakes") / pl.col("non_mated"),
+            fpir_namesakes=pl.col("fa_namesakes") / pl.col("namesakes"),
+            fpir_others=pl.col("fa_others") / (pl.col("non_mated") - pl.col("namesakes")),
+        )
     f_lo, f_hi = wilson(out["misses"].to_numpy(), out["mated"].to_numpy())
     p_lo, p_hi = wilson(out["false_alerts"].to_numpy(), out["non_mated"].to_numpy())
     out = out.with_columns(
@@ -270,11 +293,13 @@ def _by_origin(sc: pl.DataFrame, t: float, min_n: int = 30):
         # A zero rate makes the ratio undefined; the max and min still tell the story.
         return {"max": hi, "min": lo, "max_over_min": hi / lo if lo > 0 else None}
 
-    return out, {
-        "fnir": spread("fnir", "mated"),
-        "fpir": spread("fpir", "non_mated"),
-        "min_group_size": min_n,
-    }
+    spreads = {"fnir": spread("fnir", "mated"), "fpir": spread("fpir", "non_mated")}
+    if split:
+        # The matcher's own spread: false alerts among innocents who carry no listed name.
+        out = out.with_columns(others=pl.col("non_mated") - pl.col("namesakes"))
+        spreads["fpir_others"] = spread("fpir_others", "others")
+        out = out.drop("others", "fa_namesakes", "fa_others")
+    return out, spreads | {"min_group_size": min_n}
 
 
 def _documents(alerts: pl.DataFrame, truth: pl.DataFrame) -> pl.DataFrame:
