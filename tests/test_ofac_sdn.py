@@ -82,3 +82,15 @@ def test_cli_imports_the_real_sdn(tmp_path):
     )
     assert r.exit_code == 0, r.output
     assert "4,566 identities" in r.output
+
+
+def test_real_alias_bench_refuses_an_sdn_without_its_alt_file(tmp_path):
+    """OFAC keeps a.k.a. names in alt.csv: without it no listed person has a second name to
+    travel under, and the benchmark says so instead of reporting nan."""
+    sdn = tmp_path / "sdn.csv"
+    sdn.write_text(SDN, encoding="ascii", newline="")
+    args = ["bench", "--real-list", str(sdn), "--matchers", "exact", "--scenarios", "teaching"]
+    r = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "out")])
+    assert r.exit_code != 0
+    assert "needs its alt.csv" in " ".join(r.output.split())
+    assert not (tmp_path / "out" / "real_list.csv").exists()

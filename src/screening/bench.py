@@ -320,6 +320,15 @@ def run_real_list(
     innocent = world["truth"].filter(pl.col("entry_id").is_null())
     passengers = world["passengers"].join(innocent, on="passenger_id", how="semi")
     aw = alias_world(real, passengers, innocent, seed)
+    if aw.truth["entry_id"].is_not_null().sum() == 0:
+        # An OFAC sdn.csv keeps a.k.a. names in alt.csv beside it; without one, or on a
+        # list with no second names, there is no traveller to find: say so, not nan.
+        raise ValueError(
+            f"{path}: no listed individual has a second name in Latin script to travel "
+            f"under ({aw.dropped['other_script']} in other scripts, "
+            f"{aw.dropped['same_as_primary']} equal to the primary name once folded); an "
+            "OFAC sdn.csv needs its alt.csv in the same folder"
+        )
     ceiling = ceilings(aw.passengers, aw.truth, aw.list_rows)
     results, classes = [], []
     for name in matchers:
