@@ -16,7 +16,7 @@ from screening.evaluate import evaluate
 from screening.generate.scenario import load_scenario
 from screening.generate.world import generate_world
 from screening.linkage.explain import ALERT_COLUMNS
-from screening.matchers import get_matcher, registry
+from screening.matchers import bench_matchers, get_matcher, registry
 
 
 @pytest.fixture(scope="module")
@@ -111,8 +111,15 @@ def test_missing_peer_library_is_a_clear_message(monkeypatch):
         importlib.util, "find_spec", lambda n, *a: None if n == "splink" else real(n, *a)
     )
     assert "splink" not in registry()
+    # The benchmark's default matchers leave out a peer that is not there.
+    assert "splink" not in bench_matchers() and "default" in bench_matchers()
     with pytest.raises(ValueError, match=r"screening\[peers\]"):
         get_matcher("splink")
+
+
+def test_bench_runs_the_splink_peer_beside_ours_unless_told_otherwise():
+    pytest.importorskip("splink")
+    assert bench_matchers()[0] == "default" and "splink" in bench_matchers()
 
 
 def test_bench_skips_a_peer_too_slow_for_the_scenario_and_says_so(monkeypatch):

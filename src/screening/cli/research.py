@@ -25,7 +25,7 @@ from screening.evaluate.ceiling import ceilings
 from screening.evaluate.namesakes import namesakes
 from screening.evaluate.stages import StageEvaluation, evaluate_stages
 from screening.generate.scenario import ScenarioError, load_scenario
-from screening.matchers import get_matcher
+from screening.matchers import BENCH_MATCHERS, bench_matchers, get_matcher
 
 
 def _read_any(path: Path, table: str | None = None) -> pl.DataFrame:
@@ -247,8 +247,12 @@ def bench_cmd(
         ),
     ] = None,
     matchers: Annotated[
-        str, typer.Option(help="Comma-separated matchers (or module:Class).")
-    ] = "default,exact,soundex,gtas,ofac,bruteforce",
+        str | None,
+        typer.Option(
+            help="Comma-separated matchers (or module:Class); default: "
+            f"{','.join(BENCH_MATCHERS)}, and splink where installed."
+        ),
+    ] = None,
     seeds: Annotated[str, typer.Option(help="Comma-separated seeds.")] = "1",
     out: Annotated[Path, typer.Option(help="Folder for results.csv/json and summary.md.")] = Path(
         "results"
@@ -279,6 +283,7 @@ def bench_cmd(
     """Run every matcher on every scenario and seed: results table, report and figures."""
     console = make_console()
     model = read_settings(console, settings)
+    matchers = matchers or ",".join(bench_matchers())
     if real_list is not None:
         _bench_real_list(console, real_list, matchers, scenarios, seeds, out, model)
         return

@@ -71,6 +71,15 @@ def peers() -> dict[str, type]:
     return out
 
 
+BENCH_MATCHERS = ("default", "exact", "soundex", "gtas", "ofac", "bruteforce")
+
+
+def bench_matchers() -> tuple[str, ...]:
+    """What `screening bench` runs unless told: ours, the baselines, and the Splink peer
+    where it is installed, so that every benchmark has a generic linker beside ours."""
+    return BENCH_MATCHERS + (("splink",) if importlib.util.find_spec("splink") else ())
+
+
 # What to install for a matcher whose library is missing.
 NEEDS = {
     name: PEER_EXTRA
