@@ -82,6 +82,22 @@ def test_name_forms_are_order_free_and_compound_proof():
     assert f["initials_sorted"][2] == "A M NASR"
 
 
+def test_honorifics_before_given_names_are_not_name_parts():
+    """OFAC a.k.a. names add HAJI, QARI, MULLAH, SHEIKH before the given names: the name
+    is the rest. A surname SHEIKH and a given name that is only a title stay."""
+    f = name_forms(
+        pl.DataFrame(
+            {
+                "surname": ["JAVED", "JAVED", "Javed", "SHEIKH", "JAVED"],
+                "given_names": ["Nasir", "Haji Nasir", "Mullah Qari Nasir", "Ahmed", "Haji"],
+            }
+        )
+    )
+    core = f["core"].to_list()
+    assert core[0] == core[1] == core[2] == ["NASIR", "JAVED"]
+    assert core[3] == ["AHMED", "SHEIKH"] and core[4] == ["HAJI", "JAVED"]
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     st.lists(

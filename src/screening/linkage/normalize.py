@@ -44,6 +44,35 @@ PARTICLES = (
     "LA",
     "LE",
 )
+# Honorifics that aliases put before given names (HAJI NASIR for NASIR, QARI, MULLAH,
+# SHEIKH ...): dropped from the given names where a name remains, as particles are. Not
+# from surnames, where SHEIKH is a family name. Those that are also given names (SAYED,
+# SYED, HAFIZ, HAFEZ, IMAM, AMIR) stay: the generator's Arabic pool has SAYED.
+TITLES = (
+    "HAJI",
+    "HAJJI",
+    "HADJI",
+    "HAJ",
+    "HAJJ",
+    "HADJ",
+    "ALHAJ",
+    "ALHAJJ",
+    "ALHAJI",
+    "ELHADJ",
+    "QARI",
+    "MULLAH",
+    "MULLA",
+    "MAULAVI",
+    "MAWLAWI",
+    "MAULVI",
+    "MOLVI",
+    "MAWLAVI",
+    "MAULANA",
+    "MAWLANA",
+    "SHEIKH",
+    "SHAIKH",
+    "SHAYKH",
+)
 # Order matters: longer groups first. What romanizations of one sound write differently
 # collapses to one letter; vowels, which romanizations disagree on most, are dropped.
 _SKELETON_GROUPS = (
@@ -183,13 +212,14 @@ def name_forms(frame: pl.DataFrame, columns: tuple[str, ...] = FORM_COLUMNS) -> 
         _st=pl.col("_s").str.split(" ").list.eval(pl.element().filter(pl.element() != "")),
         _gt=pl.col("_g").str.split(" ").list.eval(pl.element().filter(pl.element() != "")),
     )
-    # Particles go only where the part has something else (AR alone is a given name).
-    drop = lambda c: (  # noqa: E731
-        pl.when(pl.col(c).list.eval(~pl.element().is_in(PARTICLES)).list.any())
-        .then(pl.col(c).list.eval(pl.element().filter(~pl.element().is_in(PARTICLES))))
+    # Particles (and titles before given names) go only where the part has something else
+    # (AR alone is a given name).
+    drop = lambda c, words: (  # noqa: E731
+        pl.when(pl.col(c).list.eval(~pl.element().is_in(words)).list.any())
+        .then(pl.col(c).list.eval(pl.element().filter(~pl.element().is_in(words))))
         .otherwise(pl.col(c))
     )
-    out = out.with_columns(_sc=drop("_st"), _gc=drop("_gt"))
+    out = out.with_columns(_sc=drop("_st", PARTICLES), _gc=drop("_gt", PARTICLES + TITLES))
     glued = lambda a, b: pl.concat_str([pl.col(a).list.join(""), pl.col(b).list.join("")])  # noqa: E731
     sorted_joined = lambda e: e.list.sort().list.join(" ")  # noqa: E731
     new = {
