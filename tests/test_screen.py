@@ -14,9 +14,11 @@ from screening.data.intake import WATCHLIST_REQUIRED
 from screening.linkage.comparisons.dates import dob_evidence, same_date
 from screening.linkage.comparisons.names import name_arrays, name_similarity, token_overlap
 from screening.linkage.index import build_index
+from screening.linkage.levels import NameHow
 from screening.linkage.normalize import PLACEHOLDERS, name_forms
 from screening.linkage.population import population_stats
 from screening.linkage.screen import screen, screen_chunks
+from screening.linkage.settings import NameViews
 
 # The flat-file columns, less doc_issuer (added as null) and doc_type/doc_expiry.
 L_COLUMNS = [c for c in WATCHLIST_REQUIRED if c != "doc_issuer"]
@@ -155,6 +157,26 @@ def test_vectorized_name_views_equal_per_pair_reference(names, rnd):
     same = pi == li
     assert np.allclose(sim[same], 1.0)
     assert ((sim >= 0) & (sim <= 1)).all()
+
+
+def test_a_partial_name_in_another_romanization_is_a_partial_name():
+    """MOHAMMAD HOSSEIN BAQERI for a listed MOHAMMAD BAGHERI: every token skeleton of the
+    shorter name is among the longer's. It counts as a partial name at a transliteration's
+    share of the token-set view; a name sharing one part only, or with a part of its own
+    beside the shared ones, does not."""
+    names = pl.DataFrame(
+        {
+            "surname": ["BAGHERI", "BAQERI", "BAQERI", "BAQERI"],
+            "given_names": ["MOHAMMAD", "MOHAMMAD HOSSEIN", "HOSSEIN", "ALI HOSSEIN"],
+        }
+    )
+    arr = name_arrays(name_forms(names))
+    pi, li = np.array([1, 2, 3]), np.zeros(3, dtype=np.int64)
+    sim, how = name_similarity(arr, arr, pi, li, token_overlap(arr, arr, pi, li))
+    views = NameViews()
+    expected = views.skeleton_base * (views.token_set_base + views.token_set_cover * 2 / 3)
+    assert how[0] == NameHow.PARTIAL and sim[0] == pytest.approx(expected, abs=1e-6)
+    assert sim[1] < expected and sim[2] < expected
 
 
 def _dob_reference(p, date, yf, yt):
