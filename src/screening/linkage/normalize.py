@@ -91,6 +91,8 @@ _SKELETON_GROUPS = (
     ("GH", "K"),
     ("PH", "F"),
     ("TH", "T"),
+    # An aspirated D, or Arabic dhal written DH, D or Z: GADHAFI, GADDAFI, QADHAFI.
+    ("DH", "T"),
     ("HS", "S"),
     ("CK", "K"),
     ("Z", "S"),
