@@ -45,6 +45,18 @@ def token_overlap(p: dict, lst: dict, pi: np.ndarray, li: np.ndarray) -> np.ndar
     return _cp(fuzz.token_set_ratio, p["sorted_core"][pi], lst["sorted_core"][li])
 
 
+def skeleton_subset(p: dict, lst: dict, pi: np.ndarray, li: np.ndarray) -> np.ndarray:
+    """Per pair, whether every token skeleton of the shorter name is among the longer's,
+    two at least, the names of different lengths: a part of the name in another
+    romanization (MOHAMMAD HOSSEIN BAQERI for MOHAMMAD BAGHERI)."""
+    n_p, n_l = p["n_core"][pi], lst["n_core"][li]
+    look = np.flatnonzero((n_p != n_l) & (np.minimum(n_p, n_l) >= 2))
+    out = np.zeros(len(pi), dtype=bool)
+    q, c = p["skeleton_sorted"][pi[look]], lst["skeleton_sorted"][li[look]]
+    out[look] = _cp(fuzz.token_set_ratio, q, c) >= 0.999
+    return out
+
+
 def token_presence(
     tokens: np.ndarray, names: np.ndarray, absent: float = 0.6, present: float = 0.85
 ) -> np.ndarray:
@@ -140,13 +152,8 @@ def name_similarity(
     # Worth a transliteration's share of the token-set view; looked for only where it
     # would be the best view.
     sub = v.skeleton_base * (v.token_set_base + v.token_set_cover * cover)
-    look = np.flatnonzero(
-        (p_tokens != l_tokens) & (np.minimum(p_tokens, l_tokens) >= 2) & (sub > sim)
-    )
-    found = look[
-        _cp(fuzz.token_set_ratio, p["skeleton_sorted"][pi[look]], lst["skeleton_sorted"][li[look]])
-        >= 0.999
-    ]
+    look = np.flatnonzero(sub > sim)
+    found = look[skeleton_subset(p, lst, pi[look], li[look])]
     sim[found] = sub[found]
     best[found] = 5
     # The views above, in order: sorted tokens, compact, skeleton, token set, initials,
