@@ -30,8 +30,24 @@ def name_arrays(
     out = {c: forms[c].to_numpy().astype(object) for c in fields if c in forms.columns}
     if "skeleton_sorted" in out:
         out["skeleton_hash"] = forms["skeleton_sorted"].hash(seed=0).to_numpy()
+        out["skeleton_bits"] = token_bits(forms["skeleton_sorted"])
     out["n_core"] = forms["core"].list.len().to_numpy()
     return out
+
+
+def token_bits(names: pl.Series) -> np.ndarray:
+    """A 64-bit signature of each space-separated name, one bit per token (by its hash):
+    a name whose tokens are all among another's has its bits among the other's."""
+    parts = names.fill_null("").str.split(" ")
+    lens = parts.list.len().to_numpy()
+    if len(lens) == 0:
+        return np.zeros(0, dtype=np.uint64)
+    h = parts.explode().hash(seed=1).to_numpy()
+    bits = np.left_shift(np.uint64(1), h % np.uint64(64))
+    # Every name has one token at least ("" splits to [""]): the starts are in range.
+    starts = np.zeros(len(lens), dtype=np.int64)
+    np.cumsum(lens[:-1], out=starts[1:])
+    return np.bitwise_or.reduceat(bits, starts)
 
 
 def _cp(scorer, q: np.ndarray, c: np.ndarray) -> np.ndarray:
@@ -50,7 +66,11 @@ def skeleton_subset(p: dict, lst: dict, pi: np.ndarray, li: np.ndarray) -> np.nd
     two at least, the names of different lengths: a part of the name in another
     romanization (MOHAMMAD HOSSEIN BAQERI for MOHAMMAD BAGHERI)."""
     n_p, n_l = p["n_core"][pi], lst["n_core"][li]
-    look = np.flatnonzero((n_p != n_l) & (np.minimum(n_p, n_l) >= 2))
+    # Signatures first (one integer operation per pair), the strings only for the pairs
+    # whose bits allow a subset: 434,000 of a chunk's 491,000 pairs were compared before.
+    b_p, b_l = p["skeleton_bits"][pi], lst["skeleton_bits"][li]
+    inside = ((b_p & ~b_l) == 0) | ((b_l & ~b_p) == 0)
+    look = np.flatnonzero((n_p != n_l) & (np.minimum(n_p, n_l) >= 2) & inside)
     out = np.zeros(len(pi), dtype=bool)
     q, c = p["skeleton_sorted"][pi[look]], lst["skeleton_sorted"][li[look]]
     out[look] = _cp(fuzz.token_set_ratio, q, c) >= 0.999
