@@ -216,12 +216,22 @@ def _origin_rates(bench: BenchResults, run: pl.Expr, one: pl.Expr) -> pl.DataFra
 def _origin_note(bench: BenchResults, first: dict) -> str:
     if bench.fairness.is_empty() or bench.fairness.filter(_run_of(first)).is_empty():
         return ""
-    f = bench.fairness.filter(_run_of(first)).row(0, named=True)
-    return (
+    rows = bench.fairness.filter(_run_of(first))
+    f = rows.row(0, named=True)
+    note = (
         f" Measured on a larger world of the same kind ({f['passengers']:,} travellers, "
         f"{f['list_names']:,} list names) at the threshold that flags 1 innocent in 100 "
         f"overall ({f['threshold']:.2f}): a classroom world is too small for intervals per "
         "origin."
+    )
+    if "namesake_share" not in rows.columns:
+        return note
+    top = rows.sort("fpir", descending=True, nulls_last=True).row(0, named=True)
+    return note + (
+        f" {top['origin'].replace('_', ' ').capitalize()} innocents are flagged most "
+        f"({top['fpir']:.1%}); {top['namesake_share']:.0%} of them carry a name the list "
+        f"holds, and of those who do not, {top['fpir_others']:.1%} are flagged still: the "
+        "list's namesakes explain part of the gap, the rest is names alike but not equal."
     )
 
 
