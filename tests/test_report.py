@@ -42,6 +42,13 @@ def report(tmp_path_factory):
     return out
 
 
+def test_fairness_step_separates_namesakes_from_the_rest(report: Path):
+    """The most-flagged origin's share of innocents carrying a listed name, and the rate
+    among the others: the part of the gap a list's namesakes explain, and the rest."""
+    text = " ".join(report.read_text().split())
+    assert "carry a name the list holds, and of those who do not" in text
+
+
 def test_report_is_self_contained(report: Path):
     text = report.read_text()
     assert "<script src" not in text and "cdn.jsdelivr" not in text
