@@ -16,7 +16,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from screening.evaluate.labels import label
-from screening.matchers import BENCH_MATCHERS
 
 app = typer.Typer(
     help="Travel-data screening simulator: synthetic API/PNR worlds, watch lists, evaluation.",
@@ -25,9 +24,6 @@ app = typer.Typer(
 )
 
 DEFAULT_SCENARIO = "teaching"
-# The main job keeps to matchers of the package itself (no optional peer), as `make demo`
-# installs it.
-MAIN_JOB_MATCHERS = BENCH_MATCHERS
 
 ScenarioOpt = Annotated[
     str, typer.Option("--scenario", "-s", help="Built-in scenario name or path to a TOML file.")

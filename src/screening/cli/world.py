@@ -16,7 +16,6 @@ from screening import __version__
 from screening.bench import origin_spread, run_bench, write_results
 from screening.cli import (
     DEFAULT_SCENARIO,
-    MAIN_JOB_MATCHERS,
     ScenarioOpt,
     SeedOpt,
     _fail,
@@ -34,7 +33,7 @@ from screening.generate.names import build_name_table
 from screening.generate.scenario import ScenarioError, builtin_scenarios, load_scenario
 from screening.generate.summary import corruption_counts, origin_mix, role_shares, table_sizes
 from screening.generate.world import SHARED_TABLES, World, generate_parts, generate_world
-from screening.matchers import get_matcher
+from screening.matchers import BENCH_MATCHERS, get_matcher
 from screening.travel.stages import StageData, run_stages
 
 
@@ -206,7 +205,8 @@ def run(
     with console.status("evaluating every matcher", spinner="dots") as status:
         bench = run_bench(
             [scenario],
-            list(MAIN_JOB_MATCHERS),
+            # The package's own matchers, no optional peer: what `make demo` installs.
+            list(BENCH_MATCHERS),
             [seed],
             progress=status.update,
             staged=("default",),

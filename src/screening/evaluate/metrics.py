@@ -248,6 +248,7 @@ def _by_origin(sc: pl.DataFrame, t: float, min_n: int = 30):
         miss=pl.col("mated") & (pl.col("hit").fill_null(-1.0) < t),
         fa=~pl.col("mated") & (pl.max_horizontal("hit", "wrong").fill_null(-1.0) >= t),
     )
+    split = "namesake" in sc.columns
     out = (
         flagged.group_by("origin")
         .agg(
@@ -255,24 +256,22 @@ def _by_origin(sc: pl.DataFrame, t: float, min_n: int = 30):
             pl.col("miss").sum().alias("misses"),
             (~pl.col("mated")).sum().alias("non_mated"),
             pl.col("fa").sum().alias("false_alerts"),
+            *(
+                [
+                    (~pl.col("mated") & pl.col("namesake")).sum().alias("namesakes"),
+                    (pl.col("fa") & pl.col("namesake")).sum().alias("fa_namesakes"),
+                ]
+                if split
+                else []
+            ),
         )
         .sort("origin")
     )
-    split = "namesake" in sc.columns
     if split:
-        innocent = ~pl.col("mated")
-        out = out.join(
-            flagged.group_by("origin").agg(
-                namesakes=(innocent & pl.col("namesake")).sum(),
-                fa_namesakes=(pl.col("fa") & pl.col("namesake")).sum(),
-                fa_others=(pl.col("fa") & ~pl.col("namesake")).sum(),
-            ),
-            on="origin",
-            maintain_order="left",
-        ).with_columns(
+        out = out.with_columns(others=pl.col("non_mated") - pl.col("namesakes")).with_columns(
             namesake_share=pl.col("namesakes") / pl.col("non_mated"),
             fpir_namesakes=pl.col("fa_namesakes") / pl.col("namesakes"),
-            fpir_others=pl.col("fa_others") / (pl.col("non_mated") - pl.col("namesakes")),
+            fpir_others=(pl.col("false_alerts") - pl.col("fa_namesakes")) / pl.col("others"),
         )
     f_lo, f_hi = wilson(out["misses"].to_numpy(), out["mated"].to_numpy())
     p_lo, p_hi = wilson(out["false_alerts"].to_numpy(), out["non_mated"].to_numpy())
@@ -296,9 +295,8 @@ def _by_origin(sc: pl.DataFrame, t: float, min_n: int = 30):
     spreads = {"fnir": spread("fnir", "mated"), "fpir": spread("fpir", "non_mated")}
     if split:
         # The matcher's own spread: false alerts among innocents who carry no listed name.
-        out = out.with_columns(others=pl.col("non_mated") - pl.col("namesakes"))
         spreads["fpir_others"] = spread("fpir_others", "others")
-        out = out.drop("others", "fa_namesakes", "fa_others")
+        out = out.drop("others", "fa_namesakes")
     return out, spreads | {"min_group_size": min_n}
 
 
