@@ -82,6 +82,7 @@ def main() -> None:
         m = part(
             "chunks: manifest",
             Manifest.of,
+            index,
             pax.slice(at, args.chunk),
             population,
             0,

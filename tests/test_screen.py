@@ -228,11 +228,22 @@ def test_dob_evidence_equals_reference(rows):
         schema={"dob": pl.Date, "dob_year_from": pl.Int32, "dob_year_to": pl.Int32},
     )
     idx = np.arange(len(rows))
-    level, _ = dob_evidence(pl.Series(p, dtype=pl.Date), lst, idx, idx)
+    travellers, listed = _coded_dates(pl.Series(p, dtype=pl.Date), lst)
+    level, _ = dob_evidence(travellers, listed, idx, idx)
     ref = [_dob_reference(a, b, c, d) for a, b, c, d in zip(p, dates, yf, yt, strict=True)]
     assert level.tolist() == ref
-    exact = same_date(pl.Series(p, dtype=pl.Date), lst["dob"], idx, idx)
+    exact = same_date(travellers, listed, idx, idx)
     assert exact.tolist() == [r == 1 for r in ref]
+
+
+def _coded_dates(p: pl.Series, lst: pl.DataFrame):
+    """(travellers, list rows) coded (comparisons.coded) with only their dates known."""
+    from screening.linkage.comparisons.coded import coded_list, coded_passengers
+
+    unknown = {"sex": pl.lit(None, pl.String), "nationalities": pl.lit([], pl.List(pl.String))}
+    listed = coded_list(lst.with_columns(**{k: v for k, v in unknown.items() if k not in lst}))
+    pax = pl.DataFrame({"dob": p, "nationality": pl.Series([None] * len(p), dtype=pl.String)})
+    return coded_passengers(pax, listed.vocabulary), listed
 
 
 def _score_bits(score: float) -> float:
@@ -298,7 +309,8 @@ def test_year_month_list_dates_are_birth_years():
     rows = lists.from_flat(flat)
     assert rows.select("dob", "dob_year_from", "dob_year_to").rows() == [(None, 1971, 1971)] * 2
     p = pl.Series([dt.date(1971, 11, 2), dt.date(1972, 1, 1), dt.date(1969, 1, 1)])
-    level, width = dob_evidence(p, rows, np.array([0, 1, 2]), np.array([0, 1, 0]))
+    travellers, listed = _coded_dates(p, rows)
+    level, width = dob_evidence(travellers, listed, np.array([0, 1, 2]), np.array([0, 1, 0]))
     assert [DOB_LEVELS[x] for x in level] == ["partial", "partial_near", "differs"]
     assert width.tolist() == [1, 1, 1]
 
@@ -447,7 +459,7 @@ def test_a_name_part_the_other_name_lacks_counts_for_nothing():
         ("surname typo", "BELHADK", "CHABANE AYOUB", "1980-05-05", "DZA", None, "E1"),
         ("same name", "BELHADJ", "CHABANE AYOUB", "1980-05-05", "DZA", None, "E1"),
     ]
-    manifest = Manifest.of(_passengers(rows))
+    manifest = Manifest.of(index, _passengers(rows))
     alike = np.ones(4)  # every pair looked at closely (partial_ratio)
     bits, shared = name_information(index, manifest, np.arange(4), np.zeros(4, np.int64), alike)
     other, missing, typo, same = bits.tolist()
@@ -520,3 +532,61 @@ def test_token_parts_splits_off_the_most_informative_token():
     assert full.tolist() == [3 + 0.5, 0.0, 3 + 1.5, 1.0]
     assert without.tolist() == [1.0, 0.0, 3.0, 0.0]
     assert np.array_equal(token_bits(core, counts, 1023, cfg), full)
+
+
+def test_nationality_and_sex_levels_from_coded_rows():
+    """Agree when the traveller's nationality is one of the identity's (a second listed
+    one too), missing when either side has none, differs otherwise; a nationality the
+    list never holds, or a null inside a listed set, agrees with nothing."""
+    from screening.linkage.comparisons.attributes import nationality_evidence, sex_evidence
+    from screening.linkage.comparisons.coded import coded_list, coded_passengers
+    from screening.linkage.levels import Nationality as N
+    from screening.linkage.levels import Sex as S
+
+    listed = pl.DataFrame(
+        {
+            "dob": [None] * 4,
+            "dob_year_from": [None] * 4,
+            "dob_year_to": [None] * 4,
+            "sex": ["M", "F", None, "X"],
+            "nationalities": [["SYR", "TUR"], [], None, [None, "IRQ"]],
+        },
+        schema_overrides={"dob": pl.Date, "dob_year_from": pl.Int32, "dob_year_to": pl.Int32},
+    )
+    pax = pl.DataFrame(
+        {
+            "dob": [None] * 5,
+            "nationality": ["TUR", "SYR", None, "FRA", "IRQ"],
+            "sex": ["M", "F", "M", None, "M"],
+        },
+        schema_overrides={"dob": pl.Date},
+    )
+    lst = coded_list(listed)
+    assert lst.vocabulary == ("IRQ", "SYR", "TUR")
+    p = coded_passengers(pax, lst.vocabulary)
+    pi = np.array([0, 1, 2, 3, 1, 0, 4, 3, 0, 0])
+    li = np.array([0, 0, 0, 0, 1, 2, 3, 3, 1, 3])
+    assert nationality_evidence(p, lst, pi, li).tolist() == [
+        N.AGREE,
+        N.AGREE,
+        N.MISSING,
+        N.DIFFERS,
+        N.MISSING,
+        N.MISSING,
+        N.AGREE,
+        N.DIFFERS,
+        N.MISSING,
+        N.DIFFERS,
+    ]
+    assert sex_evidence(p, lst, pi, li).tolist() == [
+        S.AGREE,
+        S.DIFFERS,
+        S.AGREE,
+        S.MISSING,
+        S.AGREE,
+        S.MISSING,
+        S.MISSING,
+        S.MISSING,
+        S.DIFFERS,
+        S.MISSING,
+    ]

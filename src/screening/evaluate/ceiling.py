@@ -18,6 +18,7 @@ import polars as pl
 
 from screening.linkage.blocking import folded_documents
 from screening.linkage.comparisons.attributes import nationality_evidence
+from screening.linkage.comparisons.coded import coded_list, coded_passengers
 from screening.linkage.comparisons.dates import dob_evidence
 from screening.linkage.levels import Document
 from screening.linkage.normalize import name_forms
@@ -117,11 +118,13 @@ def _tied(p: pl.DataFrame, mated: pl.DataFrame, rows: pl.DataFrame, docs: pl.Dat
         return 0
     # The same three levels against the identity, for the listed traveller and the innocent.
     levels = {}
+    listed = coded_list(rows)
+    coded = coded_passengers(p, listed.vocabulary)
     for who in ("p", "p_innocent"):
         pi = rivals[who].to_numpy()
         li = rivals["l"].to_numpy()
-        dob, _ = dob_evidence(p["dob"], rows, pi, li)
-        nat = nationality_evidence(p["nationality"], rows["nationalities"], pi, li)
+        dob, _ = dob_evidence(coded, listed, pi, li)
+        nat = nationality_evidence(coded, listed, pi, li)
         doc = (
             pl.DataFrame({"entry_id": rivals["entry_id"], "doc_folded": p["doc_folded"].gather(pi)})
             .join(docs.with_columns(hit=pl.lit(True)), on=["entry_id", "doc_folded"], how="left")

@@ -29,6 +29,7 @@ import polars as pl
 
 from screening.linkage.blocking import folded_documents
 from screening.linkage.comparisons.attributes import nationality_evidence, sex_evidence
+from screening.linkage.comparisons.coded import Coded, coded_passengers
 from screening.linkage.comparisons.dates import dob_evidence
 from screening.linkage.comparisons.documents import document_evidence
 from screening.linkage.levels import DOB_LEVELS, DOC_LEVELS, Dob
@@ -63,18 +64,25 @@ class Levels:
 
 
 def levels_of(
-    passengers: pl.DataFrame, index, document: np.ndarray | None, pi: np.ndarray, li: np.ndarray
+    passengers: pl.DataFrame,
+    index,
+    document: np.ndarray | None,
+    pi: np.ndarray,
+    li: np.ndarray,
+    coded: Coded | None = None,
 ) -> Levels:
-    """The levels of pairs (pi, li); `document` when the caller has them already."""
-    listed = index.rows
-    dob, width = dob_evidence(passengers["dob"], listed, pi, li)
+    """The levels of pairs (pi, li); `document` and the passengers `coded` against the
+    list (comparisons.coded) when the caller has them already."""
+    if coded is None:
+        coded = coded_passengers(passengers, index.coded.vocabulary)
+    dob, width = dob_evidence(coded, index.coded, pi, li)
     if document is None:
         doc = passengers["doc_number"].cast(pl.String)
         document = document_evidence(
             folded_documents(doc), doc, index.docs, index.entry_code, index.has_doc, pi, li
         )
-    nat = nationality_evidence(passengers["nationality"], listed["nationalities"], pi, li)
-    sex = sex_evidence(passengers["sex"], listed["sex"], pi, li)
+    nat = nationality_evidence(coded, index.coded, pi, li)
+    sex = sex_evidence(coded, index.coded, pi, li)
     return Levels(dob, width, np.asarray(document), nat + 1, sex + 1)
 
 
@@ -111,13 +119,15 @@ class Model:
         }
 
 
-def random_levels(sample: pl.DataFrame, index, cfg: EstimationConfig) -> tuple[Levels, int]:
+def random_levels(
+    sample: pl.DataFrame, index, cfg: EstimationConfig, coded: Coded | None = None
+) -> tuple[Levels, int]:
     """Levels of random (passenger, list name) pairs: how strangers agree."""
     n = min(cfg.random_pairs, sample.height * index.size)
     rng = np.random.default_rng(cfg.seed)
     pi = rng.integers(0, sample.height, n)
     li = rng.integers(0, index.size, n)
-    return levels_of(sample, index, None, pi, li), n
+    return levels_of(sample, index, None, pi, li, coded), n
 
 
 def _shares(codes: np.ndarray, k: int, prior: np.ndarray, strength: float) -> np.ndarray:

@@ -10,6 +10,7 @@ import numpy as np
 import polars as pl
 
 from screening.linkage.blocking import ListBlocks, fold_document, list_blocks, name_keys
+from screening.linkage.comparisons.coded import Coded, coded_list
 from screening.linkage.comparisons.contacts import list_contacts
 from screening.linkage.comparisons.names import LIST_NAME_FIELDS, name_arrays
 from screening.linkage.distinct import distinct, first_seen_codes
@@ -37,6 +38,7 @@ class WatchlistIndex:
     has_contact: np.ndarray  # bool per row: the identity has a known contact
     token_counts: pl.DataFrame  # (tok, n) over the list's own names
     token_total: int
+    coded: Coded  # dates of birth, sex and nationalities as integers
     # comparisons.names.name_arrays(forms), built once; empty when the index does not hold
     # them (a saved one mapped from disk: Python strings cannot be shared between
     # processes, and a 5 M-name list's are ~2 GB): list_names gathers what a chunk needs.
@@ -103,6 +105,7 @@ def build_index(
         has_contact=np.isin(codes.to_numpy(), contacts["code"].to_numpy()),
         token_counts=counts,
         token_total=total,
+        coded=coded_list(rows),
         arrays=name_arrays(forms, LIST_NAME_FIELDS) if with_name_arrays else {},
         config=config,
     )

@@ -23,6 +23,7 @@ import polars as pl
 import pyarrow as pa
 
 from screening.linkage.blocking import HashedKeys, ListBlocks
+from screening.linkage.comparisons.coded import CODED_ARRAYS, Coded
 from screening.linkage.comparisons.names import LIST_NAME_FIELDS, name_arrays
 from screening.linkage.index import WatchlistIndex, build_index
 from screening.linkage.settings import Settings, load_settings, to_toml
@@ -30,7 +31,7 @@ from screening.linkage.settings import Settings, load_settings, to_toml
 FRAMES = ("rows", "forms", "docs", "contacts", "token_counts")
 ARRAYS = ("entry_code", "name_code", "has_doc", "has_contact")
 BLOCKS = ("plain", "refined", "common", "common_exact")
-FORMAT = 8  # bump when the layout or the keys change: an older folder is refused, not misread
+FORMAT = 9  # bump when the layout or the keys change: an older folder is refused, not misread
 
 
 def save_index(index: WatchlistIndex, folder: Path) -> Path:
@@ -42,6 +43,8 @@ def save_index(index: WatchlistIndex, folder: Path) -> Path:
         write_frame(getattr(index, name), tmp / f"{name}.arrow")
     for name in ARRAYS:
         np.save(tmp / f"{name}.npy", getattr(index, name))
+    for name, values in index.coded.arrays.items():
+        np.save(tmp / f"coded_{name}.npy", values)
     for name in BLOCKS:
         keys = getattr(index.blocks, name)
         if keys is not None:
@@ -54,6 +57,7 @@ def save_index(index: WatchlistIndex, folder: Path) -> Path:
         "stats": index.blocks.stats,
         "hash_join_from": index.blocks.hash_join_from,
         "blocks": [n for n in BLOCKS if getattr(index.blocks, n) is not None],
+        "nationalities": list(index.coded.vocabulary),
     }
     (tmp / "index.json").write_text(json.dumps(meta), encoding="utf-8")
     (tmp / "settings.toml").write_text(to_toml(index.config), encoding="utf-8")
@@ -108,6 +112,10 @@ def load_index(folder: Path, with_name_arrays: bool = True) -> WatchlistIndex:
         # Written sorted by token (scoring.token_counts); IPC does not keep the flag.
         token_counts=frames["token_counts"].with_columns(pl.col("tok").set_sorted()),
         token_total=meta["token_total"],
+        coded=Coded(
+            **{n: np.load(folder / f"coded_{n}.npy", mmap_mode="r") for n in CODED_ARRAYS},
+            vocabulary=tuple(meta["nationalities"]),
+        ),
         arrays=name_arrays(frames["forms"], LIST_NAME_FIELDS) if with_name_arrays else {},
         config=load_settings(folder / "settings.toml"),
     )

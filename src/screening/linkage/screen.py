@@ -17,6 +17,7 @@ import polars as pl
 
 from screening.linkage.blocking import candidate_pairs, folded_documents
 from screening.linkage.comparisons.attributes import nationality_evidence
+from screening.linkage.comparisons.coded import Coded, coded_passengers
 from screening.linkage.comparisons.contacts import contact_evidence
 from screening.linkage.comparisons.dates import same_date
 from screening.linkage.comparisons.documents import document_evidence
@@ -98,9 +99,11 @@ class Manifest:
     document_folded: pl.Series  # OCR-confusable letters folded
     # One integer per distinct (surname, given names): rows with equal names compare alike.
     name_id: np.ndarray
+    coded: Coded  # dates of birth, sex and nationality, coded against the list's
 
     @staticmethod
     def of(
+        index: WatchlistIndex,
         passengers: pl.DataFrame,
         population: Population | None = None,
         sample_size: int = EstimationConfig.sample_passengers,
@@ -116,6 +119,7 @@ class Manifest:
             document=doc,
             document_folded=folded_documents(doc),
             name_id=_name_ids(passengers),
+            coded=coded_passengers(passengers, index.coded.vocabulary),
         )
 
 
@@ -204,7 +208,7 @@ def screen_chunks(
     forms = population.forms_of(passengers) if population is not None else None
     if passengers.height <= chunk:
         sample = index.config.estimation.sample_passengers
-        manifest = Manifest.of(passengers, population, sample, forms)
+        manifest = Manifest.of(index, passengers, population, sample, forms)
         yield 0, passengers.height, _screen_chunk(index, manifest, threshold, top_k, candidates)
         return
     clock = _Clock()
@@ -223,7 +227,9 @@ def screen_chunks(
     chunk = -(-passengers.height // n_chunks)
 
     def run(at: int) -> ScreenResult:
-        part = Manifest.of(passengers.slice(at, chunk), population, forms=forms.slice(at, chunk))
+        part = Manifest.of(
+            index, passengers.slice(at, chunk), population, forms=forms.slice(at, chunk)
+        )
         return _screen_chunk(index, part, threshold, top_k, candidates)
 
     starts = list(range(0, passengers.height, chunk))
@@ -305,11 +311,8 @@ def first_look(
         # Another name, the same birth date and nationality: a real alias can share no
         # name part with the listed one (kunyas, names taken later).
         rest = np.flatnonzero(~keep)
-        pax = manifest.passengers
-        rest = rest[same_date(pax["dob"], index.rows["dob"], p_rows[rest], l_rows[rest])]
-        nat = nationality_evidence(
-            pax["nationality"], index.rows["nationalities"], p_rows[rest], l_rows[rest]
-        )
+        rest = rest[same_date(manifest.coded, index.coded, p_rows[rest], l_rows[rest])]
+        nat = nationality_evidence(manifest.coded, index.coded, p_rows[rest], l_rows[rest])
         keep[rest[nat == Nationality.AGREE]] = True
     return KeptPairs(
         p_rows[keep], l_rows[keep], overlap[keep], document[keep], lst, l_at[keep], len(p_one)
@@ -325,7 +328,7 @@ def compare_and_score(
     p_rows, l_rows = kept.passenger_row, kept.list_row
     passengers = manifest.passengers
     name_score, name_how, name_bits = _names(index, manifest, kept)
-    levels = levels_of(passengers, index, kept.document, p_rows, l_rows)
+    levels = levels_of(passengers, index, kept.document, p_rows, l_rows, manifest.coded)
     contact = contact_evidence(
         passengers, index.contacts, index.entry_code, index.has_contact, p_rows, l_rows
     )
@@ -416,8 +419,9 @@ def learn(index: WatchlistIndex, population: Population) -> Model | None:
     enough = sample.height * index.size >= cfg.min_random_pairs
     if not enough or len(np.unique(group)) < cfg.min_training_pairs:
         return None
-    levels = levels_of(sample, index, None, p_rows, l_rows)
-    strangers, n_random = random_levels(sample, index, cfg)
+    coded = coded_passengers(sample, index.coded.vocabulary)
+    levels = levels_of(sample, index, None, p_rows, l_rows, coded)
+    strangers, n_random = random_levels(sample, index, cfg, coded)
     model = estimate(levels, group, strangers, n_random, index.config.scoring, cfg)
     return learn_names(index, population, model) if cfg.learn_names else model
 
@@ -429,14 +433,14 @@ def learn_names(index: WatchlistIndex, population: Population, model: Model) -> 
     t0 = time.perf_counter()
     cfg = index.config.estimation
     sample = population.sample.head(cfg.name_sample_passengers).drop("_h", "_name")
-    manifest = Manifest.of(sample, population)
+    manifest = Manifest.of(index, sample, population)
     p_rows, l_rows, _ = blocked_candidates(index, sample, manifest.forms, manifest.document_folded)
     if len(p_rows) == 0:
         return model
     kept = first_look(index, manifest, p_rows, l_rows)
     similarity, how, bits = _names(index, manifest, kept)
     p_rows, l_rows = kept.passenger_row, kept.list_row
-    levels = levels_of(sample, index, kept.document, p_rows, l_rows)
+    levels = levels_of(sample, index, kept.document, p_rows, l_rows, manifest.coded)
     group = p_rows * (int(index.entry_code.max()) + 1) + index.entry_code[l_rows]
     identities = len(np.unique(index.entry_code))
     named = estimate_names(
@@ -541,7 +545,7 @@ def pair_evidence(
     """The evidence (bits per field), total and score of given (passenger row, list row)
     pairs, computed as screening the whole of `passengers` computes it: what an alert's
     waterfall shows."""
-    manifest = Manifest.of(passengers, None, index.config.estimation.sample_passengers)
+    manifest = Manifest.of(index, passengers, None, index.config.estimation.sample_passengers)
     p_rows, l_rows = np.asarray(p_rows, np.int64), np.asarray(l_rows, np.int64)
     lst, l_at = list_names(index, l_rows)
     overlap = token_overlap(manifest.names, lst, p_rows, l_at)
