@@ -337,9 +337,10 @@ def screen_cmd(
             )
         except ValueError as exc:
             raise _fail(err, str(exc)) from exc
-        seconds = time.perf_counter() - start
         if sink is not None:
             sink.write(out, notifications)
+        # The output file's writing counts: a threshold-0 run writes millions of rows.
+        seconds = time.perf_counter() - start
     _write_run(err, run, out, notifications, links, stages, spooled=sink is not None)
     kinds = sink.kinds if sink is not None else Counter(run.alerts["kind"].to_list())
     _write_models(err, run.models, out, explain_model)
