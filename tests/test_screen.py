@@ -590,3 +590,25 @@ def test_nationality_and_sex_levels_from_coded_rows():
         S.DIFFERS,
         S.MISSING,
     ]
+
+
+def test_document_hits_take_the_best_level_per_identity():
+    """A document listed for two identities hits both; listed as written and in another
+    OCR spelling for one identity, it is EXACT; folded-equal only, OCR; a traveller
+    without a document, or with one folding to nothing, hits nothing."""
+    from screening.linkage.blocking import folded_documents
+    from screening.linkage.comparisons.documents import ListDocuments, document_hits
+    from screening.linkage.levels import Document
+
+    written = ["P1234567", "P1234567", "PI234567", "X0000001", "-"]
+    docs = pl.DataFrame(
+        {"entry_id": ["E1", "E2", "E1", "E3", "E4"], "doc": written, "code": [0, 1, 0, 2, 3]}
+    ).with_columns(doc_folded=folded_documents(pl.Series(written)))
+    listed = ListDocuments.of(docs)
+    p_doc = pl.Series(["P1234567", "XOOOOOO1", None, "", "-", "Q9"], dtype=pl.String)
+    hits = document_hits(folded_documents(p_doc), p_doc, listed).sort("p", "code")
+    assert hits.rows() == [
+        (0, 0, Document.EXACT),
+        (0, 1, Document.EXACT),
+        (1, 2, Document.OCR),
+    ]

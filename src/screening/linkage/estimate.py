@@ -79,7 +79,7 @@ def levels_of(
     if document is None:
         doc = passengers["doc_number"].cast(pl.String)
         document = document_evidence(
-            folded_documents(doc), doc, index.docs, index.entry_code, index.has_doc, pi, li
+            folded_documents(doc), doc, index.documents, index.entry_code, index.has_doc, pi, li
         )
     nat = nationality_evidence(coded, index.coded, pi, li)
     sex = sex_evidence(coded, index.coded, pi, li)

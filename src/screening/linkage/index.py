@@ -12,6 +12,7 @@ import polars as pl
 from screening.linkage.blocking import ListBlocks, fold_document, list_blocks, name_keys
 from screening.linkage.comparisons.coded import Coded, coded_list
 from screening.linkage.comparisons.contacts import list_contacts
+from screening.linkage.comparisons.documents import ListDocuments
 from screening.linkage.comparisons.names import LIST_NAME_FIELDS, name_arrays
 from screening.linkage.distinct import distinct, first_seen_codes
 from screening.linkage.normalize import name_forms
@@ -48,6 +49,11 @@ class WatchlistIndex:
     @property
     def size(self) -> int:
         return self.rows.height
+
+    @cached_property
+    def documents(self) -> ListDocuments:
+        """docs, found by their folded form's hash (built on first use)."""
+        return ListDocuments.of(self.docs)
 
     @cached_property
     def token_lookup(self) -> CountLookup:

@@ -286,7 +286,7 @@ def _documents(
     return document_evidence(
         manifest.document_folded,
         manifest.document,
-        index.docs,
+        index.documents,
         index.entry_code,
         index.has_doc,
         p_rows,
