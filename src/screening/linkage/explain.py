@@ -63,7 +63,8 @@ class ScoredPairs:
 def rank_pairs(
     index: WatchlistIndex, scored: ScoredPairs, threshold: float, top_k: int
 ) -> pl.DataFrame:
-    """Best name per (passenger, identity), at most `top_k` identities per passenger."""
+    """Best name per (passenger, identity), at most `top_k` identities per passenger.
+    `index` holds `rows` (entry_id, name_id) and `entry_code` (an integer per entry_id)."""
     rows = index.rows
     contact = scored.contact
     if contact is None:
@@ -79,17 +80,23 @@ def rank_pairs(
             "doc": scored.document,
             "nat": scored.nationality,
             "contact": contact,
-            "entry_id": rows["entry_id"].gather(scored.list_row),
-            "name_id": rows["name_id"].gather(scored.list_row),
+            "e": np.asarray(index.entry_code)[scored.list_row],
         }
     )
-    return (
-        pairs.filter(pl.col("score") >= threshold)
+    # One query; the identities as integers: only the rows kept get their ids as strings
+    # (gathered for every pair, a chunk at threshold 0.5 made millions it then dropped).
+    best = (
+        pairs.lazy()
+        .filter(pl.col("score") >= threshold)
         .sort(["p", "score", "name_score", "l"], descending=[False, True, True, False])
-        .unique(["p", "entry_id"], keep="first", maintain_order=True)
+        .unique(["p", "e"], keep="first", maintain_order=True)
         .with_columns(rank=pl.int_range(pl.len()).over("p"))
         .filter(pl.col("rank") < top_k)
+        .collect()
     )
+    ids = rows.select("entry_id", "name_id")[best["l"].to_numpy()]
+    rank = best.get_column("rank")
+    return best.drop("e", "rank").hstack(ids).hstack([rank])
 
 
 def explain(best: pl.DataFrame, passengers: pl.DataFrame) -> pl.DataFrame:

@@ -16,6 +16,7 @@ import numpy as np
 import polars as pl
 
 from screening.linkage.explain import ScoredPairs, _explain, empty_alerts, rank_pairs
+from screening.linkage.index import entry_codes
 from screening.linkage.levels import Dob, Document, NameHow
 from screening.linkage.normalize import name_forms
 from screening.linkage.population import population_stats
@@ -44,6 +45,7 @@ class PrivateIndex:
     keys: pl.DataFrame  # (key, l) keyed blocking keys
     config: EncodingConfig
     list_row: np.ndarray  # the list row each encoding is of (a salted name encodes per year)
+    entry_code: np.ndarray  # an integer per entry_id (index.entry_codes), as alerts rank them
 
     @property
     def size(self) -> int:
@@ -69,6 +71,7 @@ class PrivateIndex:
             keys=keys,
             config=cfg,
             list_row=encoded["list_row"].to_numpy().astype(np.int64),
+            entry_code=entry_codes(encoded).to_numpy(),
         )
 
 
