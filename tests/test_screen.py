@@ -612,3 +612,53 @@ def test_document_hits_take_the_best_level_per_identity():
         (0, 1, Document.EXACT),
         (1, 2, Document.OCR),
     ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 4), st.integers(0, 7), st.sampled_from([0.2, 0.5, 0.5, 0.9])),
+        min_size=0,
+        max_size=40,
+        unique_by=lambda t: (t[0], t[1]),
+    ),
+    st.sampled_from([0.0, 0.5, 0.95]),
+    st.integers(1, 3),
+)
+def test_ranking_equals_a_sort_and_unique_over_identities(pairs, threshold, top_k):
+    """rank_pairs keeps, per passenger, the best list row of each identity (score, then
+    name score, then list row), best first, top_k of them: as a polars sort, unique and
+    rank over the same pairs say."""
+    from dataclasses import dataclass
+
+    from screening.linkage.explain import ScoredPairs, rank_pairs
+
+    @dataclass
+    class _Index:  # what rank_pairs reads: two list rows per identity
+        rows: pl.DataFrame
+        entry_code: np.ndarray
+
+    index = _Index(
+        pl.DataFrame({"entry_id": [f"E{i // 2}" for i in range(8)], "name_id": list("abcdefgh")}),
+        np.arange(8) // 2,
+    )
+    p = np.array([t[0] for t in pairs], dtype=np.int64)
+    li = np.array([t[1] for t in pairs], dtype=np.int64)
+    score = np.array([t[2] for t in pairs], dtype=np.float64)
+    name_score = (li % 3) / 3.0  # ties in score broken by name score, then list row
+    zeros = np.zeros(len(p), dtype=np.int8)
+    scored = ScoredPairs(p, li, score, name_score, zeros, zeros, zeros, zeros)
+    got = rank_pairs(index, scored, threshold, top_k)
+    want = (
+        pl.DataFrame({"p": p, "l": li, "score": score, "name_score": name_score})
+        .with_columns(entry_id=index.rows["entry_id"].gather(li))
+        .filter(pl.col("score") >= threshold)
+        .sort(["p", "score", "name_score", "l"], descending=[False, True, True, False])
+        .unique(["p", "entry_id"], keep="first", maintain_order=True)
+        .with_columns(rank=pl.int_range(pl.len()).over("p"))
+        .filter(pl.col("rank") < top_k)
+    )
+    assert (
+        got.select("p", "l", "entry_id", "rank").rows()
+        == want.select("p", "l", "entry_id", "rank").rows()
+    )

@@ -65,38 +65,60 @@ def rank_pairs(
 ) -> pl.DataFrame:
     """Best name per (passenger, identity), at most `top_k` identities per passenger.
     `index` holds `rows` (entry_id, name_id) and `entry_code` (an integer per entry_id)."""
-    rows = index.rows
     contact = scored.contact
     if contact is None:
         contact = np.zeros(len(scored.passenger_row), dtype=np.int8)
-    pairs = pl.DataFrame(
+    p = np.asarray(scored.passenger_row, dtype=np.int64)
+    l_row = np.asarray(scored.list_row, dtype=np.int64)
+    score = np.asarray(scored.score, dtype=np.float64)
+    name_score = np.asarray(scored.name_score, dtype=np.float64)
+    at = _ranked(p, np.asarray(index.entry_code)[l_row], l_row, score, name_score, threshold)
+    # Each passenger's identities counted from 0 in that order; the first top_k kept.
+    ps = p[at]
+    new_p = np.ones(len(ps), dtype=bool)
+    new_p[1:] = ps[1:] != ps[:-1]
+    starts = np.flatnonzero(new_p)
+    rank = np.arange(len(ps)) - np.repeat(starts, np.diff(np.append(starts, len(ps))))
+    at, rank = at[rank < top_k], rank[rank < top_k]
+    # Only the rows kept get their ids as strings (gathered for every pair, a chunk at
+    # threshold 0.5 made millions it then dropped).
+    ids = index.rows.select("entry_id", "name_id")[l_row[at]]
+    return pl.DataFrame(
         {
-            "p": scored.passenger_row,
-            "l": scored.list_row,
-            "score": np.asarray(scored.score, dtype=np.float64),
-            "name_score": np.asarray(scored.name_score, dtype=np.float64),
-            "how": scored.name_how,
-            "dob": scored.dob,
-            "doc": scored.document,
-            "nat": scored.nationality,
-            "contact": contact,
-            "e": np.asarray(index.entry_code)[scored.list_row],
+            "p": p[at],
+            "l": l_row[at],
+            "score": score[at],
+            "name_score": name_score[at],
+            "how": scored.name_how[at],
+            "dob": scored.dob[at],
+            "doc": scored.document[at],
+            "nat": scored.nationality[at],
+            "contact": contact[at],
+            "entry_id": ids["entry_id"],
+            "name_id": ids["name_id"],
+            "rank": rank,
         }
     )
-    # One query; the identities as integers: only the rows kept get their ids as strings
-    # (gathered for every pair, a chunk at threshold 0.5 made millions it then dropped).
-    best = (
-        pairs.lazy()
-        .filter(pl.col("score") >= threshold)
-        .sort(["p", "score", "name_score", "l"], descending=[False, True, True, False])
-        .unique(["p", "e"], keep="first", maintain_order=True)
-        .with_columns(rank=pl.int_range(pl.len()).over("p"))
-        .filter(pl.col("rank") < top_k)
-        .collect()
-    )
-    ids = rows.select("entry_id", "name_id")[best["l"].to_numpy()]
-    rank = best.get_column("rank")
-    return best.drop("e", "rank").hstack(ids).hstack([rank])
+
+
+def _ranked(
+    p: np.ndarray,
+    entry: np.ndarray,
+    l_row: np.ndarray,
+    score: np.ndarray,
+    name_score: np.ndarray,
+    threshold: float,
+) -> np.ndarray:
+    """Positions of the pairs scoring >= threshold, the best name of each (passenger,
+    identity) only, by passenger, best score first (then name score, then list row)."""
+    keep = np.flatnonzero(score >= threshold)
+    # lexsort sorts by its last key first; stable, as the rows came for full ties.
+    order = keep[np.lexsort((l_row[keep], -name_score[keep], -score[keep], p[keep]))]
+    if len(order) == 0:
+        return order
+    key = p[order] * (int(entry.max()) + 1) + entry[order]
+    _, first = np.unique(key, return_index=True)
+    return order[np.sort(first)]
 
 
 def explain(best: pl.DataFrame, passengers: pl.DataFrame) -> pl.DataFrame:
