@@ -109,20 +109,24 @@ _SKELETON_GROUPS = (
 
 def fold(names: pl.Series) -> pl.Series:
     """Folded name text: ASCII, A-Z and single spaces, placeholders removed."""
-    names = names.cast(pl.String).fill_null("")
-    non_ascii = names.filter(names.str.contains(r"[^\x00-\x7F]")).unique()
+    # Each step a query of its own cost a flight's few hundred names ~0.1 ms a step: the
+    # steps run as one query (and one to find the names needing anyascii).
+    text = pl.DataFrame({"n": names}).select(pl.col("n").cast(pl.String).fill_null(""))
+    non_ascii = text.filter(pl.col("n").str.contains(r"[^\x00-\x7F]"))["n"].unique()
+    n = pl.col("n")
     if len(non_ascii):
         mapping = dict(zip(non_ascii.to_list(), map(anyascii, non_ascii.to_list()), strict=True))
-        names = names.replace(mapping)
+        n = n.replace(mapping)
     placeholder = r"\b(?:" + "|".join(PLACEHOLDERS) + r")\b"
-    return (
-        names.str.to_uppercase()
+    return text.select(
+        n.str.to_uppercase()
         .str.replace_all(r"['’`ʼ]", "")
         .str.replace_all(r"[^A-Z]+", " ")
         .str.replace_all(placeholder, " ")
         .str.replace_all(r"\s+", " ")
         .str.strip_chars()
-    )
+        .alias(names.name)
+    ).to_series()
 
 
 _VOWELS = ("A", "E", "I", "O", "U", "Y")
