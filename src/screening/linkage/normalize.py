@@ -214,15 +214,9 @@ def name_forms(frame: pl.DataFrame, columns: tuple[str, ...] = FORM_COLUMNS) -> 
     n = frame.height
     both = fold(pl.concat([frame[c].cast(pl.String) for c in ("surname", "given_names")]))
     sur, giv = both.slice(0, n), both.slice(n, n)
-    # The steps up to the skeletons as one query, the rest as another: a flight paid ~0.1 ms
-    # per query, whatever its size.
-    out = (
-        pl.DataFrame({"_s": sur, "_g": giv})
-        .lazy()
-        .with_columns(
-            _st=pl.col("_s").str.split(" ").list.eval(pl.element().filter(pl.element() != "")),
-            _gt=pl.col("_g").str.split(" ").list.eval(pl.element().filter(pl.element() != "")),
-        )
+    out = pl.DataFrame({"_s": sur, "_g": giv}).with_columns(
+        _st=pl.col("_s").str.split(" ").list.eval(pl.element().filter(pl.element() != "")),
+        _gt=pl.col("_g").str.split(" ").list.eval(pl.element().filter(pl.element() != "")),
     )
     # Particles (and titles before given names) go only where the part has something else
     # (AR alone is a given name).
@@ -243,20 +237,10 @@ def name_forms(frame: pl.DataFrame, columns: tuple[str, ...] = FORM_COLUMNS) -> 
             pl.concat_list(pl.col("_gc").list.eval(pl.element().str.slice(0, 1)), "_sc")
         ),
     }
-    done = out.with_columns(
-        **{c: f() for c, f in new.items() if c in want or c == "core"}
-    ).collect()
-    skeletons = (
-        {"skeletons": list_skeletons(done["core"])}
-        if want & {"skeletons", "skeleton_sorted"}
-        else {}
+    out = out.with_columns(**{c: f() for c, f in new.items() if c in want or c == "core"})
+    if want & {"skeletons", "skeleton_sorted"}:
+        out = out.with_columns(skeletons=list_skeletons(out["core"]))
+    out = out.with_columns(
+        **{c: sorted_joined(pl.col(src)) for c, src in SORTED_FORMS.items() if c in want}
     )
-    return (
-        done.lazy()
-        .with_columns(**skeletons)
-        .with_columns(
-            **{c: sorted_joined(pl.col(src)) for c, src in SORTED_FORMS.items() if c in want}
-        )
-        .select([c for c in FORM_COLUMNS if c in want])
-        .collect()
-    )
+    return out.select([c for c in FORM_COLUMNS if c in want])

@@ -483,7 +483,12 @@ def name_information(
     p_core = manifest.forms["core"].gather(p_needed)
     # Token frequencies from the list and the population being screened, looked up for the
     # tokens these names hold: merging both tables whole cost a flight more than its names.
-    needed = pl.concat([core, p_core]).explode().drop_nulls().unique().rename("tok")
+    needed = (
+        pl.concat([core, p_core])
+        .to_frame("tok")
+        .select(pl.col("tok").explode().drop_nulls().unique())
+        .to_series()
+    )
     n = counts_of(index.token_counts, "tok", needed, lookup=lambda: index.token_lookup) + counts_of(
         pop.token_counts, "tok", needed, lookup=lambda: pop.token_lookup
     )

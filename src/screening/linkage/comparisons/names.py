@@ -38,11 +38,11 @@ def name_arrays(
 def token_bits(names: pl.Series) -> np.ndarray:
     """A 64-bit signature of each space-separated name, one bit per token (by its hash):
     a name whose tokens are all among another's has its bits among the other's."""
-    parts = names.fill_null("").str.split(" ")
-    lens = parts.list.len().to_numpy()
+    parts = names.to_frame("n").select(pl.col("n").fill_null("").str.split(" "))
+    lens = parts.select(pl.col("n").list.len()).to_series().to_numpy()
     if len(lens) == 0:
         return np.zeros(0, dtype=np.uint64)
-    h = parts.explode().hash(seed=1).to_numpy()
+    h = parts.select(pl.col("n").explode().hash(seed=1)).to_series().to_numpy()
     bits = np.left_shift(np.uint64(1), h % np.uint64(64))
     # Every name has one token at least ("" splits to [""]): the starts are in range.
     starts = np.zeros(len(lens), dtype=np.int64)
@@ -109,7 +109,8 @@ def skeleton_in(
         return found
     name = np.repeat(np.arange(len(skeletons)), np.diff(offsets))
     have = _keyed(name, flat)
-    long = (wanted.str.len_chars().fill_null(0).to_numpy() >= shortest)[which]
+    length = wanted.to_frame("w").select(pl.col("w").str.len_chars().fill_null(0))
+    long = (length.to_series().to_numpy() >= shortest)[which]
     want = _keyed(np.asarray(owner), wanted.gather(which))
     if len(want) <= 50_000:  # a flight: numpy's sort beats building a hash set
         hit = np.isin(want, have)
