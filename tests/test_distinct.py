@@ -29,3 +29,11 @@ def test_first_seen_codes_number_values_in_order_of_first_appearance(values):
     seen: dict[str, int] = {}
     expected = [seen.setdefault(v, len(seen)) for v in values]
     assert first_seen_codes(pl.Series(values, dtype=pl.String)).tolist() == expected
+
+
+def test_range_positions_concatenate_the_ranges_empty_ones_included():
+    from screening.linkage.ragged import range_positions
+
+    got = range_positions(np.array([5, 0, 9, 2]), np.array([2, 0, 3, 1]))
+    assert got.tolist() == [5, 6, 9, 10, 11, 2]
+    assert range_positions(np.array([], dtype=np.int64), np.array([], dtype=np.int64)).size == 0

@@ -15,6 +15,7 @@ import polars as pl
 import pycountry
 
 from screening.data.countries import ICAO_TO_ISO, KOSOVO, NOT_A_STATE
+from screening.linkage.ragged import range_positions
 from screening.schema import AlertKind
 
 # Alerts that say "this traveller may be that listed identity": the identity's states of
@@ -231,8 +232,7 @@ def _notify_strings(
         rep = np.arange(len(starts))
         first, combo = rep, rep
     size = length[first]
-    offset = np.repeat(np.cumsum(size) - size, size)
-    members = np.repeat(starts[first], size) + np.arange(size.sum()) - offset
+    members = range_positions(starts[first], size)
     text = (
         pl.DataFrame(
             {

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from screening.linkage.ragged import range_positions
+
 UNKNOWN_DAY = np.iinfo(np.int32).min
 NO_NATIONALITY = -1  # a passenger without one
 UNLISTED = -2  # a nationality no list row holds (it can agree with none)
@@ -115,15 +117,13 @@ def _columns(f: pl.DataFrame) -> dict[str, np.ndarray]:
 
 def nationality_agrees(p: Coded, lst: Coded, pi: np.ndarray, li: np.ndarray) -> np.ndarray:
     """Per pair: the passenger's nationality is one of the list row's."""
-    start, lens = lst.offsets[li], lst.offsets[li + 1] - lst.offsets[li]
-    total = int(lens.sum())
-    if total == 0:
+    lens = listed_nationalities(lst, li)
+    if int(lens.sum()) == 0:
         return np.zeros(len(li), dtype=bool)
     pair = np.repeat(np.arange(len(li)), lens)
-    # Position of each listed nationality of each pair in the flat codes.
-    first = np.repeat(start - (np.cumsum(lens) - lens), lens)
     mine = np.repeat(p.nationality[pi], lens)
-    hit = (lst.nationality[first + np.arange(total)] == mine) & (mine >= 0)
+    listed = lst.nationality[range_positions(lst.offsets[li], lens)]
+    hit = (listed == mine) & (mine >= 0)
     return np.bincount(pair[hit], minlength=len(li)) > 0
 
 

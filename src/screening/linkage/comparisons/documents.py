@@ -11,6 +11,7 @@ from screening.linkage.comparisons.lookup import pair_lookup
 from screening.linkage.levels import (
     Document,
 )
+from screening.linkage.ragged import range_positions
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ def document_hits(p_doc_folded: pl.Series, p_doc: pl.Series, listed: ListDocumen
     if total == 0:
         return empty
     hit_p = np.repeat(np.arange(len(h), dtype=np.int64), n)
-    row = listed.order[np.repeat(lo - (np.cumsum(n) - n), n) + np.arange(total)]
+    row = listed.order[range_positions(lo, n)]
     # The hash found them; the folded strings decide (two documents sharing a hash).
     rows = pl.Series(row)
     same = (fd.gather(hit_p) == listed.docs["doc_folded"].gather(rows)).to_numpy()
