@@ -302,10 +302,11 @@ def first_look(
     first, back = _distinct_names(manifest, index, p_rows, l_rows)
     p_one, l_one = p_rows[first], l_rows[first]
     lst, l_at = list_names(index, l_one)
-    overlap = token_overlap(manifest.names, lst, p_one, l_at)[back]
+    prefilter = index.config.comparisons.prefilter
+    # NaN where the letters prove the overlap below the prefilter (not scored).
+    overlap = token_overlap(manifest.names, lst, p_one, l_at, floor=prefilter)[back]
     l_at = l_at[back]
     document = _documents(index, manifest, p_rows, l_rows)
-    prefilter = index.config.comparisons.prefilter
     keep = (overlap >= prefilter) | np.isin(document, (Document.EXACT, Document.OCR))
     if "born" in index.config.blocking.keys and not keep.all():
         # Another name, the same birth date and nationality: a real alias can share no
@@ -314,6 +315,9 @@ def first_look(
         rest = rest[same_date(manifest.coded, index.coded, p_rows[rest], l_rows[rest])]
         nat = nationality_evidence(manifest.coded, index.coded, p_rows[rest], l_rows[rest])
         keep[rest[nat == Nationality.AGREE]] = True
+    # Kept for their documents or birth date with the overlap not scored: it is compared.
+    unscored = np.flatnonzero(keep & np.isnan(overlap))
+    overlap[unscored] = token_overlap(manifest.names, lst, p_rows[unscored], l_at[unscored])
     return KeptPairs(
         p_rows[keep], l_rows[keep], overlap[keep], document[keep], lst, l_at[keep], len(p_one)
     )

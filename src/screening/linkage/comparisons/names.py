@@ -8,6 +8,7 @@ import numpy as np
 import polars as pl
 from rapidfuzz import fuzz, process
 
+from screening.linkage.comparisons.letters import letter_signatures, ratio_bound
 from screening.linkage.levels import (
     NameHow,
 )
@@ -17,6 +18,8 @@ NAME_FIELDS = ("sorted_core", "compact_gs", "compact_sg", "skeleton_sorted", "in
 # A list name is compared glued given-surname only (the traveller's name in both orders is
 # compared against it): its surname-given glue is never read.
 LIST_NAME_FIELDS = tuple(f for f in NAME_FIELDS if f != "compact_sg")
+# The forms whose letters bound a view before it is scored (name_similarity).
+BOUNDED_FIELDS = ("sorted_core", "compact_gs", "compact_sg", "initials_sorted")
 
 
 def name_arrays(
@@ -32,6 +35,13 @@ def name_arrays(
         out["skeleton_hash"] = forms["skeleton_sorted"].hash(seed=0).to_numpy()
         out["skeleton_bits"] = token_bits(forms["skeleton_sorted"])
     out["n_core"] = forms["core"].list.len().to_numpy()
+    for c in BOUNDED_FIELDS:
+        if c in fields and c in forms.columns:
+            if c == "compact_sg" and "letters:compact_gs" in out:
+                # The same tokens glued in the other order: the same letters.
+                out[f"letters:{c}"] = out["letters:compact_gs"]
+            else:
+                out[f"letters:{c}"] = letter_signatures(forms[c])
     return out
 
 
@@ -56,6 +66,8 @@ def token_bits(names: pl.Series) -> np.ndarray:
 # thread up to 20,000 pairs alone, but a national day screened two chunks at once ran no
 # faster with it so: left threaded there.)
 THREADED_FROM = 1_000
+# Margin between a bound and a score: cpdist rounds its ratios to float32.
+_MARGIN = 1e-6
 
 
 def _cp(scorer, q: np.ndarray, c: np.ndarray) -> np.ndarray:
@@ -65,9 +77,39 @@ def _cp(scorer, q: np.ndarray, c: np.ndarray) -> np.ndarray:
     return process.cpdist(q, c, scorer=scorer, dtype=np.float32, workers=workers) / 100.0
 
 
-def token_overlap(p: dict, lst: dict, pi: np.ndarray, li: np.ndarray) -> np.ndarray:
-    """fuzz.token_set_ratio of the order-free names: the cheap first look at every pair."""
-    return _cp(fuzz.token_set_ratio, p["sorted_core"][pi], lst["sorted_core"][li])
+def token_overlap(
+    p: dict, lst: dict, pi: np.ndarray, li: np.ndarray, floor: float | None = None
+) -> np.ndarray:
+    """fuzz.token_set_ratio of the order-free names: the cheap first look at every pair.
+    With `floor`: NaN, not scored, where the letters prove it below `floor`."""
+    if floor is None:
+        return _cp(fuzz.token_set_ratio, p["sorted_core"][pi], lst["sorted_core"][li])
+    out = np.full(len(pi), np.nan, dtype=np.float32)
+    at = np.flatnonzero(~_set_ratio_below(p, lst, pi, li, floor))
+    out[at] = _cp(fuzz.token_set_ratio, p["sorted_core"][pi[at]], lst["sorted_core"][li[at]])
+    return out
+
+
+def _set_ratio_below(
+    p: dict, lst: dict, pi: np.ndarray, li: np.ndarray, floor: float
+) -> np.ndarray:
+    """Per pair, whether its token-set ratio is surely below `floor`. Where two names share
+    no token and repeat none, token_set_ratio is the plain ratio of their sorted tokens,
+    which their letters bound. Token skeletons tell both (equal tokens have one skeleton;
+    a name with as many skeleton bits as tokens repeats none); a collision of bits only
+    leaves a pair scored."""
+    key = "letters:sorted_core"
+    if key not in p or key not in lst or "skeleton_bits" not in p or "skeleton_bits" not in lst:
+        return np.zeros(len(pi), dtype=bool)
+    b_p, b_l = p["skeleton_bits"][pi], lst["skeleton_bits"][li]
+    distinct = (np.bitwise_count(b_p) == p["n_core"][pi]) & (
+        np.bitwise_count(b_l) == lst["n_core"][li]
+    )
+    apart = ((b_p & b_l) == 0) & distinct
+    below = np.zeros(len(pi), dtype=bool)
+    at = np.flatnonzero(apart)
+    below[at] = ratio_bound(p[key][pi[at]], lst[key][li[at]]) + _MARGIN < floor
+    return below
 
 
 def skeleton_subset(p: dict, lst: dict, pi: np.ndarray, li: np.ndarray) -> np.ndarray:
@@ -136,6 +178,24 @@ def _keyed(name: np.ndarray, skel: pl.Series) -> np.ndarray:
     return skel.hash(seed=0).to_numpy() ^ mixed
 
 
+def _may_beat(
+    p: dict,
+    lst: dict,
+    p_field: str,
+    l_field: str,
+    pi: np.ndarray,
+    li: np.ndarray,
+    weight: float,
+    best: np.ndarray,
+) -> np.ndarray:
+    """Per pair, whether the ratio of the two forms, times `weight`, could reach `best`
+    (every pair where either side has no letter signature)."""
+    pk, lk = f"letters:{p_field}", f"letters:{l_field}"
+    if pk not in p or lk not in lst:
+        return np.ones(len(pi), dtype=bool)
+    return ratio_bound(p[pk][pi], lst[lk][li]) * weight + _MARGIN >= best
+
+
 def name_similarity(
     p: dict,
     lst: dict,
@@ -149,23 +209,38 @@ def name_similarity(
     same = v.identical
     q, c = p["sorted_core"][pi], lst["sorted_core"][li]
     s_sort = _cp(fuzz.ratio, q, c)
-    cg = lst["compact_gs"][li]
-    s_compact = np.maximum(
-        _cp(fuzz.ratio, p["compact_gs"][pi], cg), _cp(fuzz.ratio, p["compact_sg"][pi], cg)
-    )
     # Only an identical skeleton counts: compared by hash (name_arrays), not scored (a
     # fifth of the comparisons' time).
     same_skel = p["skeleton_hash"][pi] == lst["skeleton_hash"][li]
-    s_init = _cp(fuzz.ratio, q, lst["initials_sorted"][li])
     p_tokens, l_tokens = p["n_core"][pi], lst["n_core"][li]
     # token_set_ratio is 1.0 for any subset (ALI vs MOHAMMED ALI HASSAN): discount it by
     # how much of the longer name the shorter one covers.
     cover = np.minimum(p_tokens, l_tokens) / np.maximum(np.maximum(p_tokens, l_tokens), 1)
+    s_skel = np.where(same_skel, v.skeleton_base + v.skeleton_slope * s_sort, 0.0)
+    s_token_set = s_set * (v.token_set_base + v.token_set_cover * cover)
+    others = np.maximum(np.maximum(s_sort, s_skel), s_token_set)
+    # The glued and initials views are scored only where their letters allow them to be
+    # the best view (letters.ratio_bound): 43 % and 80 % of a national day's pairs cannot.
+    # Where the others make the names identical the glued view is scored anyway: it tells
+    # a reordered name from the same one. A view left out is below the best, so the best
+    # and which view gives it are those of scoring every view.
+    cg = lst["compact_gs"][li]
+    identical = others >= same
+    s_compact = np.zeros(len(pi), dtype=np.float32)
+    for field in ("compact_gs", "compact_sg"):
+        may = _may_beat(p, lst, field, "compact_gs", pi, li, v.compact, others)
+        at = np.flatnonzero(may | identical)
+        s_compact[at] = np.maximum(s_compact[at], _cp(fuzz.ratio, p[field][pi[at]], cg[at]))
+    others = np.maximum(others, s_compact * v.compact)
+    may = _may_beat(p, lst, "sorted_core", "initials_sorted", pi, li, v.initials, others)
+    at = np.flatnonzero(may)
+    s_init = np.zeros(len(pi), dtype=np.float32)
+    s_init[at] = _cp(fuzz.ratio, q[at], lst["initials_sorted"][li[at]])
     views = [
         s_sort,
         s_compact * v.compact,
-        np.where(same_skel, v.skeleton_base + v.skeleton_slope * s_sort, 0.0),
-        s_set * (v.token_set_base + v.token_set_cover * cover),
+        s_skel,
+        s_token_set,
         s_init * v.initials,
     ]
     # The best view and its index (the first of equals), kept as a running maximum: a
