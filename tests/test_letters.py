@@ -27,11 +27,12 @@ def test_the_bound_is_never_below_the_ratio(pairs):
 
 
 def test_the_bound_is_exact_values_on_hand_made_strings():
-    a = letter_signatures(pl.Series(["AAAAAAA", "ABC", "ÄB", None, "AB"]))
-    b = letter_signatures(pl.Series(["AAAAA", "CBA", "AB", "AB", "XY"]))
+    a = letter_signatures(pl.Series(["AAAAAAA", "ABC", "ÄB", None, "AB", "A" * 70_000]))
+    b = letter_signatures(pl.Series(["AAAAA", "CBA", "AB", "AB", "XY", "B"]))
     # Seven A against five: five in common, 10 / 12. Anagrams: 1.0 (the ratio is 1/3).
-    # A character outside A-Z and space: no bound. Nothing against two letters: 0.
-    assert np.allclose(ratio_bound(a, b), [10 / 12, 1.0, 1.0, 0.0, 0.0])
+    # A character outside A-Z and space: no bound. Nothing against two letters: 0. A
+    # string too long for the signature's length field: no bound.
+    assert np.allclose(ratio_bound(a, b), [10 / 12, 1.0, 1.0, 0.0, 0.0, 1.0])
 
 
 # Names from a few parts, so that pairs share tokens, glue compounds, reorder, repeat a

@@ -24,14 +24,14 @@ import pyarrow as pa
 
 from screening.linkage.blocking import HashedKeys, ListBlocks
 from screening.linkage.comparisons.coded import CODED_ARRAYS, Coded
-from screening.linkage.comparisons.names import LIST_NAME_FIELDS, name_arrays
-from screening.linkage.index import WatchlistIndex, build_index
+from screening.linkage.comparisons.names import LIST_LETTER_FIELDS
+from screening.linkage.index import WatchlistIndex, build_index, list_arrays
 from screening.linkage.settings import Settings, load_settings, to_toml
 
 FRAMES = ("rows", "forms", "docs", "contacts", "token_counts")
 ARRAYS = ("entry_code", "name_code", "has_doc", "has_contact")
 BLOCKS = ("plain", "refined", "common", "common_exact")
-FORMAT = 9  # bump when the layout or the keys change: an older folder is refused, not misread
+FORMAT = 10  # bump when the layout or the keys change: an older folder is refused, not misread
 
 
 def save_index(index: WatchlistIndex, folder: Path) -> Path:
@@ -45,6 +45,8 @@ def save_index(index: WatchlistIndex, folder: Path) -> Path:
         np.save(tmp / f"{name}.npy", getattr(index, name))
     for name, values in index.coded.arrays.items():
         np.save(tmp / f"coded_{name}.npy", values)
+    for name, values in index.letters.items():
+        np.save(tmp / f"letters_{name}.npy", values)
     for name in BLOCKS:
         keys = getattr(index.blocks, name)
         if keys is not None:
@@ -80,6 +82,7 @@ def load_index(folder: Path, with_name_arrays: bool = True) -> WatchlistIndex:
             f"{folder}: index format {meta.get('format')}, this version reads {FORMAT}"
         )
     frames = {n: mapped_frame(folder / f"{n}.arrow") for n in FRAMES}
+    letters = {n: np.load(folder / f"letters_{n}.npy", mmap_mode="r") for n in LIST_LETTER_FIELDS}
     arrays = {n: np.load(folder / f"{n}.npy", mmap_mode="r") for n in ARRAYS}
 
     def keys(name: str) -> HashedKeys | None:
@@ -116,8 +119,9 @@ def load_index(folder: Path, with_name_arrays: bool = True) -> WatchlistIndex:
             **{n: np.load(folder / f"coded_{n}.npy", mmap_mode="r") for n in CODED_ARRAYS},
             vocabulary=tuple(meta["nationalities"]),
         ),
-        arrays=name_arrays(frames["forms"], LIST_NAME_FIELDS) if with_name_arrays else {},
+        arrays=list_arrays(frames["forms"], letters) if with_name_arrays else {},
         config=load_settings(folder / "settings.toml"),
+        letters=letters,
     )
 
 

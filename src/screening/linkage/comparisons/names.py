@@ -18,12 +18,14 @@ NAME_FIELDS = ("sorted_core", "compact_gs", "compact_sg", "skeleton_sorted", "in
 # A list name is compared glued given-surname only (the traveller's name in both orders is
 # compared against it): its surname-given glue is never read.
 LIST_NAME_FIELDS = tuple(f for f in NAME_FIELDS if f != "compact_sg")
-# The forms whose letters bound a view before it is scored (name_similarity).
+# The forms whose letters bound a view before it is scored (name_similarity), and the
+# list's among them (an index holds their signatures: see index.WatchlistIndex.letters).
 BOUNDED_FIELDS = ("sorted_core", "compact_gs", "compact_sg", "initials_sorted")
+LIST_LETTER_FIELDS = tuple(f for f in BOUNDED_FIELDS if f in LIST_NAME_FIELDS)
 
 
 def name_arrays(
-    forms: pl.DataFrame, fields: tuple[str, ...] = NAME_FIELDS
+    forms: pl.DataFrame, fields: tuple[str, ...] = NAME_FIELDS, with_letters: bool = True
 ) -> dict[str, np.ndarray]:
     """Object arrays of the name forms among `fields` (gathering them by pair index copies
     references, not strings), plus the number of core tokens, and the sorted skeleton's
@@ -35,7 +37,7 @@ def name_arrays(
         out["skeleton_hash"] = forms["skeleton_sorted"].hash(seed=0).to_numpy()
         out["skeleton_bits"] = token_bits(forms["skeleton_sorted"])
     out["n_core"] = forms["core"].list.len().to_numpy()
-    for c in BOUNDED_FIELDS:
+    for c in BOUNDED_FIELDS if with_letters else ():
         if c in fields and c in forms.columns:
             if c == "compact_sg" and "letters:compact_gs" in out:
                 # The same tokens glued in the other order: the same letters.
