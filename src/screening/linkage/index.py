@@ -13,8 +13,7 @@ from screening.linkage.blocking import ListBlocks, fold_document, list_blocks, n
 from screening.linkage.comparisons.coded import Coded, coded_list
 from screening.linkage.comparisons.contacts import list_contacts
 from screening.linkage.comparisons.documents import ListDocuments
-from screening.linkage.comparisons.letters import letter_signatures
-from screening.linkage.comparisons.names import LIST_LETTER_FIELDS, LIST_NAME_FIELDS, name_arrays
+from screening.linkage.comparisons.names import LIST_NAME_FIELDS, bound_arrays, name_arrays
 from screening.linkage.distinct import distinct, first_seen_codes
 from screening.linkage.normalize import name_forms
 from screening.linkage.scoring import CountLookup, token_counts
@@ -46,8 +45,8 @@ class WatchlistIndex:
     # processes, and a 5 M-name list's are ~2 GB): list_names gathers what a chunk needs.
     arrays: dict[str, np.ndarray]
     config: Settings
-    # letters.letter_signatures of the LIST_LETTER_FIELDS forms, built once (a chunk of a
-    # 10 M run signed its 400,000 list names again: 0.8 s of its 4.3).
+    # names.bound_arrays of the list's names, built once (a chunk of a 10 M run signed its
+    # 400,000 list names again: 0.8 s of its 4.3), by name_arrays key.
     letters: dict[str, np.ndarray]
 
     @property
@@ -73,7 +72,7 @@ def build_index(
     5 M-name list that the saved copy drops)."""
     config = config or Settings()
     forms = name_forms(rows)
-    letters = {c: letter_signatures(forms[c]) for c in LIST_LETTER_FIELDS}
+    letters = bound_arrays(forms, LIST_NAME_FIELDS)
     keys = name_keys(forms, config.blocking)
     docs = (
         rows.select("entry_id", pl.col("documents").alias("doc"))
@@ -139,7 +138,7 @@ def list_names(index: WatchlistIndex, rows: np.ndarray) -> tuple[dict[str, np.nd
 def list_arrays(forms: pl.DataFrame, letters: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """name_arrays of list names, with their letter signatures as the index holds them."""
     arrays = name_arrays(forms, LIST_NAME_FIELDS, with_letters=False)
-    return arrays | {f"letters:{c}": v for c, v in letters.items()}
+    return arrays | letters
 
 
 def name_codes(forms: pl.DataFrame) -> np.ndarray:

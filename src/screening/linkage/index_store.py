@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from screening.linkage.blocking import HashedKeys, ListBlocks
 from screening.linkage.comparisons.coded import CODED_ARRAYS, Coded
-from screening.linkage.comparisons.names import LIST_LETTER_FIELDS
+from screening.linkage.comparisons.names import LIST_BOUND_KEYS
 from screening.linkage.index import WatchlistIndex, build_index, list_arrays
 from screening.linkage.settings import Settings, load_settings, to_toml
 
@@ -46,7 +46,7 @@ def save_index(index: WatchlistIndex, folder: Path) -> Path:
     for name, values in index.coded.arrays.items():
         np.save(tmp / f"coded_{name}.npy", values)
     for name, values in index.letters.items():
-        np.save(tmp / f"letters_{name}.npy", values)
+        np.save(tmp / f"{_file_name(name)}.npy", values)
     for name in BLOCKS:
         keys = getattr(index.blocks, name)
         if keys is not None:
@@ -82,7 +82,7 @@ def load_index(folder: Path, with_name_arrays: bool = True) -> WatchlistIndex:
             f"{folder}: index format {meta.get('format')}, this version reads {FORMAT}"
         )
     frames = {n: mapped_frame(folder / f"{n}.arrow") for n in FRAMES}
-    letters = {n: np.load(folder / f"letters_{n}.npy", mmap_mode="r") for n in LIST_LETTER_FIELDS}
+    letters = {n: np.load(folder / f"{_file_name(n)}.npy", mmap_mode="r") for n in LIST_BOUND_KEYS}
     arrays = {n: np.load(folder / f"{n}.npy", mmap_mode="r") for n in ARRAYS}
 
     def keys(name: str) -> HashedKeys | None:
@@ -123,6 +123,10 @@ def load_index(folder: Path, with_name_arrays: bool = True) -> WatchlistIndex:
         config=load_settings(folder / "settings.toml"),
         letters=letters,
     )
+
+
+def _file_name(key: str) -> str:
+    return "bound_" + key.replace(":", "_")
 
 
 def index_fingerprint(rows: pl.DataFrame, settings: Settings) -> str:

@@ -18,10 +18,13 @@ NAME_FIELDS = ("sorted_core", "compact_gs", "compact_sg", "skeleton_sorted", "in
 # A list name is compared glued given-surname only (the traveller's name in both orders is
 # compared against it): its surname-given glue is never read.
 LIST_NAME_FIELDS = tuple(f for f in NAME_FIELDS if f != "compact_sg")
-# The forms whose letters bound a view before it is scored (name_similarity), and the
-# list's among them (an index holds their signatures: see index.WatchlistIndex.letters).
+# The forms whose letters bound a view before it is scored (name_similarity), and what
+# bound_arrays gives of a list's names (an index holds them: WatchlistIndex.letters).
 BOUNDED_FIELDS = ("sorted_core", "compact_gs", "compact_sg", "initials_sorted")
-LIST_LETTER_FIELDS = tuple(f for f in BOUNDED_FIELDS if f in LIST_NAME_FIELDS)
+LIST_BOUND_KEYS = (
+    *(f"letters:{f}" for f in BOUNDED_FIELDS if f in LIST_NAME_FIELDS),
+    "core_bits",
+)
 
 
 def name_arrays(
@@ -37,13 +40,25 @@ def name_arrays(
         out["skeleton_hash"] = forms["skeleton_sorted"].hash(seed=0).to_numpy()
         out["skeleton_bits"] = token_bits(forms["skeleton_sorted"])
     out["n_core"] = forms["core"].list.len().to_numpy()
-    for c in BOUNDED_FIELDS if with_letters else ():
+    if with_letters:
+        out |= bound_arrays(forms, fields)
+    return out
+
+
+def bound_arrays(forms: pl.DataFrame, fields: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """What bounds a pair's views before they are scored: the letter signatures of the
+    BOUNDED_FIELDS among `fields` (`letters:<form>`) and the sorted core tokens' 64-bit
+    signature (`core_bits`: two names whose bits share none share no token)."""
+    out: dict[str, np.ndarray] = {}
+    for c in BOUNDED_FIELDS:
         if c in fields and c in forms.columns:
             if c == "compact_sg" and "letters:compact_gs" in out:
                 # The same tokens glued in the other order: the same letters.
                 out[f"letters:{c}"] = out["letters:compact_gs"]
             else:
                 out[f"letters:{c}"] = letter_signatures(forms[c])
+    if "sorted_core" in fields and "sorted_core" in forms.columns:
+        out["core_bits"] = token_bits(forms["sorted_core"])
     return out
 
 
@@ -97,13 +112,13 @@ def _set_ratio_below(
 ) -> np.ndarray:
     """Per pair, whether its token-set ratio is surely below `floor`. Where two names share
     no token and repeat none, token_set_ratio is the plain ratio of their sorted tokens,
-    which their letters bound. Token skeletons tell both (equal tokens have one skeleton;
-    a name with as many skeleton bits as tokens repeats none); a collision of bits only
-    leaves a pair scored."""
+    which their letters bound. Token signatures tell both (`core_bits`: a name with as
+    many bits as tokens repeats none); a collision of bits only leaves a pair scored.
+    (Skeletons would not do: blocking pairs names by them, nearly every pair shares one.)"""
     key = "letters:sorted_core"
-    if key not in p or key not in lst or "skeleton_bits" not in p or "skeleton_bits" not in lst:
+    if any(k not in d for d in (p, lst) for k in (key, "core_bits")):
         return np.zeros(len(pi), dtype=bool)
-    b_p, b_l = p["skeleton_bits"][pi], lst["skeleton_bits"][li]
+    b_p, b_l = p["core_bits"][pi], lst["core_bits"][li]
     distinct = (np.bitwise_count(b_p) == p["n_core"][pi]) & (
         np.bitwise_count(b_l) == lst["n_core"][li]
     )
@@ -229,9 +244,11 @@ def name_similarity(
     cg = lst["compact_gs"][li]
     identical = others >= same
     s_compact = np.zeros(len(pi), dtype=np.float32)
+    # Both glues hold the same letters: one bound serves both.
+    at = np.flatnonzero(
+        _may_beat(p, lst, "compact_gs", "compact_gs", pi, li, v.compact, others) | identical
+    )
     for field in ("compact_gs", "compact_sg"):
-        may = _may_beat(p, lst, field, "compact_gs", pi, li, v.compact, others)
-        at = np.flatnonzero(may | identical)
         s_compact[at] = np.maximum(s_compact[at], _cp(fuzz.ratio, p[field][pi[at]], cg[at]))
     others = np.maximum(others, s_compact * v.compact)
     may = _may_beat(p, lst, "sorted_core", "initials_sorted", pi, li, v.initials, others)
