@@ -26,7 +26,7 @@ def test_a_saved_index_loads_equal_and_screens_the_same(research, tmp_path):
                 x, y = getattr(a, name), getattr(b, name)
                 assert np.array_equal(x.hashes, y.hashes) and np.array_equal(x.rows, y.rows)
             assert (a.stats, a.hash_join_from) == (b.stats, b.hash_join_from)
-        elif f.name in ("arrays", "letters"):
+        elif f.name in ("arrays", "bounds"):
             assert a.keys() == b.keys()
             assert all(np.array_equal(a[k], b[k]) for k in a)
         elif isinstance(a, np.ndarray):

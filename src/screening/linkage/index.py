@@ -47,7 +47,7 @@ class WatchlistIndex:
     config: Settings
     # names.bound_arrays of the list's names, built once (a chunk of a 10 M run signed its
     # 400,000 list names again: 0.8 s of its 4.3), by name_arrays key.
-    letters: dict[str, np.ndarray]
+    bounds: dict[str, np.ndarray]
 
     @property
     def size(self) -> int:
@@ -72,7 +72,7 @@ def build_index(
     5 M-name list that the saved copy drops)."""
     config = config or Settings()
     forms = name_forms(rows)
-    letters = bound_arrays(forms, LIST_NAME_FIELDS)
+    bounds = bound_arrays(forms, LIST_NAME_FIELDS)
     keys = name_keys(forms, config.blocking)
     docs = (
         rows.select("entry_id", pl.col("documents").alias("doc"))
@@ -116,9 +116,9 @@ def build_index(
         token_counts=counts,
         token_total=total,
         coded=coded_list(rows),
-        arrays=list_arrays(forms, letters) if with_name_arrays else {},
+        arrays=list_arrays(forms, bounds) if with_name_arrays else {},
         config=config,
-        letters=letters,
+        bounds=bounds,
     )
 
 
@@ -131,14 +131,13 @@ def list_names(index: WatchlistIndex, rows: np.ndarray) -> tuple[dict[str, np.nd
     # a 10 M run a third of this step's time and most of its page faults.
     wanted = [c for c in (*LIST_NAME_FIELDS, "core") if c in index.forms.columns]
     needed = rows[first]
-    letters = {c: np.asarray(v[needed]) for c, v in index.letters.items()}
-    return list_arrays(index.forms.select(wanted)[needed], letters), at
+    bounds = {c: np.asarray(v[needed]) for c, v in index.bounds.items()}
+    return list_arrays(index.forms.select(wanted)[needed], bounds), at
 
 
-def list_arrays(forms: pl.DataFrame, letters: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """name_arrays of list names, with their letter signatures as the index holds them."""
-    arrays = name_arrays(forms, LIST_NAME_FIELDS, with_letters=False)
-    return arrays | letters
+def list_arrays(forms: pl.DataFrame, bounds: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """name_arrays of list names, with their bound_arrays as the index holds them."""
+    return name_arrays(forms, LIST_NAME_FIELDS, with_bounds=False) | bounds
 
 
 def name_codes(forms: pl.DataFrame) -> np.ndarray:

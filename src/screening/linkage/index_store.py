@@ -45,7 +45,7 @@ def save_index(index: WatchlistIndex, folder: Path) -> Path:
         np.save(tmp / f"{name}.npy", getattr(index, name))
     for name, values in index.coded.arrays.items():
         np.save(tmp / f"coded_{name}.npy", values)
-    for name, values in index.letters.items():
+    for name, values in index.bounds.items():
         np.save(tmp / f"{_file_name(name)}.npy", values)
     for name in BLOCKS:
         keys = getattr(index.blocks, name)
@@ -82,7 +82,7 @@ def load_index(folder: Path, with_name_arrays: bool = True) -> WatchlistIndex:
             f"{folder}: index format {meta.get('format')}, this version reads {FORMAT}"
         )
     frames = {n: mapped_frame(folder / f"{n}.arrow") for n in FRAMES}
-    letters = {n: np.load(folder / f"{_file_name(n)}.npy", mmap_mode="r") for n in LIST_BOUND_KEYS}
+    bounds = {n: np.load(folder / f"{_file_name(n)}.npy", mmap_mode="r") for n in LIST_BOUND_KEYS}
     arrays = {n: np.load(folder / f"{n}.npy", mmap_mode="r") for n in ARRAYS}
 
     def keys(name: str) -> HashedKeys | None:
@@ -119,9 +119,9 @@ def load_index(folder: Path, with_name_arrays: bool = True) -> WatchlistIndex:
             **{n: np.load(folder / f"coded_{n}.npy", mmap_mode="r") for n in CODED_ARRAYS},
             vocabulary=tuple(meta["nationalities"]),
         ),
-        arrays=list_arrays(frames["forms"], letters) if with_name_arrays else {},
+        arrays=list_arrays(frames["forms"], bounds) if with_name_arrays else {},
         config=load_settings(folder / "settings.toml"),
-        letters=letters,
+        bounds=bounds,
     )
 
 

@@ -19,7 +19,7 @@ NAME_FIELDS = ("sorted_core", "compact_gs", "compact_sg", "skeleton_sorted", "in
 # compared against it): its surname-given glue is never read.
 LIST_NAME_FIELDS = tuple(f for f in NAME_FIELDS if f != "compact_sg")
 # The forms whose letters bound a view before it is scored (name_similarity), and what
-# bound_arrays gives of a list's names (an index holds them: WatchlistIndex.letters).
+# bound_arrays gives of a list's names (an index holds them: WatchlistIndex.bounds).
 BOUNDED_FIELDS = ("sorted_core", "compact_gs", "compact_sg", "initials_sorted")
 LIST_BOUND_KEYS = (
     *(f"letters:{f}" for f in BOUNDED_FIELDS if f in LIST_NAME_FIELDS),
@@ -28,19 +28,19 @@ LIST_BOUND_KEYS = (
 
 
 def name_arrays(
-    forms: pl.DataFrame, fields: tuple[str, ...] = NAME_FIELDS, with_letters: bool = True
+    forms: pl.DataFrame, fields: tuple[str, ...] = NAME_FIELDS, with_bounds: bool = True
 ) -> dict[str, np.ndarray]:
     """Object arrays of the name forms among `fields` (gathering them by pair index copies
     references, not strings), plus the number of core tokens, and the sorted skeleton's
     64-bit hash as `skeleton_hash`: two skeletons are compared for equality by it (0.006
     against 0.077 s per 100,000 travellers as strings; two that differ share one about
-    once in 10^19 pairs)."""
+    once in 10^19 pairs); and, `with_bounds`, bound_arrays."""
     out = {c: forms[c].to_numpy().astype(object) for c in fields if c in forms.columns}
     if "skeleton_sorted" in out:
         out["skeleton_hash"] = forms["skeleton_sorted"].hash(seed=0).to_numpy()
         out["skeleton_bits"] = token_bits(forms["skeleton_sorted"])
     out["n_core"] = forms["core"].list.len().to_numpy()
-    if with_letters:
+    if with_bounds:
         out |= bound_arrays(forms, fields)
     return out
 
