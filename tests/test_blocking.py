@@ -7,20 +7,23 @@ import numpy as np
 import polars as pl
 
 from screening.data import lists
-from screening.linkage.blocking import HashedKeys, key_hash
+from screening.linkage.blocking import HashedKeys, name_keys
 from screening.linkage.index import build_index
 from screening.linkage.normalize import name_forms
 from screening.linkage.screen import blocked_candidates
+from screening.linkage.settings import BlockingConfig
 
 L_COLUMNS = ["entry_id", "surname", "given_names", "dob", "sex", "nationality", "doc_number"]
 
 
 def test_polars_join_branch_equals_searchsorted_branch():
     """Above 50,000 query keys the lookup is a polars join: the same pairs, exactly."""
-    keys = pl.DataFrame({"key": [f"k{i}" for i in range(100) for _ in (0, 1)], "l": range(200)})
+    keys = pl.DataFrame(
+        {"key": pl.Series([f"k{i}" for i in range(100) for _ in (0, 1)]).hash(), "l": range(200)}
+    )
     table = HashedKeys.of(keys)
     q_keys = pl.Series([f"k{r % 150}" for r in range(60_000)])  # k100..k149 are not listed
-    q_hash, q_row = key_hash(q_keys), np.arange(60_000)
+    q_hash, q_row = q_keys.hash().to_numpy(), np.arange(60_000)
     big_p, big_l = table.lookup(q_hash, q_row)
     small = [
         table.lookup(q_hash[i : i + 20_000], q_row[i : i + 20_000]) for i in (0, 20_000, 40_000)
@@ -174,3 +177,24 @@ def test_a_surname_alone_meets_a_rare_identity_whatever_its_number_of_aliases():
     assert met(0, by_identity=False) == set()
     assert met(4, by_identity=True) == {"E0", "F0", "F1", "F2", "F3"}
     assert met(5, by_identity=True) == set()
+
+
+def test_keys_are_the_same_hashes_in_a_flight_and_in_a_list_of_any_size():
+    """A list of more than 50,000 names is keyed by the streaming engine, a flight in
+    memory: a name's keys must not depend on which, nor on its neighbours."""
+    names = pl.DataFrame(
+        {
+            "surname": ["AL HASHIMI", "OKONKWO", "GARCIA LOPEZ", "KIM"] * 15_000,
+            "given_names": ["ABDUL RAHMAN", "CHINEDU EMEKA", "MARIA JOSE", "SEONG MIN"] * 15_000,
+        }
+    )
+    cfg = BlockingConfig()
+    big = name_keys(name_forms(names), cfg)
+    small = name_keys(name_forms(names.slice(4, 4)), cfg)
+    for row in range(4):
+        want = small.filter(pl.col("row") == row).sort("key")
+        got = big.filter(pl.col("row") == row + 4).sort("key").with_columns(pl.col("row") - 4)
+        assert want.height >= 5 and want.equals(got)
+    # Every kind of name key is there, and the kinds hash apart.
+    assert set(small["kind"].cast(pl.String)) == {"exact", "pair", "triple", "tok", "ini"}
+    assert small["key"].n_unique() == small.height

@@ -1,6 +1,8 @@
 """Screening against an encoded watch list: keyed Bloom filters, what the file reveals,
 what screening finds, and what a frequency attack recovers."""
 
+import json
+
 import numpy as np
 import polars as pl
 import pytest
@@ -11,7 +13,15 @@ from screening.data import lists
 from screening.data.intake import MANIFEST_REQUIRED, WATCHLIST_REQUIRED
 from screening.linkage.normalize import name_forms
 from screening.privacy.attack import frequency_attack
-from screening.privacy.encode import EncodingConfig, dice, encode, read_encoded, write_encoded
+from screening.privacy.encode import (
+    META_KEY,
+    EncodingConfig,
+    dice,
+    encode,
+    read_encoded,
+    schema_note,
+    write_encoded,
+)
 from screening.privacy.match import PrivateIndex, PrivateMatcher
 
 L_COLUMNS = [c for c in WATCHLIST_REQUIRED if c != "doc_issuer"]
@@ -75,6 +85,19 @@ def test_the_encoded_file_holds_no_listed_name(tmp_path):
     back, read_cfg = read_encoded(path)
     assert read_cfg == cfg and back.height == LIST.height
     assert set(back.columns) >= {"entry_id", "name_id", "name_clk", "block_keys"}
+
+
+def test_a_list_encoded_with_older_blocking_keys_is_refused(tmp_path):
+    """Its keys would meet no traveller's: a clear error, not a run without alerts."""
+    path = tmp_path / "old.clk.parquet"
+    cfg = EncodingConfig()
+    note = json.loads(schema_note(cfg))
+    del note["block_keys_version"]  # as written before the keys were hashed
+    encode(SECRET, LIST, cfg, listed=True).write_parquet(
+        path, metadata={META_KEY: json.dumps(note)}
+    )
+    with pytest.raises(ValueError, match=r"blocking keys are of version 1.*encode the list again"):
+        read_encoded(path)
 
 
 @pytest.mark.parametrize(

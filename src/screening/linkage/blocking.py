@@ -1,6 +1,6 @@
 """Candidate pairs from cheap keys joined with polars, never all pairs.
 
-Keys (each a string; a row has several):
+Keys (each a 64-bit hash, see `KEY_KINDS`; a row has several):
 - `pair`: two of the row's token skeletons, sorted (order-, romanization- and
   particle-proof; survives one dropped or added part when three or more remain);
 - `triple`: three of the row's token skeletons, sorted: where every pair of a long name
@@ -38,6 +38,30 @@ def fold_document(doc: pl.Expr) -> pl.Expr:
     return e
 
 
+# The kinds of key. Keys are 64-bit hashes, never strings: the pair and triple keys of a
+# list (tens of millions for 5 M names) and of a day's travellers cost three times the CPU
+# as text, built and grouped, as hashed from each token's hash. A collision of two keys
+# only adds candidate pairs (or, for a list key, puts two keys' names in one block).
+KEY_KINDS = pl.Enum(["exact", "pair", "triple", "tok", "ini", "doc", "born"])
+# Seeds keep the kinds hashed from the same values apart (a token's key and its pair's).
+_TOKEN_SEED, _PAIR_SEED, _TRIPLE_SEED, _TOKEN_KEY_SEED, _YEAR_SEED = 0, 1, 2, 3, 4
+
+
+def text_key(text: pl.Expr) -> pl.Expr:
+    """The key of a text that names its kind ("x:ALI MOHAMMED", "d:X1234567")."""
+    return text.hash(seed=_TOKEN_SEED)
+
+
+def year_key(key: pl.Expr, year: pl.Expr) -> pl.Expr:
+    """An over-common key refined by one birth year (the same on both sides)."""
+    return pl.struct(key.alias("k"), year.cast(pl.Int64).alias("y")).hash(seed=_YEAR_SEED)
+
+
+def key_frame(keys: pl.LazyFrame | pl.DataFrame, kind: str) -> pl.LazyFrame | pl.DataFrame:
+    """`keys` (row, key) with their kind."""
+    return keys.with_columns(kind=pl.lit(kind, KEY_KINDS))
+
+
 def folded_documents(doc: pl.Series) -> pl.Series:
     """fold_document over a series of document numbers."""
     return pl.DataFrame({"d": doc}).select(fold_document(pl.col("d"))).to_series()
@@ -49,44 +73,42 @@ def name_keys(forms: pl.DataFrame, cfg: BlockingConfig) -> pl.DataFrame:
     # millions of pair and triple keys, which held at once doubled the build's memory.
     base = forms.lazy().select(
         pl.int_range(pl.len(), dtype=pl.Int64).alias("row"),
-        pl.col("skeletons").list.unique().list.sort().alias("sk"),
+        pl.col("skeletons").list.unique().alias("sk"),
         pl.col("core"),
         pl.col("skeletons"),
     )
-    one = base.select("row", pl.col("sk")).explode("sk").drop_nulls("sk")
-    two = one.join(one, on="row", suffix="_b").filter(pl.col("sk") < pl.col("sk_b"))
-    pairs = two.select("row", pl.concat_str([pl.lit("p:"), "sk", pl.lit("|"), "sk_b"]).alias("key"))
+    one = base.select("row", "sk").explode("sk").drop_nulls("sk")
+    # Pairs and triples from the tokens' hashes, in hash order: any order both sides share
+    # makes a set of skeletons one key.
+    hashed = one.select("row", pl.col("sk").hash(seed=_TOKEN_SEED).alias("h"))
+    two = hashed.join(hashed, on="row", suffix="_b").filter(pl.col("h") < pl.col("h_b"))
+    pairs = two.select("row", pl.struct("h", "h_b").hash(seed=_PAIR_SEED).alias("key"))
     triples = (
-        two.join(one.rename({"sk": "sk_c"}), on="row")
-        .filter(pl.col("sk_b") < pl.col("sk_c"))
-        .select(
-            "row",
-            pl.concat_str([pl.lit("q:"), "sk", pl.lit("|"), "sk_b", pl.lit("|"), "sk_c"]).alias(
-                "key"
-            ),
-        )
+        two.join(hashed.rename({"h": "h_c"}), on="row")
+        .filter(pl.col("h_b") < pl.col("h_c"))
+        .select("row", pl.struct("h", "h_b", "h_c").hash(seed=_TRIPLE_SEED).alias("key"))
     )
     tokens = one.filter(pl.col("sk").str.len_chars() >= cfg.min_token_skeleton).select(
-        "row", pl.concat_str([pl.lit("t:"), "sk"]).alias("key")
+        "row", pl.col("sk").hash(seed=_TOKEN_KEY_SEED).alias("key")
     )
     first_last = base.filter(pl.col("skeletons").list.len() >= 2).select(
         "row",
-        pl.concat_str(
-            [
-                pl.lit("i:"),
-                pl.col("core").list.first().str.slice(0, 1),
-                pl.lit("|"),
-                pl.col("skeletons").list.last(),
-            ]
+        text_key(
+            pl.concat_str(
+                [
+                    pl.lit("i:"),
+                    pl.col("core").list.first().str.slice(0, 1),
+                    pl.lit("|"),
+                    pl.col("skeletons").list.last(),
+                ]
+            )
         ).alias("key"),
     )
     exact = (
         forms.lazy()
-        .select(
-            pl.int_range(pl.len(), dtype=pl.Int64).alias("row"),
-            pl.concat_str([pl.lit("x:"), pl.col("sorted_core")]).alias("key"),
-        )
-        .filter(pl.col("key") != "x:")
+        .select(pl.int_range(pl.len(), dtype=pl.Int64).alias("row"), "sorted_core")
+        .filter(pl.col("sorted_core") != "")
+        .select("row", text_key(pl.concat_str([pl.lit("x:"), pl.col("sorted_core")])).alias("key"))
     )
     made = {
         "exact": exact,
@@ -95,21 +117,15 @@ def name_keys(forms: pl.DataFrame, cfg: BlockingConfig) -> pl.DataFrame:
         "tok": tokens,
         "ini": first_last,
     }
-    used = [made[kind].with_columns(kind=pl.lit(kind)) for kind in made if kind in cfg.keys]
+    used = [key_frame(made[kind], kind) for kind in made if kind in cfg.keys]
     if not used:  # documents only
-        return pl.DataFrame(schema={"row": pl.Int64, "key": pl.String, "kind": pl.String})
-    # Distinct by construction (each kind has its prefix, skeleton sets are deduplicated):
-    # a unique() here cost a day's manifest ~1 s and changed nothing.
+        return pl.DataFrame(schema={"row": pl.Int64, "key": pl.UInt64, "kind": KEY_KINDS})
+    # Distinct by construction (each kind has its seed or prefix, skeleton sets are
+    # deduplicated): a unique() here cost a day's manifest ~1 s and changed nothing.
     keys = pl.concat(used)
     # A flight's few hundred names are quicker in memory (the streaming engine's set-up
     # cost a 300-passenger flight 4 ms).
     return keys.collect(engine="streaming" if forms.height > 50_000 else "in-memory")
-
-
-def key_hash(keys: pl.Series) -> np.ndarray:
-    """64-bit hashes of key strings (stable for a polars version; a collision only adds a
-    candidate pair, never loses one)."""
-    return keys.hash(seed=0).to_numpy()
 
 
 @dataclass(frozen=True)
@@ -121,7 +137,7 @@ class HashedKeys:
 
     @staticmethod
     def of(frame: pl.DataFrame) -> HashedKeys:
-        h = key_hash(frame["key"])
+        h = frame["key"].to_numpy()
         order = np.argsort(h, kind="stable")
         return HashedKeys(h[order], frame["l"].to_numpy().astype(np.int64)[order])
 
@@ -231,7 +247,7 @@ def list_blocks(
         .join(ly.filter(dated), on="l")
         .with_columns(y=pl.int_ranges(pl.col("year_from"), pl.col("year_to") + 1))
         .explode("y")
-        .select("l", "kind", pl.concat_str(["key", pl.lit("#"), pl.col("y").cast(pl.String)]))
+        .select("l", "kind", year_key(pl.col("key"), pl.col("y")).alias("key"))
     )
     ref_sizes = refined.group_by("key").len()
     # An exact copy of a listed name is always compared: exact-name keys are refined by
@@ -276,20 +292,15 @@ def candidate_pairs(
     whose listed birth years cover 1980.
     """
     rows = p_keys["row"].to_numpy().astype(np.int64)
-    h = key_hash(p_keys["key"])
+    h = p_keys["key"].to_numpy()
     cut = blocks.hash_join_from
     p1, l1 = blocks.plain.lookup(h, rows, cut)
     common = blocks.common.contains(h, cut)
     year = p_year.cast(pl.Int32).to_numpy()[rows[common]] if common.any() else np.zeros(0)
     dated = ~np.isnan(year.astype(float)) if len(year) else np.zeros(0, bool)
-    ref = pl.DataFrame(
-        {
-            "key": p_keys["key"].filter(pl.Series(common)).filter(pl.Series(dated)),
-            "y": year[dated].astype(np.int64),
-        }
-    )
-    ref_keys = ref.select(pl.concat_str(["key", pl.lit("#"), pl.col("y").cast(pl.String)]))
-    p2, l2 = blocks.refined.lookup(key_hash(ref_keys.to_series()), rows[common][dated], cut)
+    ref = pl.DataFrame({"key": h[common][dated], "y": year[dated].astype(np.int64)})
+    ref_keys = ref.select(year_key(pl.col("key"), pl.col("y"))).to_series().to_numpy()
+    p2, l2 = blocks.refined.lookup(ref_keys, rows[common][dated], cut)
     # Undated passengers (no DOB, or one unreadable) cannot use a refined key: their exact
     # name meets every list name that carries it (other common keys match nothing there).
     p3, l3 = np.zeros(0, np.int64), np.zeros(0, np.int64)

@@ -9,7 +9,15 @@ from functools import cached_property
 import numpy as np
 import polars as pl
 
-from screening.linkage.blocking import ListBlocks, fold_document, list_blocks, name_keys
+from screening.linkage.blocking import (
+    KEY_KINDS,
+    ListBlocks,
+    fold_document,
+    key_frame,
+    list_blocks,
+    name_keys,
+    text_key,
+)
 from screening.linkage.comparisons.coded import Coded, coded_list
 from screening.linkage.comparisons.contacts import list_contacts
 from screening.linkage.comparisons.documents import ListDocuments
@@ -82,8 +90,11 @@ def build_index(
         .with_columns(doc_folded=fold_document(pl.col("doc")))
     )
     row_of_entry = rows.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("row"), "entry_id")
-    doc_keys = docs.join(row_of_entry, on="entry_id").select(
-        "row", pl.concat_str([pl.lit("d:"), "doc_folded"]).alias("key"), pl.lit("doc").alias("kind")
+    doc_keys = key_frame(
+        docs.join(row_of_entry, on="entry_id").select(
+            "row", text_key(pl.concat_str([pl.lit("d:"), "doc_folded"])).alias("key")
+        ),
+        "doc",
     )
     codes = entry_codes(rows)
     docs = docs.join(
@@ -105,7 +116,9 @@ def build_index(
     return WatchlistIndex(
         rows=rows,
         forms=forms,
-        key_kinds=dict(all_keys.group_by("kind").len().sort("kind").iter_rows()),
+        key_kinds=dict(
+            all_keys.group_by(pl.col("kind").cast(pl.String)).len().sort("kind").iter_rows()
+        ),
         blocks=list_blocks(all_keys, l_years, config.blocking, codes),
         docs=docs,
         entry_code=codes.to_numpy(),
@@ -157,7 +170,8 @@ def entry_codes(rows: pl.DataFrame) -> pl.Series:
 
 
 def born_keys(dob: pl.Series, nationalities: pl.Series) -> pl.DataFrame:
-    """(row, key, kind) "b:<date>:<nationality>" per full date of birth and nationality."""
+    """(row, key, kind): the key of "b:<date>:<nationality>" per full date of birth and
+    nationality."""
     f = pl.DataFrame({"dob": dob.cast(pl.Date), "nat": nationalities})
     if not isinstance(f.schema["nat"], pl.List):  # a passenger's one nationality
         f = f.with_columns(pl.concat_list(pl.col("nat").cast(pl.String)))
@@ -169,10 +183,10 @@ def born_keys(dob: pl.Series, nationalities: pl.Series) -> pl.DataFrame:
         .drop_nulls("nat")
         .select(
             "row",
-            pl.concat_str([pl.lit("b:"), pl.col("dob").cast(pl.String), pl.lit(":"), "nat"]).alias(
-                "key"
-            ),
-            pl.lit("born").alias("kind"),
+            text_key(
+                pl.concat_str([pl.lit("b:"), pl.col("dob").cast(pl.String), pl.lit(":"), "nat"])
+            ).alias("key"),
+            pl.lit("born", KEY_KINDS).alias("kind"),
         )
     )
 
@@ -184,8 +198,8 @@ def passenger_keys(
     d = pl.DataFrame({"row": np.arange(len(doc), dtype=np.int64), "d": doc}).filter(
         pl.col("d").str.len_chars() >= cfg.min_document_length
     )
-    doc_keys = d.select(
-        "row", pl.concat_str([pl.lit("d:"), "d"]).alias("key"), pl.lit("doc").alias("kind")
+    doc_keys = key_frame(
+        d.select("row", text_key(pl.concat_str([pl.lit("d:"), "d"])).alias("key")), "doc"
     )
     parts = [keys] + ([doc_keys] if "doc" in cfg.keys else [])
     if born is not None and "born" in cfg.keys:

@@ -175,7 +175,9 @@ def _keys(secret: bytes, forms: pl.DataFrame, years: pl.Series, born: pl.DataFra
     """(row, key) keyed blocking keys: each name key of screening.linkage.blocking alone
     and with each birth year of the row, and the full date of birth with each nationality
     (`born`: an alias sharing no name part, as in the plaintext core)."""
-    keys = name_keys(forms, BlockingConfig()).select("row", "key", "kind")
+    # Keyed as text: the 64-bit key written out in decimal.
+    keys = name_keys(forms, BlockingConfig()).select("row", pl.col("key").cast(pl.String), "kind")
+    born = born.with_columns(pl.col("key").cast(pl.String))
     with_year = (
         keys.join(pl.DataFrame({"row": np.arange(len(years)), "y": years}), on="row")
         .explode("y")
@@ -323,11 +325,15 @@ def schema_note(cfg: EncodingConfig) -> str:
                 "block_keys": "keyed hashes of the blocking keys, alone and with each year",
             },
             "config": asdict(cfg),
+            "block_keys_version": BLOCK_KEYS_VERSION,
         }
     )
 
 
 META_KEY = "screening.encoding"
+# Bump when the blocking keys change: a list encoded with other keys would meet no
+# traveller's, silently (2: keys are 64-bit hashes, not texts).
+BLOCK_KEYS_VERSION = 2
 MIN_SECRET_BYTES = 16
 
 
@@ -352,5 +358,11 @@ def read_encoded(path) -> tuple[pl.DataFrame, EncodingConfig]:
     meta = pl.read_parquet_metadata(path)
     if META_KEY not in meta:
         raise ValueError(f"{path}: not an encoded watch list (`screening lists encode` makes one)")
-    cfg = EncodingConfig(**json.loads(meta[META_KEY])["config"])
-    return pl.read_parquet(path), cfg
+    note = json.loads(meta[META_KEY])
+    made = note.get("block_keys_version", 1)
+    if made != BLOCK_KEYS_VERSION:
+        raise ValueError(
+            f"{path}: its blocking keys are of version {made}, this version of screening makes "
+            f"version {BLOCK_KEYS_VERSION}: encode the list again (`screening lists encode`)"
+        )
+    return pl.read_parquet(path), EncodingConfig(**note["config"])
