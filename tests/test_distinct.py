@@ -1,12 +1,14 @@
 """distinct() is np.unique's first index and inverse, whichever way it is computed."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from screening.linkage.distinct import distinct, first_seen_codes
+from screening.linkage.distinct import PairMemo, distinct, first_seen_codes
 
 
 @settings(max_examples=200, deadline=None)
@@ -37,3 +39,30 @@ def test_range_positions_concatenate_the_ranges_empty_ones_included():
     got = range_positions(np.array([5, 0, 9, 2]), np.array([2, 0, 3, 1]))
     assert got.tolist() == [5, 6, 9, 10, 11, 2]
     assert range_positions(np.array([], dtype=np.int64), np.array([], dtype=np.int64)).size == 0
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 60), max_size=30), max_size=6))
+def test_a_pair_memo_returns_what_was_added_for_exactly_the_codes_added(batches):
+    """Codes added in batches (repeats within and across batches) come back with their
+    own values, in the order asked; codes never added are not found."""
+    value = lambda c: c * 10 + 3  # noqa: E731 - each code's value is its own
+    memo, added = PairMemo(), set()
+    for batch in batches:
+        codes = np.array(batch, np.int64)
+        memo.add(codes, {"v": value(codes).astype(np.float32), "w": (codes % 7).astype(np.int8)})
+        added |= set(batch)
+        ask = np.arange(-1, 62, dtype=np.int64)[::-1]
+        found, known = memo.get(ask)
+        assert set(ask[found].tolist()) == added and len(memo) == len(added)
+        assert known["v"].tolist() == value(ask[found]).astype(np.float32).tolist()
+        assert known["w"].tolist() == (ask[found] % 7).tolist()
+
+
+def test_a_pair_memo_keeps_every_code_added_from_threads_at_once():
+    memo = PairMemo()
+    batches = [np.arange(k, 200_000, 7, dtype=np.int64) for k in range(8)]
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda c: memo.add(c, {"v": c * 2}), batches))
+    found, known = memo.get(np.arange(200_000, dtype=np.int64))
+    assert found.all() and (known["v"] == np.arange(200_000) * 2).all()

@@ -412,6 +412,8 @@ def test_screening_in_chunks_gives_the_alerts_of_one_pass(research):
         for a, b in zip(parts.pairs, whole.pairs, strict=True):
             assert np.array_equal(a, b)
         assert parts.stats["pairs"] == whole.stats["pairs"]
+        # Later chunks took name pairs the earlier ones compared from the memo.
+        assert parts.stats["name_pairs_recalled"] > 0 == whole.stats["name_pairs_recalled"]
 
 
 def test_pair_evidence_adds_up_to_the_alerts_scores(index):

@@ -10,7 +10,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import polars as pl
@@ -28,7 +28,7 @@ from screening.linkage.comparisons.names import (
     token_overlap,
     token_presence,
 )
-from screening.linkage.distinct import distinct, first_seen_codes
+from screening.linkage.distinct import PairMemo, distinct, first_seen_codes
 from screening.linkage.estimate import (
     Model,
     estimate,
@@ -88,6 +88,15 @@ def blocked_candidates(
 
 
 @dataclass(frozen=True)
+class Remembered:
+    """Name pairs one manifest's chunks have compared already (distinct.PairMemo): by the
+    first look (token overlap) and by the name comparisons (similarity, how, bits)."""
+
+    first_look: PairMemo = field(default_factory=PairMemo)
+    names: PairMemo = field(default_factory=PairMemo)
+
+
+@dataclass(frozen=True)
 class Manifest:
     """The screened passengers as the comparisons need them, computed once."""
 
@@ -100,6 +109,9 @@ class Manifest:
     # One integer per distinct (surname, given names): rows with equal names compare alike.
     name_id: np.ndarray
     coded: Coded  # dates of birth, sex and nationality, coded against the list's
+    # Pairs compared by earlier chunks of the same manifest (its name_id numbers the whole
+    # manifest's names then); None: a manifest screened in one piece.
+    remembered: Remembered | None = None
 
     @staticmethod
     def of(
@@ -108,7 +120,11 @@ class Manifest:
         population: Population | None = None,
         sample_size: int = EstimationConfig.sample_passengers,
         forms: pl.DataFrame | None = None,
+        name_id: np.ndarray | None = None,
+        remembered: Remembered | None = None,
     ) -> Manifest:
+        """`name_id`, `remembered`: the rows' name numbers in the whole manifest and what
+        its other chunks compared (screen_chunks); else numbered here, nothing shared."""
         forms = name_forms(passengers, SCREENING_FORMS) if forms is None else forms
         doc = passengers["doc_number"].cast(pl.String)
         return Manifest(
@@ -118,8 +134,9 @@ class Manifest:
             population=population or population_stats(passengers, forms, sample_size),
             document=doc,
             document_folded=folded_documents(doc),
-            name_id=_name_ids(passengers),
+            name_id=_name_ids(passengers) if name_id is None else name_id,
             coded=coded_passengers(passengers, index.coded.vocabulary),
+            remembered=remembered,
         )
 
 
@@ -136,11 +153,39 @@ def _name_ids(passengers: pl.DataFrame) -> np.ndarray:
 
 def _distinct_names(
     manifest: Manifest, index: WatchlistIndex, p_rows: np.ndarray, l_rows: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """The first pair of each distinct (passenger name, list name) and the map back
-    (distinct.distinct): names repeat (Zipf), and a list writes one name under several
-    identities, so each distinct pair of names is compared once."""
-    return distinct(manifest.name_id[p_rows] * np.int64(index.size) + index.name_code[l_rows])
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The first pair of each distinct (passenger name, list name), the map back
+    (distinct.distinct) and each distinct pair's code: names repeat (Zipf), and a list
+    writes one name under several identities, so each distinct pair of names is
+    compared once."""
+    codes = manifest.name_id[p_rows] * np.int64(index.size) + index.name_code[l_rows]
+    first, back = distinct(codes)
+    return first, back, codes[first]
+
+
+def _recall(
+    memo: PairMemo | None,
+    codes: np.ndarray,
+    compute: Callable[[np.ndarray], dict[str, np.ndarray]],
+) -> tuple[dict[str, np.ndarray], int]:
+    """compute(positions) for the pairs `codes` numbers: those `memo` holds looked up, the
+    others computed (at their positions in `codes`) and remembered; and how many were
+    looked up."""
+    if memo is None:
+        return compute(np.arange(len(codes))), 0
+    found, known = memo.get(codes)
+    todo = np.flatnonzero(~found)
+    if len(todo) == 0 and len(codes):
+        return known, len(codes)
+    new = compute(todo)
+    memo.add(codes[todo], new)
+    out = {}
+    for k, v in new.items():
+        out[k] = np.empty(len(codes), v.dtype)
+        out[k][todo] = v
+        if k in known:
+            out[k][found] = known[k]
+    return out, len(codes) - len(todo)
 
 
 @dataclass(frozen=True)
@@ -156,6 +201,7 @@ class KeptPairs:
     list_names: dict[str, np.ndarray]
     list_at: np.ndarray
     distinct_names: int = 0  # distinct (passenger name, list name) among the blocked pairs
+    recalled: int = 0  # of those, compared by an earlier chunk (Remembered)
 
 
 def screen(
@@ -226,9 +272,19 @@ def screen_chunks(
     n_chunks = -(-n_chunks // ahead) * ahead
     chunk = -(-passengers.height // n_chunks)
 
+    # A name's number is the whole manifest's, so that a chunk finds the name pairs the
+    # chunks before it compared (a common name meets the same list names in every chunk).
+    name_id = _name_ids(passengers)
+    remembered = Remembered()
+
     def run(at: int) -> ScreenResult:
         part = Manifest.of(
-            index, passengers.slice(at, chunk), population, forms=forms.slice(at, chunk)
+            index,
+            passengers.slice(at, chunk),
+            population,
+            forms=forms.slice(at, chunk),
+            name_id=name_id[at : at + chunk],
+            remembered=remembered,
         )
         return _screen_chunk(index, part, threshold, top_k, candidates)
 
@@ -269,6 +325,7 @@ def _screen_chunk(
     kept = first_look(index, manifest, p_rows, l_rows)
     stats["pairs_compared"] = len(kept.passenger_row)
     stats["name_pairs_distinct"] = kept.distinct_names  # of stats["pairs"]: what is compared
+    stats["name_pairs_recalled"] = kept.recalled  # of those: compared by an earlier chunk
     clock.lap("prefilter_s")
     scored, model = compare_and_score(index, manifest, kept, clock)
     best = rank_pairs(index, scored, threshold, top_k)
@@ -299,12 +356,20 @@ def first_look(
 ) -> KeptPairs:
     """A cheap first look: pairs sharing little of their names go, unless their documents
     match (a listed passport under another name is an alert of its own)."""
-    first, back = _distinct_names(manifest, index, p_rows, l_rows)
+    first, back, codes = _distinct_names(manifest, index, p_rows, l_rows)
     p_one, l_one = p_rows[first], l_rows[first]
     lst, l_at = list_names(index, l_one)
     prefilter = index.config.comparisons.prefilter
+    memo = manifest.remembered.first_look if manifest.remembered is not None else None
     # NaN where the letters prove the overlap below the prefilter (not scored).
-    overlap = token_overlap(manifest.names, lst, p_one, l_at, floor=prefilter)[back]
+    got, recalled = _recall(
+        memo,
+        codes,
+        lambda at: {
+            "overlap": token_overlap(manifest.names, lst, p_one[at], l_at[at], floor=prefilter)
+        },
+    )
+    overlap = got["overlap"][back]
     l_at = l_at[back]
     document = _documents(index, manifest, p_rows, l_rows)
     keep = (overlap >= prefilter) | np.isin(document, (Document.EXACT, Document.OCR))
@@ -319,7 +384,14 @@ def first_look(
     unscored = np.flatnonzero(keep & np.isnan(overlap))
     overlap[unscored] = token_overlap(manifest.names, lst, p_rows[unscored], l_at[unscored])
     return KeptPairs(
-        p_rows[keep], l_rows[keep], overlap[keep], document[keep], lst, l_at[keep], len(p_one)
+        p_rows[keep],
+        l_rows[keep],
+        overlap[keep],
+        document[keep],
+        lst,
+        l_at[keep],
+        len(p_one),
+        recalled,
     )
 
 
@@ -376,21 +448,22 @@ def _names(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Name similarity, how (NameHow) and information (name_information) of the kept
     pairs, each distinct pair of names compared once."""
-    first, back = _distinct_names(manifest, index, kept.passenger_row, kept.list_row)
+    first, back, codes = _distinct_names(manifest, index, kept.passenger_row, kept.list_row)
     p_one, l_one = kept.passenger_row[first], kept.list_row[first]
     lst, l_at = kept.list_names, kept.list_at[first]
-    name_score, name_how = name_similarity(
-        manifest.names,
-        lst,
-        p_one,
-        l_at,
-        kept.token_overlap[first],
-        index.config.comparisons.name_views,
-    )
-    bits, shared = name_information(index, manifest, p_one, l_one, name_score, (lst, l_at))
-    below = name_score < index.config.estimation.name_level_edges[0]
-    name_how = np.where(below & shared, NameHow.SHARED_PART, name_how).astype(np.int8)
-    return name_score[back], name_how[back], bits[back]
+    overlap, views = kept.token_overlap[first], index.config.comparisons.name_views
+
+    def compare(at: np.ndarray) -> dict[str, np.ndarray]:
+        score, how = name_similarity(manifest.names, lst, p_one[at], l_at[at], overlap[at], views)
+        pair = (p_one[at], l_one[at])
+        bits, shared = name_information(index, manifest, *pair, score, (lst, l_at[at]))
+        below = score < index.config.estimation.name_level_edges[0]
+        how = np.where(below & shared, NameHow.SHARED_PART, how).astype(np.int8)
+        return {"score": score, "how": how, "bits": bits}
+
+    memo = manifest.remembered.names if manifest.remembered is not None else None
+    got, _ = _recall(memo, codes, compare)
+    return got["score"][back], got["how"][back], got["bits"][back]
 
 
 def _model(index: WatchlistIndex, manifest: Manifest) -> Model | None:
