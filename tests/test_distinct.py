@@ -1,4 +1,5 @@
-"""distinct() is np.unique's first index and inverse, whichever way it is computed."""
+"""Distinct values, the pair memo and the ranking of pairs: the same answers whichever way
+(numpy, polars, threads at once) they are computed."""
 
 from concurrent.futures import ThreadPoolExecutor
 
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from screening.linkage.distinct import PairMemo, distinct, first_seen_codes
+from screening.linkage.explain import _ranked
 
 
 @settings(max_examples=200, deadline=None)
@@ -66,3 +68,36 @@ def test_a_pair_memo_keeps_every_code_added_from_threads_at_once():
         list(pool.map(lambda c: memo.add(c, {"v": c * 2}), batches))
     found, known = memo.get(np.arange(200_000, dtype=np.int64))
     assert found.all() and (known["v"] == np.arange(200_000) * 2).all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 5),  # passenger
+            st.integers(0, 8),  # list row (identity: row // 3)
+            st.sampled_from([0.2, 0.5, 0.5, 0.9]),  # score: ties on purpose
+            st.sampled_from([0.6, 0.8, 0.8]),  # name score
+        ),
+        max_size=60,
+    ),
+    st.sampled_from([0.0, 0.5]),
+)
+def test_ranking_pairs_in_polars_gives_numpys_order(pairs, threshold):
+    """A chunk's pairs are ranked by polars, a flight's by numpy: the same positions,
+    ties kept in the order the pairs came."""
+    p, li, score, name = (
+        (np.array(c) for c in zip(*pairs, strict=True))
+        if pairs
+        else [
+            np.zeros(0, np.int64),
+            np.zeros(0, np.int64),
+            np.zeros(0),
+            np.zeros(0),
+        ]
+    )
+    p, li = p.astype(np.int64), li.astype(np.int64)
+    entry = li // 3
+    by_numpy = _ranked(p, entry, li, score, name, threshold, polars_from=10**9)
+    by_polars = _ranked(p, entry, li, score, name, threshold, polars_from=0)
+    assert by_polars.tolist() == by_numpy.tolist()

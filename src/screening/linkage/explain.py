@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from screening.linkage.distinct import POLARS_FROM
 from screening.linkage.index import WatchlistIndex
 from screening.linkage.levels import (
     CONTACT_LEVELS,
@@ -108,17 +109,38 @@ def _ranked(
     score: np.ndarray,
     name_score: np.ndarray,
     threshold: float,
+    polars_from: int = POLARS_FROM,
 ) -> np.ndarray:
     """Positions of the pairs scoring >= threshold, the best name of each (passenger,
     identity) only, by passenger, best score first (then name score, then list row)."""
     keep = np.flatnonzero(score >= threshold)
-    # lexsort sorts by its last key first; stable, as the rows came for full ties.
-    order = keep[np.lexsort((l_row[keep], -name_score[keep], -score[keep], p[keep]))]
-    if len(order) == 0:
-        return order
-    key = p[order] * (int(entry.max()) + 1) + entry[order]
-    _, first = np.unique(key, return_index=True)
-    return order[np.sort(first)]
+    if len(keep) < polars_from:  # a flight: numpy's sorts beat polars' fixed cost
+        # lexsort sorts by its last key first; stable, as the rows came for full ties.
+        order = keep[np.lexsort((l_row[keep], -name_score[keep], -score[keep], p[keep]))]
+        if len(order) == 0:
+            return order
+        key = p[order] * (int(entry.max()) + 1) + entry[order]
+        _, first = np.unique(key, return_index=True)
+        return order[np.sort(first)]
+    # A chunk at threshold 0 ranks ~800,000 pairs: polars' sort runs on every core (the
+    # lexsort and unique took 0.37 s a chunk, this 0.12-0.2 s); stable, the same order.
+    ranked = (
+        pl.DataFrame(
+            {
+                "at": keep,
+                "p": p[keep],
+                "e": entry[keep],
+                "score": score[keep],
+                "name": name_score[keep],
+                "l": l_row[keep],
+            }
+        )
+        .sort(
+            ["p", "score", "name", "l"], descending=[False, True, True, False], maintain_order=True
+        )
+        .unique(["p", "e"], keep="first", maintain_order=True)
+    )
+    return ranked["at"].to_numpy()
 
 
 def explain(best: pl.DataFrame, passengers: pl.DataFrame) -> pl.DataFrame:
