@@ -214,9 +214,7 @@ def name_forms(frame: pl.DataFrame, columns: tuple[str, ...] = FORM_COLUMNS) -> 
     n = frame.height
     both = fold(pl.concat([frame[c].cast(pl.String) for c in ("surname", "given_names")]))
     sur, giv = both.slice(0, n), both.slice(n, n)
-    # The steps up to the skeletons in one query, the sorted forms in another: a flight
-    # paid each step's query (~0.25 ms) on its few hundred names.
-    out = pl.LazyFrame({"_s": sur, "_g": giv}).with_columns(
+    out = pl.DataFrame({"_s": sur, "_g": giv}).with_columns(
         _st=pl.col("_s").str.split(" ").list.eval(pl.element().filter(pl.element() != "")),
         _gt=pl.col("_g").str.split(" ").list.eval(pl.element().filter(pl.element() != "")),
     )
@@ -240,14 +238,9 @@ def name_forms(frame: pl.DataFrame, columns: tuple[str, ...] = FORM_COLUMNS) -> 
         ),
     }
     out = out.with_columns(**{c: f() for c, f in new.items() if c in want or c == "core"})
-    out = out.collect()
     if want & {"skeletons", "skeleton_sorted"}:
         out = out.with_columns(skeletons=list_skeletons(out["core"]))
-    return (
-        out.lazy()
-        .with_columns(
-            **{c: sorted_joined(pl.col(src)) for c, src in SORTED_FORMS.items() if c in want}
-        )
-        .select([c for c in FORM_COLUMNS if c in want])
-        .collect()
+    out = out.with_columns(
+        **{c: sorted_joined(pl.col(src)) for c, src in SORTED_FORMS.items() if c in want}
     )
+    return out.select([c for c in FORM_COLUMNS if c in want])
