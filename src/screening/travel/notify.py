@@ -285,7 +285,9 @@ def traveller_states(
 ) -> pl.DataFrame:
     """(passenger_id, state, role) of travellers: every nationality column given
     (`nationality`, `doc_issuer`, `nationality_pnr` …), `residence_country`, and the
-    itinerary of their legs (passenger_id, flight_id)."""
+    itinerary of their legs (passenger_id, flight_id). A row may repeat (a nationality
+    given twice): traveller_roles or-s them, and a unique() over a million travellers'
+    four million string rows cost 0.7-0.8 CPU s."""
     parts = [
         people.select("passenger_id", state=pl.col(c), role=pl.lit("nationality"))
         for c in ("nationality", "doc_issuer", "nationality_pnr")
@@ -305,4 +307,4 @@ def traveller_states(
         return pl.DataFrame(
             schema={"passenger_id": pl.String, "state": pl.String, "role": pl.String}
         )
-    return frame.with_columns(state=state_codes(frame["state"])).drop_nulls("state").unique()
+    return frame.with_columns(state=state_codes(frame["state"])).drop_nulls("state")
