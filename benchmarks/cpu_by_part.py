@@ -25,7 +25,14 @@ import polars as pl
 from screening.data.lists import from_generated
 from screening.linkage.index import build_index
 from screening.linkage.population import population_stats
-from screening.linkage.screen import Manifest, _screen_chunk, blocked_candidates, learn
+from screening.linkage.screen import (
+    Manifest,
+    Remembered,
+    _name_ids,
+    _screen_chunk,
+    blocked_candidates,
+    learn,
+)
 from screening.linkage.settings import Settings
 from screening.travel import stages
 from screening.travel.notify import identity_states
@@ -77,6 +84,9 @@ def main() -> None:
     documents = part("document checks", stages._document_alerts, pax, data)
     identities = part("identity states", identity_states, rows)
     forms = population.forms_of(pax)
+    # As screen_chunks does: names numbered for the whole manifest, pairs shared by chunks.
+    name_id = part("name numbers", _name_ids, pax)
+    remembered = Remembered()
     sink = Spooled(Path(tempfile.mkdtemp()))
     for at in range(0, pax.height, args.chunk):
         m = part(
@@ -87,6 +97,8 @@ def main() -> None:
             population,
             0,
             forms.slice(at, args.chunk),
+            name_id[at : at + args.chunk],
+            remembered,
         )
         res = part(
             "chunks: screening", _screen_chunk, index, m, args.threshold, 10, blocked_candidates
