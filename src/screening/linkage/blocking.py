@@ -44,12 +44,17 @@ def fold_document(doc: pl.Expr) -> pl.Expr:
 # only adds candidate pairs (or, for a list key, puts two keys' names in one block).
 KEY_KINDS = pl.Enum(["exact", "pair", "triple", "tok", "ini", "doc", "born"])
 # Seeds keep the kinds hashed from the same values apart (a token's key and its pair's).
-_TOKEN_SEED, _PAIR_SEED, _TRIPLE_SEED, _TOKEN_KEY_SEED, _YEAR_SEED = 0, 1, 2, 3, 4
+_TEXT_SEED, _PAIR_SEED, _TRIPLE_SEED, _TOKEN_KEY_SEED, _YEAR_SEED = 0, 1, 2, 3, 4
 
 
 def text_key(text: pl.Expr) -> pl.Expr:
     """The key of a text that names its kind ("x:ALI MOHAMMED", "d:X1234567")."""
-    return text.hash(seed=_TOKEN_SEED)
+    return text.hash(seed=_TEXT_SEED)
+
+
+def document_key(folded: pl.Expr) -> pl.Expr:
+    """The key of an OCR-folded document number: the list's and the travellers' alike."""
+    return text_key(pl.concat_str([pl.lit("d:"), folded]))
 
 
 def year_key(key: pl.Expr, year: pl.Expr) -> pl.Expr:
@@ -80,7 +85,7 @@ def name_keys(forms: pl.DataFrame, cfg: BlockingConfig) -> pl.DataFrame:
     one = base.select("row", "sk").explode("sk").drop_nulls("sk")
     # Pairs and triples from the tokens' hashes, in hash order: any order both sides share
     # makes a set of skeletons one key.
-    hashed = one.select("row", pl.col("sk").hash(seed=_TOKEN_SEED).alias("h"))
+    hashed = one.select("row", text_key(pl.col("sk")).alias("h"))
     two = hashed.join(hashed, on="row", suffix="_b").filter(pl.col("h") < pl.col("h_b"))
     pairs = two.select("row", pl.struct("h", "h_b").hash(seed=_PAIR_SEED).alias("key"))
     triples = (

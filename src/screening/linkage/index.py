@@ -12,6 +12,7 @@ import polars as pl
 from screening.linkage.blocking import (
     KEY_KINDS,
     ListBlocks,
+    document_key,
     fold_document,
     key_frame,
     list_blocks,
@@ -92,7 +93,7 @@ def build_index(
     row_of_entry = rows.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("row"), "entry_id")
     doc_keys = key_frame(
         docs.join(row_of_entry, on="entry_id").select(
-            "row", text_key(pl.concat_str([pl.lit("d:"), "doc_folded"])).alias("key")
+            "row", document_key(pl.col("doc_folded")).alias("key")
         ),
         "doc",
     )
@@ -198,9 +199,7 @@ def passenger_keys(
     d = pl.DataFrame({"row": np.arange(len(doc), dtype=np.int64), "d": doc}).filter(
         pl.col("d").str.len_chars() >= cfg.min_document_length
     )
-    doc_keys = key_frame(
-        d.select("row", text_key(pl.concat_str([pl.lit("d:"), "d"])).alias("key")), "doc"
-    )
+    doc_keys = key_frame(d.select("row", document_key(pl.col("d")).alias("key")), "doc")
     parts = [keys] + ([doc_keys] if "doc" in cfg.keys else [])
     if born is not None and "born" in cfg.keys:
         parts.append(born)
