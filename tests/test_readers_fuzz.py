@@ -71,3 +71,14 @@ def test_a_syntax_identifier_without_its_version_is_a_format_error(tmp_path):
     path.write_text(PNRGOV.replace("UNB+IATA:1+", "UNB+I+", 1))
     with pytest.raises(PnrgovError, match=r"p\.edi"):
         read_pnrgov(path)
+
+
+def test_a_backslash_terminator_is_read_as_any_other(tmp_path):
+    """A service string advice may name a backslash as the segment terminator; the clean-up
+    once passed it to re.sub as a replacement template, which failed (found by the fuzzer
+    above)."""
+    usual, backslash = tmp_path / "p.edi", tmp_path / "b.edi"
+    usual.write_text(PNRGOV)
+    backslash.write_text(PNRGOV.replace("'", "\\ "))  # a blank after each, as some send
+    got, expected = read_pnrgov(backslash), read_pnrgov(usual)
+    assert all(g.equals(e) for g, e in zip(got, expected, strict=True))

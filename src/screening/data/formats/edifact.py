@@ -35,7 +35,8 @@ def clean(text: str) -> str:
     t, s = re.escape(term), re.escape(sep)
     if term not in "\r\n":
         text = re.sub(r"[\r\n]+", "", text)  # lines wrapped inside a segment
-    text = re.sub(rf"{t}[ \t]+", term, text.strip())
+    # A function, not the string: a terminator such as a backslash is no template for re.
+    text = re.sub(rf"{t}[ \t]+", lambda _: term, text.strip())
     text = re.sub(rf"(^|{t})([A-Z]{{3}})[ \t]+(?={s}|{t})", r"\1\2", text)
     end = re.search(rf"(^|{t})UNZ{s}[^{t}]*({t}|$)", text)
     text = text[: end.end()] if end else text
