@@ -25,6 +25,7 @@ from screening.linkage.comparisons.names import (
     name_arrays,
     name_similarity,
     skeleton_in,
+    skeleton_order_ratio,
     token_overlap,
     token_presence,
 )
@@ -373,13 +374,22 @@ def first_look(
     l_at = l_at[back]
     document = _documents(index, manifest, p_rows, l_rows)
     keep = (overlap >= prefilter) | np.isin(document, (Document.EXACT, Document.OCR))
-    if "born" in index.config.blocking.keys and not keep.all():
-        # Another name, the same birth date and nationality: a real alias can share no
-        # name part with the listed one (kunyas, names taken later).
+    born = "born" in index.config.blocking.keys
+    aligned = index.config.comparisons.same_date_skeleton_order
+    if (born or aligned) and not keep.all():
         rest = np.flatnonzero(~keep)
         rest = rest[same_date(manifest.coded, index.coded, p_rows[rest], l_rows[rest])]
-        nat = nationality_evidence(manifest.coded, index.coded, p_rows[rest], l_rows[rest])
-        keep[rest[nat == Nationality.AGREE]] = True
+        if born:
+            # Another name, the same birth date and nationality: a real alias can share no
+            # name part with the listed one (kunyas, names taken later).
+            nat = nationality_evidence(manifest.coded, index.coded, p_rows[rest], l_rows[rest])
+            keep[rest[nat == Nationality.AGREE]] = True
+            rest = rest[nat != Nationality.AGREE]
+        if aligned:
+            # NaN: the letters alone keep the pair below the prefilter, in any token order.
+            rest = rest[~np.isnan(overlap[rest])]
+            near = skeleton_order_ratio(manifest.names, lst, p_rows[rest], l_at[rest])
+            keep[rest[near >= prefilter]] = True
     # Kept for their documents or birth date with the overlap not scored: it is compared.
     unscored = np.flatnonzero(keep & np.isnan(overlap))
     overlap[unscored] = token_overlap(manifest.names, lst, p_rows[unscored], l_at[unscored])

@@ -59,6 +59,9 @@ class NameViews:
 @dataclass(frozen=True)
 class ComparisonConfig:
     prefilter: float = 0.55  # token-set similarity below which a pair is not compared further
+    # A pair born the same day whose names reach the prefilter with their tokens in
+    # skeleton order (a transliteration, tokens sorted apart by spelling) is compared.
+    same_date_skeleton_order: bool = True
     name_views: NameViews = field(default_factory=NameViews)
     # A full name seen this often in the screened population is scored by how often it is
     # seen, not by its tokens (families, double-barrelled names); one or two sightings are

@@ -12,6 +12,7 @@ from screening.linkage.comparisons.letters import letter_signatures, ratio_bound
 from screening.linkage.levels import (
     NameHow,
 )
+from screening.linkage.normalize import list_skeletons
 from screening.linkage.settings import NameViews
 
 NAME_FIELDS = ("sorted_core", "compact_gs", "compact_sg", "skeleton_sorted", "initials_sorted")
@@ -105,6 +106,34 @@ def token_overlap(
     at = np.flatnonzero(~_set_ratio_below(p, lst, pi, li, floor))
     out[at] = _cp(fuzz.token_set_ratio, p["sorted_core"][pi[at]], lst["sorted_core"][li[at]])
     return out
+
+
+def skeleton_order_ratio(p: dict, lst: dict, pi: np.ndarray, li: np.ndarray) -> np.ndarray:
+    """fuzz.ratio of each pair's order-free names with their tokens in the order of their
+    consonant skeletons: a transliterated name then lines up with its original, which the
+    spelling order of token_set_ratio can tear apart (JEHAD KANSO MOHAMED against JIHAD
+    MUHAMMAD QANSU: 0.51 by spelling order, 0.72 by skeleton order)."""
+    return _cp(
+        fuzz.ratio,
+        skeleton_ordered(p["sorted_core"][pi]),
+        skeleton_ordered(lst["sorted_core"][li]),
+    )
+
+
+def skeleton_ordered(names: np.ndarray) -> np.ndarray:
+    """Each space-separated name with its tokens ordered by skeleton, then spelling."""
+    if len(names) == 0:
+        return np.zeros(0, dtype=object)
+    tokens = pl.Series("t", names, dtype=pl.String).fill_null("").str.split(" ")
+    flat = pl.DataFrame({"t": tokens, "k": list_skeletons(tokens)}).with_row_index("r")
+    return (
+        flat.explode("t", "k")
+        .sort("r", "k", "t", nulls_last=True)
+        .group_by("r", maintain_order=True)
+        .agg(pl.col("t").str.join(" "))["t"]
+        .to_numpy()
+        .astype(object)
+    )
 
 
 def _set_ratio_below(
