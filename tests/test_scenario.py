@@ -15,6 +15,10 @@ def test_builtin_scenarios_load_with_their_sizes():
     # ~8 listed travellers per million passengers: the operational base rate.
     op = load_scenario("operational").population
     assert 5e-6 <= op.mated_share <= 1.2e-5
+    # `standard` but for its list, drawn from the population's origins rather than the UN's.
+    std, bal = load_scenario("standard"), load_scenario("balanced-list")
+    assert bal.population == std.population and bal.documents == std.documents
+    assert std.watchlist.origins and bal.watchlist.origins == {}
 
 
 def _write(tmp_path: Path, text: str) -> Path:
