@@ -147,6 +147,65 @@ def test_spooled_parts_in_passenger_order_are_flagged_and_others_merged(tmp_path
         assert got == sorted(p for ids in chunks for p in ids)
 
 
+@pytest.mark.parametrize(
+    "case",
+    [
+        "follow",  # appended as they come, moved into place
+        "stages",  # pnr then api: each stage's passengers start again
+        "cross",  # an associate across chunks: what was appended goes back to Parquet
+        "earlier stage",  # a pnr part after an api part
+        "formula",  # a cell a spreadsheet would run: spooled, guarded when written
+        "same passenger",  # in two parts: their rows merged by score and id
+    ],
+)
+def test_a_csv_target_takes_the_parts_as_they_come_and_is_the_merged_file(tmp_path, case):
+    """Spooled told its CSV target appends parts that follow one another to it; at the
+    first that does not, it falls back to merging. The file is the same either way."""
+    from screening.travel.output import NOTIFICATION_COLUMNS, OUTPUT_COLUMNS, Spooled
+
+    def alerts(stage: str, ids: list[str], reason: str = "name 1.0") -> pl.DataFrame:
+        cols = {c: [None] * len(ids) for c in OUTPUT_COLUMNS}
+        cols |= {"passenger_id": ids, "alert_id": [f"{stage}:{i}:{n}" for n, i in enumerate(ids)]}
+        cols |= {"score": [0.5] * len(ids), "kind": ["watchlist"] * len(ids)}
+        cols |= {
+            "stage": [stage] * len(ids),
+            "reason": [reason] * len(ids),
+            "notify": [""] * len(ids),
+        }
+        return pl.DataFrame(cols, schema=OUTPUT_COLUMNS)
+
+    parts = {
+        "follow": [("api", ["P1", "P2"]), ("api", ["P3"]), ("api", ["P4", "P5"])],
+        "stages": [("pnr", ["P2", "P3"]), ("api", ["P1"]), ("api", ["P4"])],
+        "cross": [("api", ["P1", "P3"]), ("api", ["P4"]), ("api", ["P2"]), ("api", ["P5"])],
+        "earlier stage": [("api", ["P1"]), ("pnr", ["P2"]), ("api", ["P3"])],
+        "formula": [("api", ["P1"]), ("api", ["P2"], "=HYPERLINK()"), ("api", ["P3"])],
+        "same passenger": [("api", ["P1", "P2"]), ("api", ["P2", "P3"])],
+    }[case]
+    none = pl.DataFrame(schema=NOTIFICATION_COLUMNS)
+    files = {}
+    for how in ("merged", "direct"):
+        (tmp_path / how).mkdir()
+        out = tmp_path / how / "alerts.csv"
+        sink = Spooled(tmp_path / how / "spool", direct=out if how == "direct" else None)
+        (tmp_path / how / "spool").mkdir()
+        for stage, ids, *reason in parts:
+            sink.add(stage, alerts(stage, ids, *reason), none)
+        sink.write(out)
+        appended = not list((tmp_path / how / "spool").glob("alerts-*.parquet"))
+        files[how] = out.read_bytes()
+        assert appended is (how == "direct" and case in ("follow", "stages"))
+    assert files["direct"] == files["merged"]
+    got = pl.read_csv(tmp_path / "direct" / "alerts.csv", schema=OUTPUT_COLUMNS)
+    expected = sorted(
+        ((s, i) for s, ids, *_ in parts for i in ids),
+        key=lambda x: (["pnr", "api"].index(x[0]), x[1]),
+    )
+    assert list(zip(got["stage"], got["passenger_id"], strict=True)) == expected
+    if case == "formula":
+        assert got["reason"].to_list()[1] == "'=HYPERLINK()"
+
+
 def test_parts_that_follow_one_another_are_told_by_their_statistics(tmp_path):
     """merge_sorted(sorted_parts=True) copies parts whose key ranges follow one another
     (as the Dask engine's partitions of a manifest in passenger order); parts that

@@ -462,6 +462,30 @@ def test_spooled_output_is_the_run_sorted_into_files(teaching_runs, tmp_path, su
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([alerts.name, notes.name])
 
 
+def test_a_chunked_run_appended_to_its_csv_as_it_goes_is_the_merged_file(
+    teaching, teaching_runs, tmp_path
+):
+    """Three stages in chunks of 97 travellers, bookings across chunks: the CSV a sink
+    appends to as the chunks come (falling back to merging where they do not follow) is
+    the file of the sink that merges."""
+    from dataclasses import replace
+
+    from screening.data import lists
+    from screening.linkage.settings import AlertConfig, Settings
+    from screening.travel.output import Spooled
+
+    merged = tmp_path / "merged.csv"
+    teaching_runs["sink"].write(merged)
+    rows = lists.from_generated(teaching["watchlist"], teaching["watchlist_names"])
+    m = get_matcher("default", replace(Settings(), alerts=AlertConfig(chunk_passengers=97)))
+    (tmp_path / "spool").mkdir()
+    out = tmp_path / "direct.csv"
+    sink = Spooled(tmp_path / "spool", direct=out)
+    run_stages(m, m.build(rows), rows, StageData.from_world(teaching), threshold=0.0, sink=sink)
+    sink.write(out)
+    assert out.read_bytes() == merged.read_bytes()
+
+
 def test_notify_column_lists_the_states_of_the_alerts_records(teaching_runs):
     """The notify column (from each traveller's and identity's states) and the records
     (alert by alert) are worked out apart: they name the same states, "" for none."""

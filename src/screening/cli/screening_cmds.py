@@ -312,7 +312,8 @@ def screen_cmd(
     except (intake_mod.InputError, ValueError, OSError) as exc:  # ListFormatError is a ValueError
         raise _fail(err, str(exc)) from exc
     # With --out the alerts are spooled chunk by chunk and merged sorted into the file,
-    # so memory does not grow with them (threshold 0 emits millions); else held.
+    # so memory does not grow with them (threshold 0 emits millions); else held. A CSV
+    # file takes the chunks' alerts as they come while they follow one another.
     with (
         err.status("screening", spinner="dots") if err.is_terminal else nullcontext(),
         scratch_folder(out) if out is not None else nullcontext() as spool_dir,
@@ -320,7 +321,7 @@ def screen_cmd(
         ahead = _population_ahead(chosen, passengers, stages)
         index = _index(err, chosen, rows, index_cache)
         population = ahead.result() if ahead is not None else None
-        sink = Spooled(spool_dir) if spool_dir is not None else None
+        sink = Spooled(spool_dir, direct=out) if spool_dir is not None else None
         try:
             run = run_stages(
                 chosen,

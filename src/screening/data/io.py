@@ -261,6 +261,15 @@ def guard_formulas(alerts: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def has_formulas(frame: pl.DataFrame) -> bool:
+    """Whether guard_formulas would change any text cell of `frame`."""
+    text = [c for c, t in frame.schema.items() if t == pl.String]
+    if not text or frame.is_empty():
+        return False
+    found = frame.select(pl.any_horizontal(pl.col(text).str.contains(_FORMULA)).any())
+    return bool(found.item())
+
+
 def write_alerts(alerts: pl.DataFrame, out: Path | None) -> str | None:
     """Alerts to CSV (default), Parquet or JSON by extension; CSV text returned if no path.
 

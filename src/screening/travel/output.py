@@ -8,11 +8,14 @@ first (notifications by alert and state), the stages in the order of `STAGE_ORDE
 
 from __future__ import annotations
 
+import os
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
 
+from screening.data.io import has_formulas
 from screening.data.sorted_merge import merge_sorted_groups
 from screening.linkage.explain import ALERT_COLUMNS
 from screening.travel.notify import NOTIFICATION_COLUMNS
@@ -67,29 +70,102 @@ def _sorted(parts: dict[str, list[pl.DataFrame]], order, schema) -> pl.DataFrame
 class Spooled:
     """A run's output spooled to Parquet parts in `folder` (a scratch folder the caller
     removes), written as sorted files by `write`; counts the alerts by kind on the way.
-    Each part comes sorted (ALERT_ORDER, NOTIFICATION_ORDER), as a stage finishes it."""
+    Each part comes sorted (ALERT_ORDER, NOTIFICATION_ORDER), as a stage finishes it.
 
-    def __init__(self, folder: Path) -> None:
+    `direct`: the alerts' target, a CSV file on the file system of `folder`. Parts that
+    follow one another (each stage's passengers after the last part's, the stages in
+    their order) are appended to a copy of it in `folder` as they come, and `write`
+    moves that into place: a threshold-0 run no longer ends by reading millions of rows
+    back to write them again. The first part that does not follow (an associate alert
+    across a chunk border, a manifest not in passenger order) sends what was appended
+    back to a Parquet part, and the parts are merged as without `direct`."""
+
+    def __init__(self, folder: Path, direct: Path | None = None) -> None:
         self.folder = Path(folder)
         self.kinds: Counter[str] = Counter()
         self._parts: dict[tuple[str, str], list[Path]] = {}
+        self._direct = (
+            Path(direct) if direct is not None and Path(direct).suffix == ".csv" else None
+        )
+        self._appended = self.folder / "alerts-appended.csv"
+        self._last: tuple[int, str] | None = None  # (stage, passenger id) appended last
+        # Appending in a thread of its own, one part at a time: the run's next chunk is
+        # finished meanwhile (its CSV text took the main thread 1.3 s of a national day).
+        self._writer = ThreadPoolExecutor(1) if self._direct is not None else None
+        self._pending: Future | None = None
 
     def add(self, stage: str, alerts: pl.DataFrame, notes: pl.DataFrame) -> None:
-        for what, frame in (("alerts", alerts), ("notifications", notes)):
-            if frame.is_empty():
-                continue  # no records asked for (run_stages(notifications=False)), or none
-            files = self._parts.setdefault((what, stage), [])
-            file = self.folder / f"{what}-{STAGE_ORDER.index(stage)}-{len(files):05d}.parquet"
-            # Scratch files, read back once: lz4 writes a threshold-0 run's millions of
-            # rows several times faster than the default zstd.
-            frame.write_parquet(file, compression="lz4")
-            files.append(file)
+        if self._writer is not None:
+            self._wait()  # one part at a time in memory
+            self._pending = self._writer.submit(self._take, stage, alerts)
+        else:
+            self._take(stage, alerts)
+        self._spool("notifications", stage, notes)
         self.kinds.update(dict(alerts["kind"].value_counts().iter_rows()))
+
+    def _take(self, stage: str, alerts: pl.DataFrame) -> None:
+        if not self._append(stage, alerts):
+            self._spool("alerts", stage, alerts)
+
+    def _wait(self) -> None:
+        """The part being appended, done (its error raised here)."""
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
+
+    def _spool(self, what: str, stage: str, frame: pl.DataFrame, first: bool = False) -> None:
+        if frame.is_empty():
+            return  # no records asked for (run_stages(notifications=False)), or none
+        files = self._parts.setdefault((what, stage), [])
+        name = "appended" if first else f"{len(files):05d}"
+        file = self.folder / f"{what}-{STAGE_ORDER.index(stage)}-{name}.parquet"
+        # Scratch files, read back once: lz4 writes a threshold-0 run's millions of rows
+        # several times faster than the default zstd.
+        frame.write_parquet(file, compression="lz4")
+        files.insert(0 if first else len(files), file)
+
+    def _append(self, stage: str, alerts: pl.DataFrame) -> bool:
+        """Whether `alerts` went to the appended CSV (they follow what is there)."""
+        if self._direct is None or alerts.is_empty():
+            return self._direct is not None
+        at, ids = STAGE_ORDER.index(stage), alerts["passenger_id"]
+        follows = ids.null_count() == 0 and (
+            self._last is None
+            or at > self._last[0]
+            or (at == self._last[0] and self._last[1] < ids[0])
+        )
+        # A cell guarded against spreadsheets would not read back as it was: such a part
+        # (none of ours) is spooled like one out of order.
+        if not follows or has_formulas(alerts):
+            self._stop_appending()
+            return False
+        with self._appended.open("ab") as f:
+            alerts.write_csv(f, include_header=self._last is None)
+        self._last = (at, ids[-1])
+        return True
+
+    def _stop_appending(self) -> None:
+        """What was appended, back as the first Parquet part of each of its stages."""
+        if self._last is not None:
+            # Read back exactly as written: no cell needed a guard (_append).
+            back = pl.read_csv(self._appended, schema=OUTPUT_COLUMNS)
+            for stage in STAGE_ORDER:
+                self._spool("alerts", stage, back.filter(pl.col("stage") == stage), first=True)
+            self._appended.unlink()
+        self._direct, self._last = None, None
 
     def write(self, alerts: Path, notifications: Path | None = None) -> None:
         """The alerts (and notifications) as sorted files (Parquet, CSV or JSON by
         suffix), each written beside its target and moved into place."""
         outs = [("alerts", alerts, ALERT_ORDER, OUTPUT_COLUMNS)]
+        if self._writer is not None:
+            self._wait()
+            self._writer.shutdown()
+        if self._direct is not None and Path(alerts) != self._direct:
+            self._stop_appending()
+        if self._direct is not None and self._last is not None:
+            os.replace(self._appended, alerts)
+            outs = []
         if notifications is not None:
             outs.append(("notifications", notifications, NOTIFICATION_ORDER, NOTIFICATION_COLUMNS))
         for what, out, (by, descending), schema in outs:
