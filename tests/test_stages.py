@@ -462,10 +462,11 @@ def test_spooled_output_is_the_run_sorted_into_files(teaching_runs, tmp_path, su
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([alerts.name, notes.name])
 
 
-def test_a_chunked_run_appended_to_its_csv_as_it_goes_is_the_merged_file(
-    teaching, teaching_runs, tmp_path
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_chunked_run_appended_to_its_file_as_it_goes_is_the_merged_file(
+    teaching, teaching_runs, tmp_path, suffix
 ):
-    """Three stages in chunks of 97 travellers, bookings across chunks: the CSV a sink
+    """Three stages in chunks of 97 travellers, bookings across chunks: the file a sink
     appends to as the chunks come (falling back to merging where they do not follow) is
     the file of the sink that merges."""
     from dataclasses import replace
@@ -474,16 +475,19 @@ def test_a_chunked_run_appended_to_its_csv_as_it_goes_is_the_merged_file(
     from screening.linkage.settings import AlertConfig, Settings
     from screening.travel.output import Spooled
 
-    merged = tmp_path / "merged.csv"
+    merged = tmp_path / f"merged{suffix}"
     teaching_runs["sink"].write(merged)
     rows = lists.from_generated(teaching["watchlist"], teaching["watchlist_names"])
     m = get_matcher("default", replace(Settings(), alerts=AlertConfig(chunk_passengers=97)))
     (tmp_path / "spool").mkdir()
-    out = tmp_path / "direct.csv"
+    out = tmp_path / f"direct{suffix}"
     sink = Spooled(tmp_path / "spool", direct=out)
     run_stages(m, m.build(rows), rows, StageData.from_world(teaching), threshold=0.0, sink=sink)
     sink.write(out)
-    assert out.read_bytes() == merged.read_bytes()
+    if suffix == ".csv":
+        assert out.read_bytes() == merged.read_bytes()
+    else:
+        assert pl.read_parquet(out).equals(pl.read_parquet(merged))
 
 
 def test_notify_column_lists_the_states_of_the_alerts_records(teaching_runs):

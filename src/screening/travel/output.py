@@ -14,6 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
+import pyarrow.parquet as pq
 
 from screening.data.io import has_formulas
 from screening.data.sorted_merge import merge_sorted_groups
@@ -72,23 +73,24 @@ class Spooled:
     removes), written as sorted files by `write`; counts the alerts by kind on the way.
     Each part comes sorted (ALERT_ORDER, NOTIFICATION_ORDER), as a stage finishes it.
 
-    `direct`: the alerts' target, a CSV file on the file system of `folder`. Parts that
-    follow one another (each stage's passengers after the last part's, the stages in
-    their order) are appended to a copy of it in `folder` as they come, and `write`
-    moves that into place: a threshold-0 run no longer ends by reading millions of rows
-    back to write them again. The first part that does not follow (an associate alert
-    across a chunk border, a manifest not in passenger order) sends what was appended
-    back to a Parquet part, and the parts are merged as without `direct`."""
+    `direct`: the alerts' target, a CSV or Parquet file on the file system of `folder`.
+    Parts that follow one another (each stage's passengers after the last part's, the
+    stages in their order) are appended to a copy of it in `folder` as they come (CSV
+    rows, Parquet row groups), and `write` moves that into place: a threshold-0 run no
+    longer ends by reading millions of rows back to write them again. The first part that
+    does not follow (an associate alert across a chunk border, a manifest not in
+    passenger order) sends what was appended back to a Parquet part, and the parts are
+    merged as without `direct`."""
 
     def __init__(self, folder: Path, direct: Path | None = None) -> None:
         self.folder = Path(folder)
         self.kinds: Counter[str] = Counter()
         self._parts: dict[tuple[str, str], list[Path]] = {}
-        self._direct = (
-            Path(direct) if direct is not None and Path(direct).suffix == ".csv" else None
-        )
-        self._appended = self.folder / "alerts-appended.csv"
+        appendable = direct is not None and Path(direct).suffix in (".csv", ".parquet")
+        self._direct = Path(direct) if appendable else None
+        self._appended = self.folder / f"alerts-appended{Path(direct or '').suffix}"
         self._last: tuple[int, str] | None = None  # (stage, passenger id) appended last
+        self._parquet: pq.ParquetWriter | None = None
         # Appending in a thread of its own, one part at a time: the run's next chunk is
         # finished meanwhile (its CSV text took the main thread 1.3 s of a national day).
         self._writer = ThreadPoolExecutor(1) if self._direct is not None else None
@@ -134,13 +136,20 @@ class Spooled:
             or at > self._last[0]
             or (at == self._last[0] and self._last[1] < ids[0])
         )
+        csv = self._appended.suffix == ".csv"
         # A cell guarded against spreadsheets would not read back as it was: such a part
         # (none of ours) is spooled like one out of order.
-        if not follows or has_formulas(alerts):
+        if not follows or (csv and has_formulas(alerts)):
             self._stop_appending()
             return False
-        with self._appended.open("ab") as f:
-            alerts.write_csv(f, include_header=self._last is None)
+        if csv:
+            with self._appended.open("ab") as f:
+                alerts.write_csv(f, include_header=self._last is None)
+        else:
+            table = alerts.to_arrow()
+            if self._parquet is None:
+                self._parquet = pq.ParquetWriter(self._appended, table.schema, compression="zstd")
+            self._parquet.write_table(table)
         self._last = (at, ids[-1])
         return True
 
@@ -148,7 +157,11 @@ class Spooled:
         """What was appended, back as the first Parquet part of each of its stages."""
         if self._last is not None:
             # Read back exactly as written: no cell needed a guard (_append).
-            back = pl.read_csv(self._appended, schema=OUTPUT_COLUMNS)
+            if self._parquet is not None:
+                self._parquet.close()
+                back = pl.read_parquet(self._appended)
+            else:
+                back = pl.read_csv(self._appended, schema=OUTPUT_COLUMNS)
             for stage in STAGE_ORDER:
                 self._spool("alerts", stage, back.filter(pl.col("stage") == stage), first=True)
             self._appended.unlink()
@@ -164,6 +177,8 @@ class Spooled:
         if self._direct is not None and Path(alerts) != self._direct:
             self._stop_appending()
         if self._direct is not None and self._last is not None:
+            if self._parquet is not None:
+                self._parquet.close()
             os.replace(self._appended, alerts)
             outs = []
         if notifications is not None:
