@@ -127,7 +127,7 @@ class Spooled:
         files.insert(0 if first else len(files), file)
 
     def _append(self, stage: str, alerts: pl.DataFrame) -> bool:
-        """Whether `alerts` went to the appended CSV (they follow what is there)."""
+        """Whether `alerts` went to the appended file (they follow what is there)."""
         if self._direct is None or alerts.is_empty():
             return self._direct is not None
         at, ids = STAGE_ORDER.index(stage), alerts["passenger_id"]
