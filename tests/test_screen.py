@@ -568,6 +568,24 @@ def test_token_parts_splits_off_the_most_informative_token():
     assert np.array_equal(token_bits(core, counts, 1023, cfg), full)
 
 
+def test_a_token_seen_once_says_what_the_counts_say():
+    """No cap by default: a token seen once among 2**20 - 1 tokens carries
+    -log2(1.5 / 2**20) bits, more the larger the manifest; a cap set in the settings
+    still binds."""
+    from dataclasses import replace
+
+    from screening.linkage.scoring import token_bits
+    from screening.linkage.settings import ScoringConfig
+
+    total = 2**20 - 1
+    counts = pl.DataFrame({"tok": ["RARE", "COMMON"], "n": [1.0, total / 8 - 0.5]})
+    core = pl.Series([["RARE"], ["COMMON"]], dtype=pl.List(pl.String))
+    bits = token_bits(core, counts, total, ScoringConfig())
+    assert bits.tolist() == pytest.approx([20 - np.log2(1.5), 3.0])
+    capped = token_bits(core, counts, total, replace(ScoringConfig(), token_bits_cap=14.0))
+    assert capped.tolist() == pytest.approx([14.0, 3.0])
+
+
 def test_nationality_and_sex_levels_from_coded_rows():
     """Agree when the traveller's nationality is one of the identity's (a second listed
     one too), missing when either side has none, differs otherwise; a nationality the

@@ -105,7 +105,11 @@ WEIGHT_LEVELS = {
 
 @dataclass(frozen=True)
 class ScoringConfig:
-    token_bits_cap: float = 14.0  # one token can't say more than ~1 in 16,000
+    # No cap by default: a token says what its counts in the list and the screened
+    # population say, and their size bounds it (seen once among 300,000 tokens: 19 bits).
+    # The former 14 (one in 16,000) made a surname seen once worth what a common given
+    # name beside a near spelling of another is (section "Rare surnames, no cap").
+    token_bits_cap: float = float("inf")
     name_bits_cap: float = 30.0
     extra_token_weight: float = 0.5  # share of the other tokens' bits that counts
     name_floor: float = 0.70  # similarity below which a name is no evidence of identity

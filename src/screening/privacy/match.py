@@ -29,6 +29,9 @@ from screening.privacy.encode import EncodingConfig, dice, encode
 # spelling's (as NameViews.skeleton_base does in the plaintext core).
 SKELETON_WEIGHT = 0.95
 PAIR_CHUNK = 200_000  # pairs compared at once (filters are bits/8 bytes a row)
+# What a rare token is taken to say where too few travellers tell rare from common: one
+# in 16,000 (log2 16,000 = 14 bits).
+RARE_TOKEN_BITS = 14.0
 # The bench plays both partners with this key; real use reads one (--secret-file).
 DEMO_SECRET = b"screening bench demo key: not a secret"
 
@@ -146,8 +149,8 @@ class PrivateMatcher:
             bits_p = token_bits(forms["core"], pop.token_counts, pop.token_total, cfg)[pi]
         else:
             # A flight is too few travellers to tell a common name from a rare one: every
-            # name is worth what one rare token and another are (the caps' values).
-            bits_p = np.full(len(pi), cfg.token_bits_cap * (1 + cfg.extra_token_weight))
+            # name is worth what one rare token and another are.
+            bits_p = np.full(len(pi), RARE_TOKEN_BITS * (1 + cfg.extra_token_weight))
         doc = np.full(len(pi), Document.MISSING, dtype=np.int8)
         bits = log_odds(sim, bits_p, dob, width, doc, nat, sex, cfg)
         identical = sim >= self.settings.comparisons.name_views.identical
