@@ -313,7 +313,7 @@ def screen_cmd(
         raise _fail(err, str(exc)) from exc
     # With --out the alerts are spooled chunk by chunk and merged sorted into the file,
     # so memory does not grow with them (threshold 0 emits millions); else held. A CSV
-    # file takes the chunks' alerts as they come while they follow one another.
+    # or Parquet file takes the chunks' alerts as they come while they follow one another.
     with (
         err.status("screening", spinner="dots") if err.is_terminal else nullcontext(),
         scratch_folder(out) if out is not None else nullcontext() as spool_dir,

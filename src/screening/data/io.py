@@ -252,22 +252,26 @@ CSV_SLICE_ROWS = 250_000
 def guard_formulas(alerts: pl.DataFrame) -> pl.DataFrame:
     """Text cells a spreadsheet would run as a formula, with a leading quote."""
     return alerts.with_columns(
-        pl.when(pl.col(c).str.contains(_FORMULA))
-        .then(pl.lit("'") + pl.col(c))
-        .otherwise(pl.col(c))
-        .alias(c)
-        for c, t in alerts.schema.items()
-        if t == pl.String
+        pl.when(_formula(c)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
+        for c in _text_columns(alerts)
     )
 
 
 def has_formulas(frame: pl.DataFrame) -> bool:
     """Whether guard_formulas would change any text cell of `frame`."""
-    text = [c for c, t in frame.schema.items() if t == pl.String]
+    text = _text_columns(frame)
     if not text or frame.is_empty():
         return False
-    found = frame.select(pl.any_horizontal(pl.col(text).str.contains(_FORMULA)).any())
-    return bool(found.item())
+    return bool(frame.select(pl.any_horizontal(_formula(c) for c in text).any()).item())
+
+
+def _text_columns(frame: pl.DataFrame) -> list[str]:
+    return [c for c, t in frame.schema.items() if t == pl.String]
+
+
+def _formula(column: str) -> pl.Expr:
+    """Cells a spreadsheet would run as a formula."""
+    return pl.col(column).str.contains(_FORMULA)
 
 
 def write_alerts(alerts: pl.DataFrame, out: Path | None) -> str | None:
