@@ -11,7 +11,7 @@ import datetime as dt
 import os
 import shutil
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -175,15 +175,15 @@ def estimation_of(job: Job):
 
 
 def learned(index, population: Population) -> Population:
-    """The population with the weights the default matcher learns from it (once per
-    manifest, before its partitions are screened); unchanged for other matchers."""
+    """The population with what the default matcher learns from it (screen.learned: once
+    per manifest, before its partitions are screened); unchanged for other matchers."""
     from screening.linkage.index import WatchlistIndex
-    from screening.linkage.screen import learn
+    from screening.linkage.screen import learned as learned_from
 
     index = resolve_index(index)
     if not isinstance(index, WatchlistIndex):
         return population
-    return replace(population, model=learn(index, population))
+    return learned_from(index, population)
 
 
 def resolve_index(index):

@@ -21,6 +21,7 @@ from screening.linkage.scoring import CountLookup, token_counts
 from screening.linkage.settings import EstimationConfig
 
 if TYPE_CHECKING:
+    from screening.linkage.density import NameDensity
     from screening.linkage.estimate import Model
 
 
@@ -35,6 +36,11 @@ class Population:
     # The weights learned from this population against one index (estimate.Model), set
     # once per manifest by whoever screens it in parts; None: screen() estimates.
     model: Model | None = field(default=None, compare=False)
+    # How crowded the population is around each list name of that index (density.
+    # NameDensity; None: too few travellers to say), set with the model; `prepared`: both
+    # were worked out (screen.learned), even where they came out None.
+    density: NameDensity | None = field(default=None, compare=False, repr=False)
+    prepared: bool = field(default=False, compare=False)
     # The manifest's name forms row by row (normalize.name_forms) beside the names they
     # came from, when the population is of one whole manifest prepared ahead
     # (population_stats(keep_forms=True)): screening then does not fold them again.

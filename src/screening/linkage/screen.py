@@ -29,6 +29,7 @@ from screening.linkage.comparisons.names import (
     token_overlap,
     token_presence,
 )
+from screening.linkage.density import NameDensity, name_density
 from screening.linkage.distinct import PairMemo, distinct, first_seen_codes
 from screening.linkage.estimate import (
     Model,
@@ -253,18 +254,17 @@ def screen_chunks(
     one chunk's."""
     chunk = max(int(index.config.alerts.chunk_passengers), 1)
     forms = population.forms_of(passengers) if population is not None else None
-    if passengers.height <= chunk:
-        sample = index.config.estimation.sample_passengers
-        manifest = Manifest.of(index, passengers, population, sample, forms)
-        yield 0, passengers.height, _screen_chunk(index, manifest, threshold, top_k, candidates)
-        return
     clock = _Clock()
     forms = name_forms(passengers, SCREENING_FORMS) if forms is None else forms
     if population is None:
         population = population_stats(passengers, forms, index.config.estimation.sample_passengers)
-    if population.model is None:
-        population = replace(population, model=learn(index, population))
+    population = learned(index, population)
     clock.lap("estimate_s")
+    if passengers.height <= chunk:
+        manifest = Manifest.of(index, passengers, population, forms=forms)
+        res = _screen_chunk(index, manifest, threshold, top_k, candidates)
+        yield 0, passengers.height, _counted(res, clock)
+        return
 
     ahead = max(int(index.config.alerts.chunk_threads), 1)
     # As many chunks as a multiple of the threads, of equal size (at most `chunk`): with
@@ -301,11 +301,16 @@ def screen_chunks(
             if i + ahead + 1 < len(starts):
                 pending.append(pool.submit(run, starts[i + ahead + 1]))
             if at == 0:  # the whole manifest's normalization and estimate, counted once
-                stats = dict(res.stats)
-                for k, v in clock.laps.items():
-                    stats[k] = stats.get(k, 0) + v
-                res = replace(res, stats=stats)
+                res = _counted(res, clock)
             yield at, min(chunk, passengers.height - at), res
+
+
+def _counted(res: ScreenResult, clock: _Clock) -> ScreenResult:
+    """`res` with the whole manifest's normalization and estimate times added."""
+    stats = dict(res.stats)
+    for k, v in clock.laps.items():
+        stats[k] = stats.get(k, 0) + v
+    return replace(res, stats=stats)
 
 
 def _screen_chunk(
@@ -435,6 +440,10 @@ def compare_and_score(
         name_edges=cfg.estimation.name_level_edges,
         name_how=name_how,
     )
+    density = _density(index, manifest)
+    if density is not None:
+        cap = density.bits_cap(index.name_code[l_rows], name_score)
+        bits["name"] = np.minimum(bits["name"], cap)
     identical = name_score >= cfg.comparisons.name_views.identical
     score = to_score(bits, identical & (levels.dob == Dob.EXACT), cfg.scoring)
     nationality = levels.nationality - 1
@@ -479,12 +488,83 @@ def _names(
 def _model(index: WatchlistIndex, manifest: Manifest) -> Model | None:
     """The weights to score with: learned once per manifest (from its sample)."""
     pop = manifest.population
-    return pop.model if pop.model is not None else learn(index, pop)
+    if pop.model is not None or pop.prepared:
+        return pop.model
+    return learn(index, pop)
 
 
-def learn(index: WatchlistIndex, population: Population) -> Model | None:
-    """The weights learned from a population's sample against `index` (once per manifest:
-    engines that screen in parts call it and pass the result in the population).
+def _density(index: WatchlistIndex, manifest: Manifest) -> NameDensity | None:
+    """How crowded the manifest is around each list name (once per manifest)."""
+    pop = manifest.population
+    return pop.density if pop.prepared else learned(index, pop).density
+
+
+def learned(index: WatchlistIndex, population: Population) -> Population:
+    """`population` with what screening learns from it against `index`, once per manifest
+    (engines that screen in parts call it and pass the result on): the weights (learn,
+    unless given) and the name density (density.NameDensity). The sample's candidate pairs
+    are compared once for both."""
+    if population.prepared:
+        return population
+    cfg = index.config.estimation
+    compared = None
+    wanted = cfg.name_density or (population.model is None and cfg.learn_names)
+    t0 = time.perf_counter()
+    if cfg.enabled and wanted:
+        compared = compare_sample(index, population)
+    comparing = time.perf_counter() - t0
+    model = population.model
+    if model is None:
+        model = learn(index, population, compared)
+        # Learning's cost includes finding and comparing the sample's candidates.
+        model = model and replace(model, seconds=model.seconds + comparing)
+    density = None
+    if cfg.name_density and compared is not None:
+        density = name_density(
+            compared.kept.passenger_row,
+            index.name_code[compared.kept.list_row],
+            compared.similarity,
+            compared.passengers.height,
+            index.config.comparisons.common_name_sightings,
+        )
+    return replace(population, model=model, density=density, prepared=True)
+
+
+@dataclass(frozen=True)
+class SampleComparisons:
+    """The population sample's candidate pairs, blocked, first-looked and their names
+    compared as screening does."""
+
+    passengers: pl.DataFrame
+    manifest: Manifest
+    kept: KeptPairs
+    similarity: np.ndarray
+    how: np.ndarray
+    bits: np.ndarray
+
+
+def compare_sample(index: WatchlistIndex, population: Population) -> SampleComparisons | None:
+    """The candidate pairs of the population's sample (None: no sample, or a population
+    too small to learn from)."""
+    cfg = index.config.estimation
+    if population.sample is None or population.size < cfg.min_passengers:
+        return None
+    sample = population.sample.drop("_h", "_name")
+    manifest = Manifest.of(index, sample, population)
+    p_rows, l_rows, _ = blocked_candidates(index, sample, manifest.forms, manifest.document_folded)
+    if len(p_rows) == 0:
+        return None
+    kept = first_look(index, manifest, p_rows, l_rows)
+    similarity, how, bits = _names(index, manifest, kept)
+    return SampleComparisons(sample, manifest, kept, similarity, how, bits)
+
+
+def learn(
+    index: WatchlistIndex, population: Population, compared: SampleComparisons | None = None
+) -> Model | None:
+    """The weights learned from a population's sample against `index` (screen.learned
+    calls it once per manifest). `compared`: compare_sample(index, population), when the
+    caller holds it.
 
     EM runs on the sample's namesake pairs: passenger and list name with the same
     order-free name. Blocking on the name alone, as Splink trains, leaves DOB, document,
@@ -510,24 +590,41 @@ def learn(index: WatchlistIndex, population: Population) -> Model | None:
     levels = levels_of(sample, index, None, p_rows, l_rows, coded)
     strangers, n_random = random_levels(sample, index, cfg, coded)
     model = estimate(levels, group, strangers, n_random, index.config.scoring, cfg)
-    return learn_names(index, population, model) if cfg.learn_names else model
+    return learn_names(index, population, model, compared) if cfg.learn_names else model
 
 
-def learn_names(index: WatchlistIndex, population: Population, model: Model) -> Model:
+def learn_names(
+    index: WatchlistIndex,
+    population: Population,
+    model: Model,
+    compared: SampleComparisons | None = None,
+) -> Model:
     """`model` with the name levels learned (estimate.estimate_names) from the candidate
     pairs of the population's first `name_sample_passengers` sampled travellers, blocked
-    and first-looked as screening does."""
+    and first-looked as screening does (those of `compared` when given: a traveller's
+    candidates do not depend on the others screened with it)."""
     t0 = time.perf_counter()
     cfg = index.config.estimation
-    sample = population.sample.head(cfg.name_sample_passengers).drop("_h", "_name")
-    manifest = Manifest.of(index, sample, population)
-    p_rows, l_rows, _ = blocked_candidates(index, sample, manifest.forms, manifest.document_folded)
-    if len(p_rows) == 0:
-        return model
-    kept = first_look(index, manifest, p_rows, l_rows)
-    similarity, how, bits = _names(index, manifest, kept)
-    p_rows, l_rows = kept.passenger_row, kept.list_row
-    levels = levels_of(sample, index, kept.document, p_rows, l_rows, manifest.coded)
+    if compared is None:
+        sample = population.sample.head(cfg.name_sample_passengers).drop("_h", "_name")
+        manifest = Manifest.of(index, sample, population)
+        p_rows, l_rows, _ = blocked_candidates(
+            index, sample, manifest.forms, manifest.document_folded
+        )
+        if len(p_rows) == 0:
+            return model
+        kept = first_look(index, manifest, p_rows, l_rows)
+        similarity, how, bits = _names(index, manifest, kept)
+        at = np.arange(len(kept.passenger_row))
+    else:
+        sample = compared.passengers.head(cfg.name_sample_passengers)
+        manifest, kept = compared.manifest, compared.kept
+        at = np.flatnonzero(kept.passenger_row < sample.height)
+        if len(at) == 0:
+            return model
+        similarity, how, bits = compared.similarity[at], compared.how[at], compared.bits[at]
+    p_rows, l_rows = kept.passenger_row[at], kept.list_row[at]
+    levels = levels_of(sample, index, kept.document[at], p_rows, l_rows, manifest.coded)
     group = p_rows * (int(index.entry_code.max()) + 1) + index.entry_code[l_rows]
     identities = len(np.unique(index.entry_code))
     named = estimate_names(
@@ -637,7 +734,8 @@ def pair_evidence(
     """The evidence (bits per field), total and score of given (passenger row, list row)
     pairs, computed as screening the whole of `passengers` computes it: what an alert's
     waterfall shows."""
-    manifest = Manifest.of(index, passengers, None, index.config.estimation.sample_passengers)
+    population = population_stats(passengers, sample_size=index.config.estimation.sample_passengers)
+    manifest = Manifest.of(index, passengers, learned(index, population))
     p_rows, l_rows = np.asarray(p_rows, np.int64), np.asarray(l_rows, np.int64)
     lst, l_at = list_names(index, l_rows)
     overlap = token_overlap(manifest.names, lst, p_rows, l_at)

@@ -156,6 +156,10 @@ class EstimationConfig:
     # Every u free makes this EM slow (about a thousand iterations on `standard`); each is
     # a pass over a few thousand distinct patterns, so run it to convergence.
     name_max_iterations: int = 5_000
+    # A pair's name evidence is capped by how many sampled travellers carry a name as close
+    # to the same list name (screening.linkage.density): strangers' rate of such a name.
+    # Off: the name's tokens alone say what it is worth.
+    name_density: bool = True
 
 
 @dataclass(frozen=True)
