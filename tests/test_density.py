@@ -35,6 +35,7 @@ def test_sightings_count_travellers_at_least_as_close_and_cap_at_the_sample_over
         "sampled": 99,
         "pairs": 5,
         "list_names_near": 2,
+        "list_names_crowded": 1,
         "min_sightings": 3,
     }
 

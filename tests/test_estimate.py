@@ -167,6 +167,8 @@ def test_the_truth_is_never_read(tmp_path):
 
     with_truth = learned(world)
     assert with_truth["api"]["levels"]
+    # The name density is saved beside the weights, and as blind to the truth.
+    assert with_truth["api"]["name_density"]["sampled"] > 0
     no_truth = tmp_path / "no_truth"
     shutil.copytree(world, no_truth)
     (no_truth / "truth.parquet").unlink()

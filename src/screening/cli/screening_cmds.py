@@ -438,6 +438,13 @@ def _write_models(err: Console, models: dict, out: Path | None, explain: bool) -
                 if m.name_pairs
                 else ""
             )
+            + (
+                f"; name evidence capped by the travellers of {m.density['sampled']:,} "
+                f"sampled at least as close to a list name ({m.density['min_sightings']} "
+                f"or more: {m.density['list_names_crowded']:,} list names have that many)"
+                if m.density
+                else ""
+            )
             + f"; {m.seconds:.2f} s",
             m.table,
             decimals=6,

@@ -45,11 +45,12 @@ class NameDensity:
         return np.where(crowded, np.log2((self.sampled + 1.0) / np.maximum(seen, 1.0)), np.inf)
 
     def summary(self) -> dict:
-        codes = self.keys // (STEPS + 1)
+        _, seen = np.unique(self.keys // (STEPS + 1), return_counts=True)
         return {
             "sampled": self.sampled,
             "pairs": len(self.keys),
-            "list_names_near": len(np.unique(codes)),
+            "list_names_near": len(seen),  # with one sampled traveller near at least
+            "list_names_crowded": int((seen >= self.min_sightings).sum()),
             "min_sightings": self.min_sightings,
         }
 

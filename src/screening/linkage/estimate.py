@@ -103,6 +103,8 @@ class Model:
     name_pairs: int = 0
     name_iterations: int = 0
     name_converged: bool = False
+    # density.NameDensity.summary() of the population learned with it (None: not counted).
+    density: dict | None = None
 
     def summary(self) -> dict:
         return {
@@ -115,6 +117,7 @@ class Model:
             "name_iterations": self.name_iterations,
             "name_converged": self.name_converged,
             "seconds": round(self.seconds, 3),
+            "name_density": self.density,
             "levels": self.table.to_dicts(),
         }
 

@@ -527,6 +527,8 @@ def learned(index: WatchlistIndex, population: Population) -> Population:
             compared.passengers.height,
             index.config.comparisons.common_name_sightings,
         )
+    if model is not None and density is not None:
+        model = replace(model, density=density.summary())
     return replace(population, model=model, density=density, prepared=True)
 
 
