@@ -156,9 +156,12 @@ def skeleton(tokens: pl.Series) -> pl.Series:
     """Romanization-proof key of each token: sound groups merged, vowels dropped, no
     doubled letters (an all-vowel token keeps its first letter). Computed on distinct
     tokens only."""
-    uniq = tokens.unique().drop_nulls()
-    s = pl.DataFrame({"t": uniq}).select(_SKELETON).to_series()
-    return tokens.replace_strict(uniq, s, default=None, return_dtype=pl.String)
+    # Dictionary-encoded: one hash pass finds the distinct tokens and where each one is
+    # (unique, then replace_strict, took two: 0.58 against 0.39 s for 2.4 M tokens).
+    encoded = pc.dictionary_encode(tokens.rechunk().to_arrow())
+    distinct = pl.Series("t", encoded.dictionary, dtype=pl.String)
+    s = distinct.to_frame().select(_SKELETON).to_series().to_arrow()
+    return pl.Series(tokens.name, s.take(encoded.indices), dtype=pl.String)
 
 
 def list_skeletons(names: pl.Series) -> pl.Series:
@@ -241,6 +244,20 @@ def name_forms(frame: pl.DataFrame, columns: tuple[str, ...] = FORM_COLUMNS) -> 
     if want & {"skeletons", "skeleton_sorted"}:
         out = out.with_columns(skeletons=list_skeletons(out["core"]))
     out = out.with_columns(
-        **{c: sorted_joined(pl.col(src)) for c, src in SORTED_FORMS.items() if c in want}
+        **{c: sorted_tokens(out[src]) for c, src in SORTED_FORMS.items() if c in want}
     )
     return out.select([c for c in FORM_COLUMNS if c in want])
+
+
+def sorted_tokens(names: pl.Series) -> pl.Series:
+    """Each list of tokens sorted and joined by spaces: one sort of the flat tokens by
+    (row, token), the lists rebuilt on their offsets (list.sort per row took 0.78 against
+    0.44 s for a million names)."""
+    lists = names.rechunk().to_arrow()
+    flat = pl.DataFrame(
+        {"r": pl.Series(pc.list_parent_indices(lists)), "t": pl.Series(lists.flatten())}
+    )
+    ordered = flat.sort("r", "t")["t"].to_arrow()
+    offsets = pc.subtract(lists.offsets, lists.offsets[0])
+    rebuilt = type(lists).from_arrays(offsets, ordered, mask=lists.is_null())
+    return pl.Series(names.name, rebuilt).list.join(" ")
