@@ -13,6 +13,7 @@ from screening.linkage.density import name_density
 from screening.linkage.index import build_index
 from screening.linkage.population import population_stats
 from screening.linkage.screen import learned, pair_evidence, screen
+from screening.linkage.settings import Settings
 
 
 def test_sightings_count_travellers_at_least_as_close_and_cap_at_the_sample_over_them():
@@ -60,8 +61,10 @@ def test_crowded_list_names_lose_bits_and_the_waterfall_says_so(research):
     """With the density on, a pair's name evidence is the lesser of what its tokens say
     and log2(sample / sightings); the alert scores are those the waterfall shows."""
     rows = lists.from_generated(research["watchlist"], research["watchlist_names"])
-    index = build_index(rows)
-    cfg = index.config
+    # Rival identities off: this is the density's own effect (tests/test_rivals.py).
+    cfg = Settings()
+    cfg = replace(cfg, scoring=replace(cfg.scoring, rival_identities=False))
+    index = build_index(rows, cfg)
     off = replace(
         index, config=replace(cfg, estimation=replace(cfg.estimation, name_density=False))
     )

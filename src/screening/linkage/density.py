@@ -32,7 +32,7 @@ class NameDensity:
     def sightings(self, name_code: np.ndarray, similarity: np.ndarray) -> np.ndarray:
         """Sampled travellers whose name is at least `similarity` to list name `name_code`."""
         code = np.asarray(name_code, np.int64) * (STEPS + 1)
-        lo = np.searchsorted(self.keys, code + _step(similarity), side="left")
+        lo = np.searchsorted(self.keys, code + steps_of(similarity), side="left")
         hi = np.searchsorted(self.keys, code + STEPS, side="right")
         return hi - lo
 
@@ -69,7 +69,7 @@ def name_density(
             {
                 "p": np.asarray(passenger_row, np.int64),
                 "c": np.asarray(name_code, np.int64),
-                "s": _step(similarity),
+                "s": steps_of(similarity),
             }
         )
         .group_by("p", "c")
@@ -79,6 +79,7 @@ def name_density(
     return NameDensity(keys, int(sampled), int(min_sightings))
 
 
-def _step(similarity: np.ndarray) -> np.ndarray:
+def steps_of(similarity: np.ndarray) -> np.ndarray:
+    """Similarities in [0, 1] as integer steps of 1 / STEPS."""
     s = np.clip(np.asarray(similarity, np.float64), 0.0, 1.0)
     return np.rint(s * STEPS).astype(np.int64)

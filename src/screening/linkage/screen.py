@@ -43,6 +43,7 @@ from screening.linkage.index import WatchlistIndex, born_keys, list_names, passe
 from screening.linkage.levels import Dob, Document, NameHow, Nationality
 from screening.linkage.normalize import SCREENING_FORMS, name_forms
 from screening.linkage.population import Population, population_stats
+from screening.linkage.rivals import Rivals, rival_bits
 from screening.linkage.scoring import counts_of, log_odds, to_score, token_parts
 from screening.linkage.settings import AlertConfig, EstimationConfig
 
@@ -411,10 +412,16 @@ def first_look(
 
 
 def compare_and_score(
-    index: WatchlistIndex, manifest: Manifest, kept: KeptPairs, clock: _Clock
+    index: WatchlistIndex,
+    manifest: Manifest,
+    kept: KeptPairs,
+    clock: _Clock,
+    rivals: Rivals | None = None,
 ) -> tuple[ScoredPairs, Model | None]:
     """Every comparison on the kept pairs, their evidence in bits, and one score each;
-    with the weights learned from the manifest (or None: the hand-set ones were used)."""
+    with the weights learned from the manifest (or None: the hand-set ones were used).
+    `rivals`: of the travellers' every compared pair (default: of `kept`, which holds
+    them all when screening)."""
     cfg = index.config
     p_rows, l_rows = kept.passenger_row, kept.list_row
     passengers = manifest.passengers
@@ -444,6 +451,10 @@ def compare_and_score(
     if density is not None:
         cap = density.bits_cap(index.name_code[l_rows], name_score)
         bits["name"] = np.minimum(bits["name"], cap)
+    if cfg.scoring.rival_identities and len(p_rows):
+        if rivals is None:
+            rivals = Rivals.of(p_rows, index.entry_code[l_rows], name_score)
+        bits["name"] = bits["name"] - rival_bits(rivals, p_rows, name_score, cfg.scoring.name_floor)
     identical = name_score >= cfg.comparisons.name_views.identical
     score = to_score(bits, identical & (levels.dob == Dob.EXACT), cfg.scoring)
     nationality = levels.nationality - 1
@@ -743,11 +754,25 @@ def pair_evidence(
     overlap = token_overlap(manifest.names, lst, p_rows, l_at)
     document = _documents(index, manifest, p_rows, l_rows)
     kept = KeptPairs(p_rows, l_rows, overlap, document, lst, l_at)
-    scored, _ = compare_and_score(index, manifest, kept, _Clock())
+    scored, _ = compare_and_score(index, manifest, kept, _Clock(), _rivals(index, manifest, p_rows))
     bits = {k: np.asarray(v, np.float64) for k, v in (scored.bits or {}).items()}
     return pl.DataFrame(bits).with_columns(
         total=pl.sum_horizontal(list(bits)), score=np.asarray(scored.score, np.float64)
     )
+
+
+def _rivals(index: WatchlistIndex, manifest: Manifest, p_rows: np.ndarray) -> Rivals:
+    """Rivals of travellers `p_rows` over all their candidate pairs, as screening them
+    finds and compares them (whatever pairs the caller asks about)."""
+    travellers = np.unique(p_rows)
+    sub = Manifest.of(index, manifest.passengers[travellers], manifest.population)
+    blocked = blocked_candidates(index, sub.passengers, sub.forms, sub.document_folded)
+    if len(blocked[0]) == 0:
+        return Rivals(np.zeros(0, np.int64))
+    kept = first_look(index, sub, blocked[0], blocked[1])
+    similarity, _, _ = _names(index, sub, kept)
+    identity = index.entry_code[kept.list_row]
+    return Rivals.of(travellers[kept.passenger_row], identity, similarity)
 
 
 def evidence(

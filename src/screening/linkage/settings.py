@@ -115,6 +115,9 @@ class ScoringConfig:
     name_floor: float = 0.70  # similarity below which a name is no evidence of identity
     name_curve: float = 1.0  # how fast evidence grows from the floor to an exact name
     name_disagree_bits: float = -4.0
+    # A name alike (from name_floor) to several listed identities loses log2 of their
+    # number (screening.linkage.rivals): as likely any of them, it says less of which.
+    rival_identities: bool = True
     contact_min_name: float = 0.85  # name similarity from which a shared contact counts
     midpoint_bits: float = 18.0  # total evidence at which the score is 0.5
     bits_per_doubling: float = 3.0  # logistic slope: odds double every 3 bits
