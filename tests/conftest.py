@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 
+import numpy as np
 import pytest
 from hypothesis import settings
 
@@ -49,3 +50,12 @@ def research() -> World:
         },
     )
     return generate_world(s, 11)
+
+
+def alert_rows(index, passengers, alerts) -> tuple[np.ndarray, np.ndarray]:
+    """(passenger row, list row) of each alert: the pairs pair_evidence is asked about."""
+    p_row = {p: i for i, p in enumerate(passengers["passenger_id"].to_list())}
+    l_row = {n: i for i, n in enumerate(index.rows["name_id"].to_list())}
+    pi = np.array([p_row[p] for p in alerts["passenger_id"]])
+    li = np.array([l_row[n] for n in alerts["name_id"]])
+    return pi, li

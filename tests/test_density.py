@@ -14,6 +14,7 @@ from screening.linkage.index import build_index
 from screening.linkage.population import population_stats
 from screening.linkage.screen import learned, pair_evidence, screen
 from screening.linkage.settings import Settings
+from tests.conftest import alert_rows
 
 
 def test_sightings_count_travellers_at_least_as_close_and_cap_at_the_sample_over_them():
@@ -76,10 +77,7 @@ def test_crowded_list_names_lose_bits_and_the_waterfall_says_so(research):
 
     alerts = screen(index, passengers, threshold=0.3).alerts
     assert alerts.height > 100
-    p_row = {p: i for i, p in enumerate(passengers["passenger_id"].to_list())}
-    l_row = {n: i for i, n in enumerate(index.rows["name_id"].to_list())}
-    pi = np.array([p_row[p] for p in alerts["passenger_id"]])
-    li = np.array([l_row[n] for n in alerts["name_id"]])
+    pi, li = alert_rows(index, passengers, alerts)
     on_ev, off_ev = pair_evidence(index, passengers, pi, li), pair_evidence(off, passengers, pi, li)
     assert np.allclose(on_ev["score"].to_numpy(), alerts["score"].to_numpy())
 

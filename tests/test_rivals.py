@@ -9,6 +9,7 @@ from screening.linkage.index import build_index
 from screening.linkage.rivals import Rivals, rival_bits
 from screening.linkage.screen import pair_evidence, screen
 from screening.linkage.settings import Settings
+from tests.conftest import alert_rows
 
 
 def test_rivals_count_identities_at_least_as_close_to_the_same_traveller():
@@ -37,10 +38,7 @@ def test_the_waterfall_shows_what_rivals_took(research):
     off = replace(index, config=replace(cfg, scoring=replace(cfg.scoring, rival_identities=False)))
     passengers = research["passengers"]
     alerts = screen(index, passengers, threshold=0.3).alerts
-    p_row = {p: i for i, p in enumerate(passengers["passenger_id"].to_list())}
-    l_row = {n: i for i, n in enumerate(index.rows["name_id"].to_list())}
-    pi = np.array([p_row[p] for p in alerts["passenger_id"]])
-    li = np.array([l_row[n] for n in alerts["name_id"]])
+    pi, li = alert_rows(index, passengers, alerts)
     on_ev = pair_evidence(index, passengers, pi, li)
     assert np.allclose(on_ev["score"].to_numpy(), alerts["score"].to_numpy())
     # Asked about fewer pairs, the waterfall still counts every rival.

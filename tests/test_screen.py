@@ -19,6 +19,7 @@ from screening.linkage.normalize import PLACEHOLDERS, name_forms
 from screening.linkage.population import population_stats
 from screening.linkage.screen import screen, screen_chunks
 from screening.linkage.settings import NameViews
+from tests.conftest import alert_rows
 
 # The flat-file columns, less doc_issuer (added as null) and doc_type/doc_expiry.
 L_COLUMNS = [c for c in WATCHLIST_REQUIRED if c != "doc_issuer"]
@@ -427,10 +428,7 @@ def test_pair_evidence_adds_up_to_the_alerts_scores(index):
 
     passengers = _passengers(CASES)
     alerts = screen(index, passengers, threshold=0.0).alerts
-    p_row = {p: i for i, p in enumerate(passengers["passenger_id"].to_list())}
-    l_row = {n: i for i, n in enumerate(index.rows["name_id"].to_list())}
-    pi = np.array([p_row[p] for p in alerts["passenger_id"]])
-    li = np.array([l_row[n] for n in alerts["name_id"]])
+    pi, li = alert_rows(index, passengers, alerts)
     ev = pair_evidence(index, passengers, pi, li)
     fields = ["contact", "name", "dob", "document", "nationality", "sex"]
     assert set(fields) <= set(ev.columns)
