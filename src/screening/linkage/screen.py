@@ -447,14 +447,21 @@ def compare_and_score(
         name_edges=cfg.estimation.name_level_edges,
         name_how=name_how,
     )
+    name = np.array(bits["name"], dtype=np.float64)
     density = _density(index, manifest)
     if density is not None:
-        cap = density.bits_cap(index.name_code[l_rows], name_score)
-        bits["name"] = np.minimum(bits["name"], cap)
+        # A cap is positive (sightings <= sample): only evidence for identity can meet it.
+        at = np.flatnonzero(name > 0)
+        name[at] = np.minimum(
+            name[at], density.bits_cap(index.name_code[l_rows[at]], name_score[at])
+        )
     if cfg.scoring.rival_identities and len(p_rows):
+        # Only names alike lose bits, and only names alike are their rivals.
+        at = np.flatnonzero(name_score >= cfg.scoring.name_floor)
         if rivals is None:
-            rivals = Rivals.of(p_rows, index.entry_code[l_rows], name_score)
-        bits["name"] = bits["name"] - rival_bits(rivals, p_rows, name_score, cfg.scoring.name_floor)
+            rivals = Rivals.of(p_rows[at], index.entry_code[l_rows[at]], name_score[at])
+        name[at] -= rival_bits(rivals, p_rows[at], name_score[at], cfg.scoring.name_floor)
+    bits["name"] = name
     identical = name_score >= cfg.comparisons.name_views.identical
     score = to_score(bits, identical & (levels.dob == Dob.EXACT), cfg.scoring)
     nationality = levels.nationality - 1
