@@ -3,6 +3,8 @@
 from dataclasses import replace
 
 import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
 
 from screening.data import lists
 from screening.linkage.index import build_index
@@ -68,3 +70,25 @@ def test_rivals_only_lower_scores(research):
     both = a.select(*key, off="score").join(b.select(*key, on="score"), on=key)
     assert both.height == b.height
     assert (both["off"] >= both["on"] - 1e-12).all() and (both["off"] > both["on"]).any()
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 4), st.integers(0, 6), st.floats(0, 1)), min_size=1, max_size=40
+    ),
+    st.sampled_from([(0, 0), (10**13, 10**6)]),
+)
+def test_rivals_count_what_a_brute_force_counts(pairs, offsets):
+    """Against a count by hand, with row numbers small (one sort of packed integers) and
+    large enough to overflow that packing (sorted field by field)."""
+    p, e, s = (np.array(x) for x in zip(*pairs, strict=True))
+    offset, e_offset = offsets
+    rivals = Rivals.of(p + offset, e + e_offset, s)
+    step = np.rint(s * 10_000)
+    for row, sim in zip(p, step, strict=True):
+        best = {}
+        for pp, ee, ss in zip(p, e, step, strict=True):
+            if pp == row:
+                best[ee] = max(best.get(ee, -1), ss)
+        want = sum(v >= sim for v in best.values())
+        assert rivals.count(np.array([row + offset]), np.array([sim / 10_000]))[0] == want

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import polars as pl
 
 from screening.linkage.density import STEPS, steps_of
 
@@ -26,18 +25,26 @@ class Rivals:
 
     @classmethod
     def of(cls, passenger_row: np.ndarray, identity: np.ndarray, similarity: np.ndarray) -> Rivals:
-        best = (
-            pl.DataFrame(
-                {
-                    "p": np.asarray(passenger_row, np.int64),
-                    "e": np.asarray(identity, np.int64),
-                    "s": steps_of(similarity),
-                }
-            )
-            .group_by("p", "e")
-            .agg(pl.col("s").max())
-        )
-        return cls(np.sort(best["p"].to_numpy() * (STEPS + 1) + (STEPS - best["s"].to_numpy())))
+        p = np.asarray(passenger_row, np.int64)
+        e = np.asarray(identity, np.int64)
+        step = steps_of(similarity)
+        if len(p) == 0:
+            return cls(np.zeros(0, np.int64))
+        # (traveller, identity, step) in one integer: one sort puts each pair's best last
+        # (a polars group-by cost a flight 0.4 ms, this 0.04; a chunk 0.21 s against 0.18).
+        n_e = int(e.max()) + 1
+        if (int(p.max()) + 1) * n_e * (STEPS + 1) < np.iinfo(np.int64).max:
+            keyed = np.sort((p * n_e + e) * (STEPS + 1) + step)
+            pair = keyed // (STEPS + 1)
+            last = np.append(pair[1:] != pair[:-1], True)
+            best, pair = keyed[last] % (STEPS + 1), pair[last]
+            p = pair // n_e
+        else:
+            order = np.lexsort((step, e, p))
+            p, e, step = p[order], e[order], step[order]
+            last = np.append((p[1:] != p[:-1]) | (e[1:] != e[:-1]), True)
+            p, best = p[last], step[last]
+        return cls(np.sort(p * (STEPS + 1) + (STEPS - best)))
 
     def count(self, passenger_row: np.ndarray, similarity: np.ndarray) -> np.ndarray:
         """Identities whose name is at least `similarity` to the traveller's (at least 1:
