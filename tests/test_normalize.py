@@ -1,8 +1,16 @@
+import numpy as np
 import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screening.linkage.normalize import FORM_COLUMNS, SCREENING_FORMS, fold, name_forms, skeleton
+from screening.linkage.normalize import (
+    FORM_COLUMNS,
+    SCREENING_FORMS,
+    fold,
+    name_forms,
+    skeleton,
+    sorted_tokens,
+)
 
 
 def test_fold_cases():
@@ -116,3 +124,19 @@ def test_any_subset_of_forms_equals_those_of_the_full_set(names, columns):
     wanted = tuple(c for c in FORM_COLUMNS if c in columns)
     assert name_forms(frame, wanted).equals(name_forms(frame).select(wanted))
     assert name_forms(frame, SCREENING_FORMS).columns == list(SCREENING_FORMS)
+
+
+def test_sorted_tokens_sort_each_name_alike_however_many_names():
+    """A flight's few names are sorted per row, a day's by one flat sort: the same forms,
+    empty names and repeated tokens included."""
+    rng = np.random.default_rng(5)
+    vocab = ["ALI", "AL", "ZHANG", "WEI", "", "NGUYEN", "ANH", "ABD", "ALI"]
+    names = [
+        [vocab[i] for i in rng.integers(0, len(vocab), rng.integers(0, 5))] for _ in range(2_500)
+    ]
+    names = [[t for t in n if t] for n in names]
+    series = pl.Series("core", names, dtype=pl.List(pl.String))
+    want = [" ".join(sorted(n)) for n in names]
+    assert sorted_tokens(series).to_list() == want
+    assert sorted_tokens(series.head(40)).to_list() == want[:40]
+    assert sorted_tokens(series.slice(700, 1_200)).to_list() == want[700:1_900]
