@@ -1,4 +1,5 @@
 import numpy as np
+import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -33,3 +34,21 @@ def test_a_bucket_too_wide_falls_back_to_a_binary_search():
     assert d.width > MAX_SCAN
     q = np.array([0, 5, MAX_SCAN * 3, 2**63], dtype=np.uint64)
     assert find(hashes, d, q).tolist() == [0, 5, -1, -1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(u64, max_size=300), st.lists(u64, max_size=50))
+def test_a_day_and_a_flight_find_the_same_list_keys(values, others):
+    """HashedKeys.contains: a day's many keys (a hash set) and a flight's few (the
+    directory) answer alike, repeated and top-bit keys included."""
+    from screening.linkage.blocking import HashedKeys
+
+    keys = HashedKeys.of(
+        pl.DataFrame(
+            {"key": np.array(values, np.uint64), "l": np.arange(len(values), dtype=np.int64)}
+        )
+    )
+    q = np.array([*values[:50], *others], dtype=np.uint64)
+    day, flight = keys.contains(q, hash_join_from=-1), keys.contains(q, hash_join_from=10**9)
+    assert np.array_equal(day, flight)
+    assert np.array_equal(flight, np.isin(q, np.array(values, np.uint64)))

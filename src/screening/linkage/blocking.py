@@ -193,11 +193,10 @@ class HashedKeys:
     ) -> np.ndarray:
         if not len(self.hashes):
             return np.zeros(len(q_hash), bool)
-        if len(q_hash) > hash_join_from:  # a day's millions: one search each
-            return (
-                self.hashes[np.minimum(np.searchsorted(self.hashes, q_hash), len(self.hashes) - 1)]
-                == q_hash
-            )
+        if len(q_hash) > hash_join_from:
+            # A day's millions against a hash set: a binary search each, in random order,
+            # cost a chunk's 1.4 M keys 0.12 s against 14,000 common keys, this 0.02 s.
+            return pl.Series(q_hash).is_in(pl.Series(self.hashes).implode()).to_numpy()
         return find(*self._distinct[::2], q_hash) >= 0
 
 
