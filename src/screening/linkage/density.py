@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import polars as pl
 
 # Similarities are counted in steps of 1 / STEPS (cpdist's float32 ratios differ by more).
 STEPS = 10_000
@@ -64,19 +63,32 @@ def name_density(
 ) -> NameDensity:
     """The density of `sampled` travellers' candidate pairs (passenger row, list name code,
     name similarity), each traveller counted once per list name at its best similarity."""
-    best = (
-        pl.DataFrame(
-            {
-                "p": np.asarray(passenger_row, np.int64),
-                "c": np.asarray(name_code, np.int64),
-                "s": steps_of(similarity),
-            }
-        )
-        .group_by("p", "c")
-        .agg(pl.col("s").max())
-    )
-    keys = np.sort(best["c"].to_numpy() * (STEPS + 1) + best["s"].to_numpy())
+    _, code, best = best_steps(passenger_row, name_code, similarity)
+    keys = np.sort(code * (STEPS + 1) + best)
     return NameDensity(keys, int(sampled), int(min_sightings))
+
+
+def best_steps(
+    row: np.ndarray, code: np.ndarray, similarity: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, code, best similarity step) of each distinct (row, code) pair, in their
+    order. (row, code, step) packed in one integer, one sort puts each pair's best last
+    (a polars group-by cost a flight 0.4 ms, this 0.04; a day's chunk 0.21 s against
+    0.18); field by field where the packing would overflow."""
+    r, c = np.asarray(row, np.int64), np.asarray(code, np.int64)
+    step = steps_of(similarity)
+    if len(r) == 0:
+        return r, c, step
+    n_c = int(c.max()) + 1
+    if (int(r.max()) + 1) * n_c * (STEPS + 1) < np.iinfo(np.int64).max:
+        packed = np.sort((r * n_c + c) * (STEPS + 1) + step)
+        pair = packed // (STEPS + 1)
+        last = np.append(pair[1:] != pair[:-1], True)
+        return pair[last] // n_c, pair[last] % n_c, packed[last] % (STEPS + 1)
+    order = np.lexsort((step, c, r))
+    r, c, step = r[order], c[order], step[order]
+    last = np.append((r[1:] != r[:-1]) | (c[1:] != c[:-1]), True)
+    return r[last], c[last], step[last]
 
 
 def steps_of(similarity: np.ndarray) -> np.ndarray:

@@ -249,18 +249,20 @@ def name_forms(frame: pl.DataFrame, columns: tuple[str, ...] = FORM_COLUMNS) -> 
     return out.select([c for c in FORM_COLUMNS if c in want])
 
 
-def sorted_tokens(names: pl.Series) -> pl.Series:
-    """Each list of tokens sorted and joined by spaces: one sort of the flat tokens by
-    (row, token), the lists rebuilt on their offsets (list.sort per row took 0.78 against
-    0.44 s for a million names; below a thousand, 0.3 ms against 0.57: a flight sorts
-    per row)."""
-    if len(names) < 1_000:
+def sorted_tokens(names: pl.Series, by: pl.Series | None = None) -> pl.Series:
+    """Each list of tokens sorted (by the same-shaped lists `by`, then spelling) and joined
+    by spaces: one sort of the flat tokens by (row, token), the lists rebuilt on their
+    offsets (list.sort per row took 0.78 against 0.44 s for a million names; below a
+    thousand, 0.3 ms against 0.57: a flight sorts per row)."""
+    if by is None and len(names) < 1_000:
         return names.to_frame().select(pl.col(names.name).list.sort().list.join(" ")).to_series()
     lists = names.rechunk().to_arrow()
     flat = pl.DataFrame(
         {"r": pl.Series(pc.list_parent_indices(lists)), "t": pl.Series(lists.flatten())}
     )
-    ordered = flat.sort("r", "t")["t"].to_arrow()
+    if by is not None:
+        flat = flat.with_columns(k=pl.Series(by.rechunk().to_arrow().flatten()))
+    ordered = flat.sort("r", *(["k"] if by is not None else []), "t")["t"].to_arrow()
     offsets = pc.subtract(lists.offsets, lists.offsets[0])
     rebuilt = type(lists).from_arrays(offsets, ordered, mask=lists.is_null())
     return pl.Series(names.name, rebuilt).list.join(" ")

@@ -552,8 +552,8 @@ def learned(index: WatchlistIndex, population: Population) -> Population:
 
 @dataclass(frozen=True)
 class SampleComparisons:
-    """The population sample's candidate pairs, blocked, first-looked and their names
-    compared as screening does."""
+    """A manifest's candidate pairs (the population sample's, for learning), blocked,
+    first-looked and their names compared as screening does."""
 
     passengers: pl.DataFrame
     manifest: Manifest
@@ -563,20 +563,30 @@ class SampleComparisons:
     bits: np.ndarray
 
 
-def compare_sample(index: WatchlistIndex, population: Population) -> SampleComparisons | None:
-    """The candidate pairs of the population's sample (None: no sample, or a population
-    too small to learn from)."""
+def compare_sample(
+    index: WatchlistIndex, population: Population, rows: int | None = None
+) -> SampleComparisons | None:
+    """The candidate pairs of the population's sample, or of its first `rows` travellers
+    (None: no sample, a population too small to learn from, or no candidates)."""
     cfg = index.config.estimation
     if population.sample is None or population.size < cfg.min_passengers:
         return None
-    sample = population.sample.drop("_h", "_name")
-    manifest = Manifest.of(index, sample, population)
-    p_rows, l_rows, _ = blocked_candidates(index, sample, manifest.forms, manifest.document_folded)
+    sample = population.sample.head(rows) if rows is not None else population.sample
+    return compare_all(index, Manifest.of(index, sample.drop("_h", "_name"), population))
+
+
+def compare_all(index: WatchlistIndex, manifest: Manifest) -> SampleComparisons | None:
+    """Every candidate pair of a manifest's travellers, blocked, first-looked and their
+    names compared as screening does (None: no candidates)."""
+    passengers = manifest.passengers
+    p_rows, l_rows, _ = blocked_candidates(
+        index, passengers, manifest.forms, manifest.document_folded
+    )
     if len(p_rows) == 0:
         return None
     kept = first_look(index, manifest, p_rows, l_rows)
     similarity, how, bits = _names(index, manifest, kept)
-    return SampleComparisons(sample, manifest, kept, similarity, how, bits)
+    return SampleComparisons(passengers, manifest, kept, similarity, how, bits)
 
 
 def learn(
@@ -626,23 +636,15 @@ def learn_names(
     t0 = time.perf_counter()
     cfg = index.config.estimation
     if compared is None:
-        sample = population.sample.head(cfg.name_sample_passengers).drop("_h", "_name")
-        manifest = Manifest.of(index, sample, population)
-        p_rows, l_rows, _ = blocked_candidates(
-            index, sample, manifest.forms, manifest.document_folded
-        )
-        if len(p_rows) == 0:
-            return model
-        kept = first_look(index, manifest, p_rows, l_rows)
-        similarity, how, bits = _names(index, manifest, kept)
-        at = np.arange(len(kept.passenger_row))
-    else:
-        sample = compared.passengers.head(cfg.name_sample_passengers)
-        manifest, kept = compared.manifest, compared.kept
-        at = np.flatnonzero(kept.passenger_row < sample.height)
-        if len(at) == 0:
-            return model
-        similarity, how, bits = compared.similarity[at], compared.how[at], compared.bits[at]
+        compared = compare_sample(index, population, cfg.name_sample_passengers)
+    if compared is None:
+        return model
+    sample = compared.passengers.head(cfg.name_sample_passengers)
+    manifest, kept = compared.manifest, compared.kept
+    at = np.flatnonzero(kept.passenger_row < sample.height)
+    if len(at) == 0:
+        return model
+    similarity, how, bits = compared.similarity[at], compared.how[at], compared.bits[at]
     p_rows, l_rows = kept.passenger_row[at], kept.list_row[at]
     levels = levels_of(sample, index, kept.document[at], p_rows, l_rows, manifest.coded)
     group = p_rows * (int(index.entry_code.max()) + 1) + index.entry_code[l_rows]
@@ -773,13 +775,11 @@ def _rivals(index: WatchlistIndex, manifest: Manifest, p_rows: np.ndarray) -> Ri
     finds and compares them (whatever pairs the caller asks about)."""
     travellers = np.unique(p_rows)
     sub = Manifest.of(index, manifest.passengers[travellers], manifest.population)
-    blocked = blocked_candidates(index, sub.passengers, sub.forms, sub.document_folded)
-    if len(blocked[0]) == 0:
+    compared = compare_all(index, sub)
+    if compared is None:
         return Rivals(np.zeros(0, np.int64))
-    kept = first_look(index, sub, blocked[0], blocked[1])
-    similarity, _, _ = _names(index, sub, kept)
-    identity = index.entry_code[kept.list_row]
-    return Rivals.of(travellers[kept.passenger_row], identity, similarity)
+    identity = index.entry_code[compared.kept.list_row]
+    return Rivals.of(travellers[compared.kept.passenger_row], identity, compared.similarity)
 
 
 def evidence(

@@ -12,7 +12,7 @@ from screening.linkage.comparisons.letters import letter_signatures, ratio_bound
 from screening.linkage.levels import (
     NameHow,
 )
-from screening.linkage.normalize import list_skeletons
+from screening.linkage.normalize import list_skeletons, sorted_tokens
 from screening.linkage.settings import NameViews
 
 NAME_FIELDS = ("sorted_core", "compact_gs", "compact_sg", "skeleton_sorted", "initials_sorted")
@@ -125,15 +125,7 @@ def skeleton_ordered(names: np.ndarray) -> np.ndarray:
     if len(names) == 0:
         return np.zeros(0, dtype=object)
     tokens = pl.Series("t", names, dtype=pl.String).fill_null("").str.split(" ")
-    flat = pl.DataFrame({"t": tokens, "k": list_skeletons(tokens)}).with_row_index("r")
-    return (
-        flat.explode("t", "k")
-        .sort("r", "k", "t", nulls_last=True)
-        .group_by("r", maintain_order=True)
-        .agg(pl.col("t").str.join(" "))["t"]
-        .to_numpy()
-        .astype(object)
-    )
+    return sorted_tokens(tokens, by=list_skeletons(tokens)).to_numpy().astype(object)
 
 
 def _set_ratio_below(
