@@ -198,3 +198,65 @@ def test_keys_are_the_same_hashes_in_a_flight_and_in_a_list_of_any_size():
     # Every kind of name key is there, and the kinds hash apart.
     assert set(small["kind"].cast(pl.String)) == {"exact", "pair", "triple", "tok", "ini"}
     assert small["key"].n_unique() == small.height
+
+
+def _one_identity_many_aliases_in_a_crowded_year(n_aliases: int) -> pl.DataFrame:
+    """E0 listed under `n_aliases` spellings of AHMED MOHAMMED OMAR <surname>, born 2001,
+    among 30 identities named AHMED AHMED MOHAMMED OMAR born 1970..1999: every key of
+    E0's is over-common, and refined by 2001 holds E0's aliases alone."""
+    rows = [
+        ("E0", f"BIN AHMED{'I' * i}", "AHMED MOHAMMED OMAR", "2001-01-26", "M", None, None)
+        for i in range(n_aliases)
+    ]
+    rows += [
+        (f"F{i}", "AHMED", "AHMED MOHAMMED OMAR", f"{1970 + i}-01-01", "M", None, None)
+        for i in range(30)
+    ]
+    return lists.from_flat(
+        pl.DataFrame(rows, schema=L_COLUMNS, orient="row").with_columns(
+            doc_issuer=pl.lit(None, pl.String)
+        )
+    )
+
+
+def test_a_year_block_of_one_identitys_many_aliases_is_used():
+    """IBN AHMAD AHMED MOHAMMED OMAR, born 2001, meets E0 through its keys refined by
+    2001: eleven names in each, over the ten-name limit, but one identity. Counted in names only
+    (refined_block_identities=0) the block is dropped and he meets no one; with as many
+    identities in that year as names, the block is crowded either way."""
+    from dataclasses import replace
+
+    from screening.linkage.settings import Settings
+
+    p = pl.DataFrame(
+        {
+            "passenger_id": ["P1"],
+            "surname": ["IBN AHMAD"],
+            "given_names": ["AHMED MOHAMMED OMAR"],
+            "dob": ["2001-01-26"],
+            "sex": ["M"],
+            "nationality": [None],
+            "doc_number": [None],
+        },
+        schema_overrides={"doc_number": pl.String, "nationality": pl.String},
+    ).with_columns(pl.col("dob").str.to_date())
+
+    def met(rows: pl.DataFrame, identities: int) -> set[str]:
+        cfg = BlockingConfig(refined_block_identities=identities)
+        index = build_index(rows, replace(Settings(), blocking=cfg))
+        _, li, _ = blocked_candidates(index, p, name_forms(p), pl.Series([""]))
+        return set(index.rows["entry_id"].gather(li).to_list())
+
+    many = _one_identity_many_aliases_in_a_crowded_year(11)
+    assert BlockingConfig().refined_block_identities == 7
+    assert met(many, 7) == {"E0"}
+    assert met(many, 0) == set()
+    # Ten aliases are within the name limit: found either way.
+    assert met(_one_identity_many_aliases_in_a_crowded_year(10), 0) == {"E0"}
+    # Eleven identities born in 2001 on the triple: crowded by both counts.
+    crowd = many.with_columns(
+        entry_id=pl.when(pl.col("entry_id") == "E0")
+        .then(pl.format("E0{}", pl.int_range(pl.len()).over("entry_id")))
+        .otherwise(pl.col("entry_id"))
+    )
+    assert met(crowd, 7) == set()

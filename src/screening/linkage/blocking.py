@@ -253,12 +253,24 @@ def list_blocks(
         .explode("y")
         .select("l", "kind", year_key(pl.col("key"), pl.col("y")).alias("key"))
     )
-    ref_sizes = refined.group_by("key").len()
+    # A block is small by its names or by its identities: one identity's dozen aliases
+    # born the same year (AHMED MOHAMMED OMAR and its spellings) are one candidate, and
+    # counted as names they dropped the block its own traveller needed.
+    if identity is None:
+        with_id = refined.with_columns(e=pl.col("l"))
+    else:
+        ids = pl.DataFrame({"l": np.arange(len(identity), dtype=np.int64), "e": identity})
+        with_id = refined.join(ids.lazy(), on="l")
+    ref_sizes = with_id.group_by("key").agg(pl.len(), pl.col("e").n_unique().alias("ids"))
     # An exact copy of a listed name is always compared: exact-name keys are refined by
     # birth year but never dropped, and their undated list names stay unrefined.
     refined = (
         refined.join(ref_sizes, on="key")
-        .filter((pl.col("len") <= cfg.max_block_refined) | (pl.col("kind") == "exact"))
+        .filter(
+            (pl.col("len") <= cfg.max_block_refined)
+            | (pl.col("ids") <= cfg.refined_block_identities)
+            | (pl.col("kind") == "exact")
+        )
         .select("l", "key")
         .collect(engine="streaming")
     )
