@@ -196,7 +196,7 @@ def test_keys_are_the_same_hashes_in_a_flight_and_in_a_list_of_any_size():
         got = big.filter(pl.col("row") == row + 4).sort("key").with_columns(pl.col("row") - 4)
         assert want.height >= 5 and want.equals(got)
     # Every kind of name key is there, and the kinds hash apart.
-    assert set(small["kind"].cast(pl.String)) == {"exact", "pair", "triple", "tok", "ini"}
+    assert set(small["kind"].cast(pl.String)) == {"exact", "pair", "triple", "tok", "ini", "word"}
     assert small["key"].n_unique() == small.height
 
 
@@ -260,3 +260,49 @@ def test_a_year_block_of_one_identitys_many_aliases_is_used():
         .otherwise(pl.col("entry_id"))
     )
     assert met(crowd, 7) == set()
+
+
+def test_a_surname_whose_skeleton_is_one_letter_is_found_as_spelled():
+    """AZZOUZ FNU, listed without a nationality: AZZOUZ's skeleton is `S` (AZIZ's too), too
+    short for a token key of its own, and no other key exists. The spelled token (`word`)
+    finds E0; without that kind, nothing. Carried by more than five identities the spelled
+    token is common and, unlike the others, not refined by birth year (its skeleton's keys
+    are)."""
+    from dataclasses import replace
+
+    from screening.linkage.settings import Settings
+
+    p = pl.DataFrame(
+        {
+            "passenger_id": ["P1"],
+            "surname": ["AZZOUZ"],
+            "given_names": ["FNU"],
+            "dob": ["1967-08-23"],
+            "sex": ["M"],
+            "nationality": ["DZA"],
+            "doc_number": [None],
+        },
+        schema_overrides={"doc_number": pl.String},
+    ).with_columns(pl.col("dob").str.to_date())
+
+    def met(n_others: int, keys: tuple[str, ...] = BlockingConfig().keys) -> set[str]:
+        rows = [("E0", "AZZOUZ", g, "1967-08-23", "M", None, None) for g in ("RIDA", "RIDA T")]
+        rows += [
+            (f"F{i}", "AZZOUZ", f"V{i:02d}", "1967-01-01", "M", None, None) for i in range(n_others)
+        ]
+        rows += [(f"G{i}", "AZIZ", f"V{i:02d}", "1967-01-01", "M", None, None) for i in range(30)]
+        listed = lists.from_flat(
+            pl.DataFrame(rows, schema=L_COLUMNS, orient="row").with_columns(
+                doc_issuer=pl.lit(None, pl.String)
+            )
+        )
+        index = build_index(listed, replace(Settings(), blocking=BlockingConfig(keys=keys)))
+        _, li, _ = blocked_candidates(index, p, name_forms(p), pl.Series([""]))
+        return set(index.rows["entry_id"].gather(li).to_list())
+
+    every = BlockingConfig().keys
+    assert "word" in every
+    assert met(0) == {"E0"}
+    assert met(0, tuple(k for k in every if k != "word")) == set()
+    assert met(4) == {"E0", "F0", "F1", "F2", "F3"}
+    assert met(5) == set()

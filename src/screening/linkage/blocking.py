@@ -10,12 +10,15 @@ Keys (each a 64-bit hash, see `KEY_KINDS`; a row has several):
   typo in the other part; the aliases of one identity count once);
 - `ini`: initial of the first name part plus the skeleton of the last (survives initials
   and typos in given names);
+- `word`: a token as spelled, where its skeleton is a single letter (AZZOUZ -> S), for
+  spellings carried by few listed identities (a surname given alone finds its identity);
 - `doc`: the OCR-folded document number;
 - `exact`: the whole order-free name (refined by birth year when common, never dropped:
   an exact copy is always compared, by a passenger without a birth year too).
 A key shared by more list names than `max_block` would flood every passenger carrying it
-with candidates (MOHAMMED + ALI): it is used only combined with the birth year, and the
-rarer keys of those same names still find them.
+with candidates (MOHAMMED + ALI): it is used only combined with the birth year (a year's
+block while it holds at most `max_block_refined` names or `refined_block_identities`
+identities), and the rarer keys of those same names still find them.
 """
 
 from __future__ import annotations
@@ -42,9 +45,10 @@ def fold_document(doc: pl.Expr) -> pl.Expr:
 # list (tens of millions for 5 M names) and of a day's travellers cost three times the CPU
 # as text, built and grouped, as hashed from each token's hash. A collision of two keys
 # only adds candidate pairs (or, for a list key, puts two keys' names in one block).
-KEY_KINDS = pl.Enum(["exact", "pair", "triple", "tok", "ini", "doc", "born"])
+KEY_KINDS = pl.Enum(["exact", "pair", "triple", "tok", "ini", "doc", "born", "word"])
 # Seeds keep the kinds hashed from the same values apart (a token's key and its pair's).
 _TEXT_SEED, _PAIR_SEED, _TRIPLE_SEED, _TOKEN_KEY_SEED, _YEAR_SEED = 0, 1, 2, 3, 4
+_WORD_SEED = 5
 
 
 def text_key(text: pl.Expr) -> pl.Expr:
@@ -96,6 +100,18 @@ def name_keys(forms: pl.DataFrame, cfg: BlockingConfig) -> pl.DataFrame:
     tokens = one.filter(pl.col("sk").str.len_chars() >= cfg.min_token_skeleton).select(
         "row", pl.col("sk").hash(seed=_TOKEN_KEY_SEED).alias("key")
     )
+    # A token as spelled where its skeleton is short enough to be shared by thousands
+    # (AZZOUZ -> S, NOOUNE -> N): that skeleton's key is over-common, the spelling rare.
+    words = (
+        base.select("row", pl.col("core").alias("w"), pl.col("skeletons").alias("s"))
+        .explode("w", "s")
+        .filter(
+            (pl.col("w").str.len_chars() >= cfg.min_word)
+            & (pl.col("s").str.len_chars() <= cfg.max_word_skeleton)
+        )
+        .select("row", pl.col("w").hash(seed=_WORD_SEED).alias("key"))
+        .unique()
+    )
     first_last = base.filter(pl.col("skeletons").list.len() >= 2).select(
         "row",
         text_key(
@@ -121,6 +137,7 @@ def name_keys(forms: pl.DataFrame, cfg: BlockingConfig) -> pl.DataFrame:
         "triple": triples,
         "tok": tokens,
         "ini": first_last,
+        "word": words,
     }
     used = [key_frame(made[kind], kind) for kind in made if kind in cfg.keys]
     if not used:  # documents only
@@ -228,7 +245,8 @@ def list_blocks(
     size = pl.len()
     if by_identity:
         l_keys = l_keys.with_columns(e=identity.gather(l_keys["row"]))
-        size = pl.when(pl.col("kind").first() == "tok").then(pl.col("e").n_unique()).otherwise(size)
+        one_token = pl.col("kind").first().is_in(["tok", "word"])
+        size = pl.when(one_token).then(pl.col("e").n_unique()).otherwise(size)
     # Lazy, collected by the streaming engine: a 5 M-name list has tens of millions of keys,
     # and the frames between them held at once were the largest part of a build.
     sizes = (
@@ -237,10 +255,12 @@ def list_blocks(
         .agg(size.alias("n"), pl.col("kind").first())
         .collect(engine="streaming")
     )
-    limit = pl.when(pl.col("kind") == "tok").then(cfg.max_block_token).otherwise(cfg.max_block)
+    one_token = pl.col("kind").is_in(["tok", "word"])
+    limit = pl.when(one_token).then(cfg.max_block_token).otherwise(cfg.max_block)
     small = (pl.col("n") <= limit) | (pl.col("kind") == "doc")
     keep = sizes.lazy().filter(small).select("key")
-    common = sizes.filter(~small).select("key", "kind")
+    # A common spelled token is not refined by year: its skeleton's key already is.
+    common = sizes.filter(~small & (pl.col("kind") != "word")).select("key", "kind")
     l_all = l_keys.lazy().select(pl.col("row").alias("l"), "key")
     ly = l_years.lazy().with_row_index("l").with_columns(pl.col("l").cast(pl.Int64))
     dated = (pl.col("year_from").is_not_null()) & (

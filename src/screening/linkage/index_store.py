@@ -31,7 +31,7 @@ from screening.linkage.settings import Settings, load_settings, to_toml
 FRAMES = ("rows", "forms", "docs", "contacts", "token_counts")
 ARRAYS = ("entry_code", "name_code", "has_doc", "has_contact")
 BLOCKS = ("plain", "refined", "common", "common_exact")
-FORMAT = 11  # bump when the layout or the keys change: an older folder is refused, not misread
+FORMAT = 12  # bump when the layout or the keys change: an older folder is refused, not misread
 
 
 def save_index(index: WatchlistIndex, folder: Path) -> Path:
