@@ -238,12 +238,29 @@ def slider(curve: pl.DataFrame, examples: pl.DataFrame, mated: int) -> alt.VConc
 
 
 def det(curves: pl.DataFrame, highlight: str = "default") -> alt.LayerChart:
-    data_ = curves.filter((pl.col("fpir") > 0) & (pl.col("fnir") > 0)).select(
+    """FNIR against FPIR on log axes. A rate of 0 has no place on them: it is drawn at the
+    axis floor (half the smallest rate above 0 on that axis), so a matcher that misses no
+    one from some threshold on (the teaching world's default) keeps its line."""
+    data_ = curves.filter((pl.col("fpir") > 0) | (pl.col("fnir") > 0)).select(
         "matcher", "fpir", "fnir", "threshold"
     )
+    floors = {}
+    for c in ("fpir", "fnir"):
+        above = data_.filter(pl.col(c) > 0)[c]
+        floors[c] = float(above.min()) / 2 if len(above) else 1e-4
+    data_ = data_.with_columns(
+        x=pl.max_horizontal("fpir", pl.lit(floors["fpir"])),
+        y=pl.max_horizontal("fnir", pl.lit(floors["fnir"])),
+    )
     enc = {
-        "x": alt.X("fpir:Q", scale=alt.Scale(type="log"), title="innocents flagged (FPIR)"),
-        "y": alt.Y("fnir:Q", scale=alt.Scale(type="log"), title="listed travellers missed (FNIR)"),
+        "x": alt.X(
+            "x:Q", scale=alt.Scale(type="log"), title="innocents flagged (FPIR; 0 at the floor)"
+        ),
+        "y": alt.Y(
+            "y:Q",
+            scale=alt.Scale(type="log"),
+            title="listed travellers missed (FNIR; 0 at the floor)",
+        ),
         "color": alt.Color("matcher:N", title="matcher"),
         "strokeDash": alt.StrokeDash("matcher:N", title="matcher"),
         "tooltip": ["matcher:N", "threshold:Q", "fpir:Q", "fnir:Q"],

@@ -74,7 +74,8 @@ STEPS = (
         "det",
         "5. Every threshold at once: matcher against matcher",
         "Each line is a matcher, each point a threshold: moving along it trades misses (up) "
-        "for false alerts (right). Lower left is better; both axes are logarithmic.",
+        "for false alerts (right). Lower left is better; both axes are logarithmic, and a "
+        "rate of 0 (no one missed, no one flagged) is drawn at the axis floor.",
         "Detection error trade-off curves, one line per matcher, misses against false alerts "
         "on logarithmic axes.",
     ),
