@@ -196,7 +196,8 @@ def test_keys_are_the_same_hashes_in_a_flight_and_in_a_list_of_any_size():
         got = big.filter(pl.col("row") == row + 4).sort("key").with_columns(pl.col("row") - 4)
         assert want.height >= 5 and want.equals(got)
     # Every kind of name key is there, and the kinds hash apart.
-    assert set(small["kind"].cast(pl.String)) == {"exact", "pair", "triple", "tok", "ini", "word"}
+    kinds = {"exact", "pair", "triple", "tok", "ini", "word", "inits"}
+    assert set(small["kind"].cast(pl.String)) == kinds
     assert small["key"].n_unique() == small.height
 
 
@@ -306,3 +307,48 @@ def test_a_surname_whose_skeleton_is_one_letter_is_found_as_spelled():
     assert met(0, tuple(k for k in every if k != "word")) == set()
     assert met(4) == {"E0", "F0", "F1", "F2", "F3"}
     assert met(5) == set()
+
+
+def test_given_names_as_initials_meet_the_names_they_stand_for():
+    """HASSAN A K S, born 1980, against 30 listed HASSANs born that year: every key of his
+    is crowded but the given names' initials with the surname (`inits`), which only E0
+    (ABDULLAH KHALED SAID) and E1 (ALI KARIM SALEM) share. A traveller writing his given
+    names in full has no `inits` key: he is found by his other keys."""
+    from dataclasses import replace
+
+    from screening.linkage.settings import Settings
+
+    rows = [
+        ("E0", "HASSAN", "ABDULLAH KHALED SAID", "1980-05-01", "M", None, None),
+        ("E1", "HASSAN", "ALI KARIM SALEM", "1980-02-01", "M", None, None),
+    ]
+    rows += [(f"F{i}", "HASSAN", f"ALI V{i:02d}", "1980-01-01", "M", None, None) for i in range(30)]
+    listed = lists.from_flat(
+        pl.DataFrame(rows, schema=L_COLUMNS, orient="row").with_columns(
+            doc_issuer=pl.lit(None, pl.String)
+        )
+    )
+
+    def met(given: str, keys: tuple[str, ...]) -> set[str]:
+        p = pl.DataFrame(
+            {
+                "passenger_id": ["P1"],
+                "surname": ["HASSAN"],
+                "given_names": [given],
+                "dob": ["1980-06-01"],
+                "sex": ["M"],
+                "nationality": [None],
+                "doc_number": [None],
+            },
+            schema_overrides={"doc_number": pl.String, "nationality": pl.String},
+        ).with_columns(pl.col("dob").str.to_date())
+        index = build_index(listed, replace(Settings(), blocking=BlockingConfig(keys=keys)))
+        _, li, _ = blocked_candidates(index, p, name_forms(p), pl.Series([""]))
+        return set(index.rows["entry_id"].gather(li).to_list())
+
+    every = BlockingConfig().keys
+    without = tuple(k for k in every if k != "inits")
+    assert met("A K S", every) == {"E0", "E1"}
+    assert met("A K S", without) == set()
+    assert met("ABDULLAH KHALED SAID", every) == met("ABDULLAH KHALED SAID", without)
+    assert "E0" in met("ABDULLAH KHALED SAID", every)

@@ -716,3 +716,35 @@ def test_ranking_equals_a_sort_and_unique_over_identities(pairs, threshold, top_
         got.select("p", "l", "entry_id", "rank").rows()
         == want.select("p", "l", "entry_id", "rank").rows()
     )
+
+
+def test_given_names_as_initials_pass_the_first_look():
+    """TEHRANI A H shares one token with TEHRANY ALIDARIUSH HOSSEIN (token-set ratio under
+    the prefilter); read against the list name's initials (A H TEHRANY) it is near, and is
+    compared. With `initials_first_look` off it never is. A full name sharing only the
+    surname is not kept by this rule (it gives no initial)."""
+    from dataclasses import replace
+
+    from screening.linkage.settings import ComparisonConfig, Settings
+
+    listed = lists.from_flat(
+        pl.DataFrame(
+            [("E0", "TEHRANY", "ALIDARIUSH HOSSEIN", "1993", "M", "IRN", None)],
+            schema=L_COLUMNS,
+            orient="row",
+        ).with_columns(doc_issuer=pl.lit(None, pl.String))
+    )
+    rows = [
+        ("initials", "TEHRANI", "A H", "1993-10-03", "IRN", None, "E0"),
+        ("other full name", "TEHRANI", "BABAK MORTEZA", "1993-10-03", "IRN", None, None),
+    ]
+    p = _passengers(rows)
+    assert fuzz.token_set_ratio("A H TEHRANI", "ALIDARIUSH HOSSEIN TEHRANY") < 55
+
+    def compared(on: bool) -> set[str]:
+        cmp = ComparisonConfig(initials_first_look=on)
+        index = build_index(listed, replace(Settings(), comparisons=cmp))
+        return set(screen(index, p, threshold=0.0).alerts["passenger_id"].to_list())
+
+    assert compared(True) == {"P0"}
+    assert compared(False) == set()

@@ -10,6 +10,8 @@ Keys (each a 64-bit hash, see `KEY_KINDS`; a row has several):
   typo in the other part; the aliases of one identity count once);
 - `ini`: initial of the first name part plus the skeleton of the last (survives initials
   and typos in given names);
+- `inits`: the given names' initials and the surname's skeleton (HASSAN A K S meets
+  HASSAN ABDULLAH KHALED SAID); a traveller has one only where he gives an initial;
 - `word`: a token as spelled, where its skeleton is a single letter (AZZOUZ -> S), for
   spellings carried by few listed identities (a surname given alone finds its identity);
 - `doc`: the OCR-folded document number;
@@ -45,7 +47,7 @@ def fold_document(doc: pl.Expr) -> pl.Expr:
 # list (tens of millions for 5 M names) and of a day's travellers cost three times the CPU
 # as text, built and grouped, as hashed from each token's hash. A collision of two keys
 # only adds candidate pairs (or, for a list key, puts two keys' names in one block).
-KEY_KINDS = pl.Enum(["exact", "pair", "triple", "tok", "ini", "doc", "born", "word"])
+KEY_KINDS = pl.Enum(["exact", "pair", "triple", "tok", "ini", "doc", "born", "word", "inits"])
 # Seeds keep the kinds hashed from the same values apart (a token's key and its pair's).
 _TEXT_SEED, _PAIR_SEED, _TRIPLE_SEED, _TOKEN_KEY_SEED, _YEAR_SEED = 0, 1, 2, 3, 4
 _WORD_SEED = 5
@@ -76,8 +78,9 @@ def folded_documents(doc: pl.Series) -> pl.Series:
     return pl.DataFrame({"d": doc}).select(fold_document(pl.col("d"))).to_series()
 
 
-def name_keys(forms: pl.DataFrame, cfg: BlockingConfig) -> pl.DataFrame:
-    """(row, key, kind) for every name key of every row of a `name_forms` frame."""
+def name_keys(forms: pl.DataFrame, cfg: BlockingConfig, travellers: bool = False) -> pl.DataFrame:
+    """(row, key, kind) for every name key of every row of a `name_forms` frame (of
+    `travellers`: `inits` keys only for names that give an initial)."""
     # One lazy query collected by the streaming engine: a 5 M-name list makes tens of
     # millions of pair and triple keys, which held at once doubled the build's memory.
     base = forms.lazy().select(
@@ -125,6 +128,27 @@ def name_keys(forms: pl.DataFrame, cfg: BlockingConfig) -> pl.DataFrame:
             )
         ).alias("key"),
     )
+    # The given names' initials and the surname's skeleton (HASSAN A K S and HASSAN
+    # ABDULLAH KHALED SAID): where a name gives initials, its other keys are the crowded
+    # initial+surname or the surname alone. A traveller writing every given name in full
+    # has those and needs none of these.
+    head = pl.col("core").list.head(pl.col("core").list.len() - 1)
+    inits = base.filter(pl.col("core").list.len() >= 2)
+    if travellers:
+        inits = inits.filter(head.list.eval(pl.element().str.len_chars() == 1).list.any())
+    inits = inits.select(
+        "row",
+        text_key(
+            pl.concat_str(
+                [
+                    pl.lit("n:"),
+                    head.list.eval(pl.element().str.slice(0, 1)).list.join(""),
+                    pl.lit("|"),
+                    pl.col("skeletons").list.last(),
+                ]
+            )
+        ).alias("key"),
+    )
     exact = (
         forms.lazy()
         .select(pl.int_range(pl.len(), dtype=pl.Int64).alias("row"), "sorted_core")
@@ -138,6 +162,7 @@ def name_keys(forms: pl.DataFrame, cfg: BlockingConfig) -> pl.DataFrame:
         "tok": tokens,
         "ini": first_last,
         "word": words,
+        "inits": inits,
     }
     used = [key_frame(made[kind], kind) for kind in made if kind in cfg.keys]
     if not used:  # documents only

@@ -195,7 +195,7 @@ def born_keys(dob: pl.Series, nationalities: pl.Series) -> pl.DataFrame:
 def passenger_keys(
     forms: pl.DataFrame, doc: pl.Series, cfg: BlockingConfig, born: pl.DataFrame | None = None
 ) -> pl.DataFrame:
-    keys = name_keys(forms, cfg)
+    keys = name_keys(forms, cfg, travellers=True)
     d = pl.DataFrame({"row": np.arange(len(doc), dtype=np.int64), "d": doc}).filter(
         pl.col("d").str.len_chars() >= cfg.min_document_length
     )

@@ -22,6 +22,8 @@ from screening.linkage.comparisons.contacts import contact_evidence
 from screening.linkage.comparisons.dates import same_date
 from screening.linkage.comparisons.documents import document_evidence
 from screening.linkage.comparisons.names import (
+    initialled,
+    initials_ratio,
     name_arrays,
     name_similarity,
     skeleton_in,
@@ -133,7 +135,8 @@ class Manifest:
         return Manifest(
             passengers=passengers,
             forms=forms,
-            names=name_arrays(forms),
+            # Travellers giving initials are read against list names' initials first.
+            names=name_arrays(forms) | {"initialled": initialled(forms)},
             population=population or population_stats(passengers, forms, sample_size),
             document=doc,
             document_folded=folded_documents(doc),
@@ -396,6 +399,14 @@ def first_look(
             rest = rest[~np.isnan(overlap[rest])]
             near = skeleton_order_ratio(manifest.names, lst, p_rows[rest], l_at[rest])
             keep[rest[near >= prefilter]] = True
+    if index.config.comparisons.initials_first_look and not keep.all():
+        # Given names as initials share few letters with the names they stand for: read
+        # against the list name's initials, as the comparisons will.
+        rest = np.flatnonzero(~keep)
+        rest = rest[manifest.names["initialled"][p_rows[rest]]]
+        views = index.config.comparisons.name_views
+        near = initials_ratio(manifest.names, lst, p_rows[rest], l_at[rest]) * views.initials
+        keep[rest[near >= prefilter]] = True
     # Kept for their documents or birth date with the overlap not scored: it is compared.
     unscored = np.flatnonzero(keep & np.isnan(overlap))
     overlap[unscored] = token_overlap(manifest.names, lst, p_rows[unscored], l_at[unscored])

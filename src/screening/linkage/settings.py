@@ -19,7 +19,7 @@ from screening.linkage.levels import CONTACT_LEVELS, DOB_LEVELS, DOC_LEVELS
 # a triple of token skeletons, one rare token skeleton, first initial + last skeleton, the document,
 # and the full date of birth with a nationality (an alias that shares no name part:
 # kunyas, other names on real lists).
-BLOCKING_KEYS = ("exact", "pair", "triple", "tok", "ini", "doc", "born", "word")
+BLOCKING_KEYS = ("exact", "pair", "triple", "tok", "ini", "doc", "born", "word", "inits")
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,9 @@ class ComparisonConfig:
     # A pair born the same day whose names reach the prefilter with their tokens in
     # skeleton order (a transliteration, tokens sorted apart by spelling) is compared.
     same_date_skeleton_order: bool = True
+    # A traveller giving initials (HASSAN A K S) whose name, read against the list name's
+    # initials form, reaches the prefilter is compared.
+    initials_first_look: bool = True
     name_views: NameViews = field(default_factory=NameViews)
     # A full name seen this often in the screened population is scored by how often it is
     # seen, not by its tokens (families, double-barrelled names); one or two sightings are

@@ -108,6 +108,17 @@ def token_overlap(
     return out
 
 
+def initialled(forms: pl.DataFrame) -> np.ndarray:
+    """Per name, whether it gives a part as an initial (HASSAN A K S)."""
+    return forms["core"].list.eval(pl.element().str.len_chars() == 1).list.any().to_numpy()
+
+
+def initials_ratio(p: dict, lst: dict, pi: np.ndarray, li: np.ndarray) -> np.ndarray:
+    """fuzz.ratio of the traveller's order-free name against the list name's initials
+    form (TEHRANI A H against A H TEHRANY for TEHRANY ALIDARIUSH HOSSEIN)."""
+    return _cp(fuzz.ratio, p["sorted_core"][pi], lst["initials_sorted"][li])
+
+
 def skeleton_order_ratio(p: dict, lst: dict, pi: np.ndarray, li: np.ndarray) -> np.ndarray:
     """fuzz.ratio of each pair's order-free names with their tokens in the order of their
     consonant skeletons: a transliterated name then lines up with its original, which the
