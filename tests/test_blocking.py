@@ -3,6 +3,8 @@ birth year, and an exact copy of a listed name is compared even without a birth 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import polars as pl
 
@@ -11,9 +13,40 @@ from screening.linkage.blocking import HashedKeys, name_keys
 from screening.linkage.index import build_index
 from screening.linkage.normalize import name_forms
 from screening.linkage.screen import blocked_candidates
-from screening.linkage.settings import BlockingConfig
+from screening.linkage.settings import BlockingConfig, Settings
 
 L_COLUMNS = ["entry_id", "surname", "given_names", "dob", "sex", "nationality", "doc_number"]
+
+
+def _listed(rows: list[tuple]) -> pl.DataFrame:
+    """Canonical list rows from (entry_id, surname, given, dob, sex, nationality, doc)."""
+    return lists.from_flat(
+        pl.DataFrame(rows, schema=L_COLUMNS, orient="row").with_columns(
+            doc_issuer=pl.lit(None, pl.String)
+        )
+    )
+
+
+def _traveller(surname: str, given: str, dob: str | None, nationality: str | None) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "passenger_id": ["P1"],
+            "surname": [surname],
+            "given_names": [given],
+            "dob": [dob],
+            "sex": ["M"],
+            "nationality": [nationality],
+            "doc_number": [None],
+        },
+        schema_overrides={"doc_number": pl.String, "nationality": pl.String, "dob": pl.String},
+    ).with_columns(pl.col("dob").str.to_date())
+
+
+def _met(listed: pl.DataFrame, traveller: pl.DataFrame, cfg: BlockingConfig) -> set[str]:
+    """The listed identities blocking gives `traveller` as candidates under `cfg`."""
+    index = build_index(listed, replace(Settings(), blocking=cfg))
+    _, li, _ = blocked_candidates(index, traveller, name_forms(traveller), pl.Series([""]))
+    return set(index.rows["entry_id"].gather(li).to_list())
 
 
 def test_polars_join_branch_equals_searchsorted_branch():
@@ -42,29 +75,14 @@ def test_polars_join_branch_equals_searchsorted_branch():
 
 def _list_of_namesakes() -> pl.DataFrame:
     """30 listed MOHAMMED ALIs born 1970..1999: every key of theirs is over-common."""
-    rows = [(f"E{i}", "MOHAMMED", "ALI", f"{1970 + i}-01-01", "M", "EGY", None) for i in range(30)]
-    return lists.from_flat(
-        pl.DataFrame(rows, schema=L_COLUMNS, orient="row").with_columns(
-            doc_issuer=pl.lit(None, pl.String)
-        )
+    return _listed(
+        [(f"E{i}", "MOHAMMED", "ALI", f"{1970 + i}-01-01", "M", "EGY", None) for i in range(30)]
     )
 
 
 def _candidates(index, dob: str | None) -> list[str]:
-    p = pl.DataFrame(
-        {
-            "passenger_id": ["P1"],
-            "surname": ["MOHAMMED"],
-            "given_names": ["ALI"],
-            "dob": [dob],
-            "sex": ["M"],
-            "nationality": ["EGY"],
-            "doc_number": [None],
-        },
-        schema_overrides={"doc_number": pl.String, "dob": pl.String},
-    ).with_columns(pl.col("dob").str.to_date())
-    docs = pl.Series([""] * p.height)
-    _, li, _ = blocked_candidates(index, p, name_forms(p), docs)
+    p = _traveller("MOHAMMED", "ALI", dob, "EGY")
+    _, li, _ = blocked_candidates(index, p, name_forms(p), pl.Series([""]))
     return sorted(index.rows["entry_id"].gather(li).to_list())
 
 
@@ -95,42 +113,17 @@ def _crowded_list() -> pl.DataFrame:
         for i in range(26):
             given = f"{giv} {rare[26 * k + i]}"
             rows.append((f"F{k}{i}", sur, given, "1999-01-01", "M", "EGY", None))
-    return lists.from_flat(
-        pl.DataFrame(rows, schema=L_COLUMNS, orient="row").with_columns(
-            doc_issuer=pl.lit(None, pl.String)
-        )
-    )
+    return _listed(rows)
 
 
 def test_a_long_name_with_an_added_part_is_found_by_its_triple():
     """KARIM ALI MOHAMMED HUSSEIN, born 1999: every pair of his parts is crowded, so only
     the three listed parts together (`triple`) find E0; without that rule he is missed."""
-    from dataclasses import replace
-
-    from screening.linkage.settings import BlockingConfig, Settings
-
-    p = pl.DataFrame(
-        {
-            "passenger_id": ["P1"],
-            "surname": ["HUSSEIN"],
-            "given_names": ["KARIM ALI MOHAMMED"],
-            "dob": ["1999-04-10"],
-            "sex": ["M"],
-            "nationality": [None],
-            "doc_number": [None],
-        },
-        schema_overrides={"doc_number": pl.String, "nationality": pl.String},
-    ).with_columns(pl.col("dob").str.to_date())
-
-    def found(keys: tuple[str, ...]) -> bool:
-        settings = replace(Settings(), blocking=BlockingConfig(keys=keys))
-        index = build_index(_crowded_list(), settings)
-        _, li, _ = blocked_candidates(index, p, name_forms(p), pl.Series([""]))
-        return "E0" in index.rows["entry_id"].gather(li).to_list()
-
+    p = _traveller("HUSSEIN", "KARIM ALI MOHAMMED", "1999-04-10", None)
     every = BlockingConfig().keys
-    assert found(every)
-    assert not found(tuple(k for k in every if k != "triple"))
+    assert "E0" in _met(_crowded_list(), p, BlockingConfig(keys=every))
+    without = BlockingConfig(keys=tuple(k for k in every if k != "triple"))
+    assert "E0" not in _met(_crowded_list(), p, without)
 
 
 def _aliases_of_one_identity(n_others: int) -> pl.DataFrame:
@@ -139,39 +132,18 @@ def _aliases_of_one_identity(n_others: int) -> pl.DataFrame:
     given = ["RIDA", "RIDA TAHA", "REDA", "RIDHA", "RIDA T", "TAHA RIDA"]
     rows = [("E0", "MAKHLOUF", g, None, "M", "DZA", None) for g in given]
     rows += [(f"F{i}", "MAKHLOUF", f"NAME{i}", None, "M", "DZA", None) for i in range(n_others)]
-    return lists.from_flat(
-        pl.DataFrame(rows, schema=L_COLUMNS, orient="row").with_columns(
-            doc_issuer=pl.lit(None, pl.String)
-        )
-    )
+    return _listed(rows)
 
 
 def test_a_surname_alone_meets_a_rare_identity_whatever_its_number_of_aliases():
     """A traveller giving only MAKHLOUF (FNU) meets the identity whose six aliases carry it:
     a single-token key's block counts identities (1 here), not names (6, over the limit
     of 5). Shared by more identities than the limit, the key is common again."""
-    from dataclasses import replace
-
-    from screening.linkage.settings import BlockingConfig, Settings
-
-    p = pl.DataFrame(
-        {
-            "passenger_id": ["P1"],
-            "surname": ["MAKHLOUF"],
-            "given_names": ["FNU"],
-            "dob": ["1967-08-23"],
-            "sex": ["M"],
-            "nationality": ["DZA"],
-            "doc_number": [None],
-        },
-        schema_overrides={"doc_number": pl.String},
-    ).with_columns(pl.col("dob").str.to_date())
+    p = _traveller("MAKHLOUF", "FNU", "1967-08-23", "DZA")
 
     def met(n_others: int, by_identity: bool) -> set[str]:
         cfg = BlockingConfig(token_block_identities=by_identity)
-        index = build_index(_aliases_of_one_identity(n_others), replace(Settings(), blocking=cfg))
-        _, li, _ = blocked_candidates(index, p, name_forms(p), pl.Series([""]))
-        return set(index.rows["entry_id"].gather(li).to_list())
+        return _met(_aliases_of_one_identity(n_others), p, cfg)
 
     assert met(0, by_identity=True) == {"E0"}
     assert met(0, by_identity=False) == set()
@@ -213,40 +185,18 @@ def _one_identity_many_aliases_in_a_crowded_year(n_aliases: int) -> pl.DataFrame
         (f"F{i}", "AHMED", "AHMED MOHAMMED OMAR", f"{1970 + i}-01-01", "M", None, None)
         for i in range(30)
     ]
-    return lists.from_flat(
-        pl.DataFrame(rows, schema=L_COLUMNS, orient="row").with_columns(
-            doc_issuer=pl.lit(None, pl.String)
-        )
-    )
+    return _listed(rows)
 
 
 def test_a_year_block_of_one_identitys_many_aliases_is_used():
     """IBN AHMAD AHMED MOHAMMED OMAR, born 2001, meets E0 through its keys refined by
-    2001: eleven names in each, over the ten-name limit, but one identity. Counted in names only
-    (refined_block_identities=0) the block is dropped and he meets no one; with as many
-    identities in that year as names, the block is crowded either way."""
-    from dataclasses import replace
-
-    from screening.linkage.settings import Settings
-
-    p = pl.DataFrame(
-        {
-            "passenger_id": ["P1"],
-            "surname": ["IBN AHMAD"],
-            "given_names": ["AHMED MOHAMMED OMAR"],
-            "dob": ["2001-01-26"],
-            "sex": ["M"],
-            "nationality": [None],
-            "doc_number": [None],
-        },
-        schema_overrides={"doc_number": pl.String, "nationality": pl.String},
-    ).with_columns(pl.col("dob").str.to_date())
+    2001: eleven names in each, over the ten-name limit, but one identity. Counted in names
+    only (refined_block_identities=0) the block is dropped and he meets no one; with as
+    many identities in that year as names, the block is crowded either way."""
+    p = _traveller("IBN AHMAD", "AHMED MOHAMMED OMAR", "2001-01-26", None)
 
     def met(rows: pl.DataFrame, identities: int) -> set[str]:
-        cfg = BlockingConfig(refined_block_identities=identities)
-        index = build_index(rows, replace(Settings(), blocking=cfg))
-        _, li, _ = blocked_candidates(index, p, name_forms(p), pl.Series([""]))
-        return set(index.rows["entry_id"].gather(li).to_list())
+        return _met(rows, p, BlockingConfig(refined_block_identities=identities))
 
     many = _one_identity_many_aliases_in_a_crowded_year(11)
     assert BlockingConfig().refined_block_identities == 7
@@ -269,22 +219,7 @@ def test_a_surname_whose_skeleton_is_one_letter_is_found_as_spelled():
     finds E0; without that kind, nothing. Carried by more than five identities the spelled
     token is common and, unlike the others, not refined by birth year (its skeleton's keys
     are)."""
-    from dataclasses import replace
-
-    from screening.linkage.settings import Settings
-
-    p = pl.DataFrame(
-        {
-            "passenger_id": ["P1"],
-            "surname": ["AZZOUZ"],
-            "given_names": ["FNU"],
-            "dob": ["1967-08-23"],
-            "sex": ["M"],
-            "nationality": ["DZA"],
-            "doc_number": [None],
-        },
-        schema_overrides={"doc_number": pl.String},
-    ).with_columns(pl.col("dob").str.to_date())
+    p = _traveller("AZZOUZ", "FNU", "1967-08-23", "DZA")
 
     def met(n_others: int, keys: tuple[str, ...] = BlockingConfig().keys) -> set[str]:
         rows = [("E0", "AZZOUZ", g, "1967-08-23", "M", None, None) for g in ("RIDA", "RIDA T")]
@@ -292,14 +227,7 @@ def test_a_surname_whose_skeleton_is_one_letter_is_found_as_spelled():
             (f"F{i}", "AZZOUZ", f"V{i:02d}", "1967-01-01", "M", None, None) for i in range(n_others)
         ]
         rows += [(f"G{i}", "AZIZ", f"V{i:02d}", "1967-01-01", "M", None, None) for i in range(30)]
-        listed = lists.from_flat(
-            pl.DataFrame(rows, schema=L_COLUMNS, orient="row").with_columns(
-                doc_issuer=pl.lit(None, pl.String)
-            )
-        )
-        index = build_index(listed, replace(Settings(), blocking=BlockingConfig(keys=keys)))
-        _, li, _ = blocked_candidates(index, p, name_forms(p), pl.Series([""]))
-        return set(index.rows["entry_id"].gather(li).to_list())
+        return _met(_listed(rows), p, BlockingConfig(keys=keys))
 
     every = BlockingConfig().keys
     assert "word" in every
@@ -314,37 +242,17 @@ def test_given_names_as_initials_meet_the_names_they_stand_for():
     is crowded but the given names' initials with the surname (`inits`), which only E0
     (ABDULLAH KHALED SAID) and E1 (ALI KARIM SALEM) share. A traveller writing his given
     names in full has no `inits` key: he is found by his other keys."""
-    from dataclasses import replace
-
-    from screening.linkage.settings import Settings
-
     rows = [
         ("E0", "HASSAN", "ABDULLAH KHALED SAID", "1980-05-01", "M", None, None),
         ("E1", "HASSAN", "ALI KARIM SALEM", "1980-02-01", "M", None, None),
     ]
     rows += [(f"F{i}", "HASSAN", f"ALI V{i:02d}", "1980-01-01", "M", None, None) for i in range(30)]
-    listed = lists.from_flat(
-        pl.DataFrame(rows, schema=L_COLUMNS, orient="row").with_columns(
-            doc_issuer=pl.lit(None, pl.String)
-        )
-    )
+    listed = _listed(rows)
 
     def met(given: str, keys: tuple[str, ...]) -> set[str]:
-        p = pl.DataFrame(
-            {
-                "passenger_id": ["P1"],
-                "surname": ["HASSAN"],
-                "given_names": [given],
-                "dob": ["1980-06-01"],
-                "sex": ["M"],
-                "nationality": [None],
-                "doc_number": [None],
-            },
-            schema_overrides={"doc_number": pl.String, "nationality": pl.String},
-        ).with_columns(pl.col("dob").str.to_date())
-        index = build_index(listed, replace(Settings(), blocking=BlockingConfig(keys=keys)))
-        _, li, _ = blocked_candidates(index, p, name_forms(p), pl.Series([""]))
-        return set(index.rows["entry_id"].gather(li).to_list())
+        return _met(
+            listed, _traveller("HASSAN", given, "1980-06-01", None), BlockingConfig(keys=keys)
+        )
 
     every = BlockingConfig().keys
     without = tuple(k for k in every if k != "inits")
