@@ -32,6 +32,7 @@ import numpy as np
 import polars as pl
 
 from screening.linkage.hashed import Directory, find
+from screening.linkage.normalize import gives_initial
 from screening.linkage.settings import BlockingConfig
 
 
@@ -49,8 +50,9 @@ def fold_document(doc: pl.Expr) -> pl.Expr:
 # only adds candidate pairs (or, for a list key, puts two keys' names in one block).
 KEY_KINDS = pl.Enum(["exact", "pair", "triple", "tok", "ini", "doc", "born", "word", "inits"])
 # Seeds keep the kinds hashed from the same values apart (a token's key and its pair's).
-_TEXT_SEED, _PAIR_SEED, _TRIPLE_SEED, _TOKEN_KEY_SEED, _YEAR_SEED = 0, 1, 2, 3, 4
-_WORD_SEED = 5
+_TEXT_SEED, _PAIR_SEED, _TRIPLE_SEED, _TOKEN_KEY_SEED, _YEAR_SEED, _WORD_SEED = range(6)
+# Kinds of a single token: their blocks count listed identities, under max_block_token.
+_ONE_TOKEN = ("tok", "word")
 
 
 def text_key(text: pl.Expr) -> pl.Expr:
@@ -135,7 +137,7 @@ def name_keys(forms: pl.DataFrame, cfg: BlockingConfig, travellers: bool = False
     head = pl.col("core").list.head(pl.col("core").list.len() - 1)
     inits = base.filter(pl.col("core").list.len() >= 2)
     if travellers:
-        inits = inits.filter(head.list.eval(pl.element().str.len_chars() == 1).list.any())
+        inits = inits.filter(gives_initial(head))
     inits = inits.select(
         "row",
         text_key(
@@ -270,7 +272,7 @@ def list_blocks(
     size = pl.len()
     if by_identity:
         l_keys = l_keys.with_columns(e=identity.gather(l_keys["row"]))
-        one_token = pl.col("kind").first().is_in(["tok", "word"])
+        one_token = pl.col("kind").first().is_in(_ONE_TOKEN)
         size = pl.when(one_token).then(pl.col("e").n_unique()).otherwise(size)
     # Lazy, collected by the streaming engine: a 5 M-name list has tens of millions of keys,
     # and the frames between them held at once were the largest part of a build.
@@ -280,8 +282,9 @@ def list_blocks(
         .agg(size.alias("n"), pl.col("kind").first())
         .collect(engine="streaming")
     )
-    one_token = pl.col("kind").is_in(["tok", "word"])
-    limit = pl.when(one_token).then(cfg.max_block_token).otherwise(cfg.max_block)
+    limit = (
+        pl.when(pl.col("kind").is_in(_ONE_TOKEN)).then(cfg.max_block_token).otherwise(cfg.max_block)
+    )
     small = (pl.col("n") <= limit) | (pl.col("kind") == "doc")
     keep = sizes.lazy().filter(small).select("key")
     # A common spelled token is not refined by year: its skeleton's key already is.

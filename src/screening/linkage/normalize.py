@@ -249,6 +249,11 @@ def name_forms(frame: pl.DataFrame, columns: tuple[str, ...] = FORM_COLUMNS) -> 
     return out.select([c for c in FORM_COLUMNS if c in want])
 
 
+def gives_initial(tokens: pl.Expr) -> pl.Expr:
+    """Whether a list of name tokens holds a one-letter part: an initial (A K S)."""
+    return tokens.list.eval(pl.element().str.len_chars() == 1).list.any()
+
+
 def sorted_tokens(names: pl.Series, by: pl.Series | None = None) -> pl.Series:
     """Each list of tokens sorted (by the same-shaped lists `by`, then spelling) and joined
     by spaces: one sort of the flat tokens by (row, token), the lists rebuilt on their

@@ -12,7 +12,7 @@ from screening.linkage.comparisons.letters import letter_signatures, ratio_bound
 from screening.linkage.levels import (
     NameHow,
 )
-from screening.linkage.normalize import list_skeletons, sorted_tokens
+from screening.linkage.normalize import gives_initial, list_skeletons, sorted_tokens
 from screening.linkage.settings import NameViews
 
 NAME_FIELDS = ("sorted_core", "compact_gs", "compact_sg", "skeleton_sorted", "initials_sorted")
@@ -110,7 +110,7 @@ def token_overlap(
 
 def initialled(forms: pl.DataFrame) -> np.ndarray:
     """Per name, whether it gives a part as an initial (HASSAN A K S)."""
-    return forms["core"].list.eval(pl.element().str.len_chars() == 1).list.any().to_numpy()
+    return forms.select(gives_initial(pl.col("core"))).to_series().to_numpy()
 
 
 def initials_ratio(p: dict, lst: dict, pi: np.ndarray, li: np.ndarray) -> np.ndarray:
