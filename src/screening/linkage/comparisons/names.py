@@ -100,11 +100,19 @@ def token_overlap(
 ) -> np.ndarray:
     """fuzz.token_set_ratio of the order-free names: the cheap first look at every pair.
     With `floor`: NaN, not scored, where the letters prove it below `floor`."""
-    if floor is None:
-        return _cp(fuzz.token_set_ratio, p["sorted_core"][pi], lst["sorted_core"][li])
     out = np.full(len(pi), np.nan, dtype=np.float32)
-    at = np.flatnonzero(~_set_ratio_below(p, lst, pi, li, floor))
-    out[at] = _cp(fuzz.token_set_ratio, p["sorted_core"][pi[at]], lst["sorted_core"][li[at]])
+    apart = _apart(p, lst, pi, li)
+    todo = np.ones(len(pi), dtype=bool)
+    key = "letters:sorted_core"
+    if floor is not None and key in p and key in lst:
+        at = np.flatnonzero(apart)
+        todo[at] = ratio_bound(p[key][pi[at]], lst[key][li[at]]) + _MARGIN >= floor
+    # Names apart have a token-set ratio equal to the plain ratio of their sorted tokens,
+    # which costs a third as much (1.6 M pairs of a national day's chunk: 0.28 against
+    # 0.75 s on one thread): about half of what the first look scores.
+    plain, sets = np.flatnonzero(todo & apart), np.flatnonzero(todo & ~apart)
+    out[plain] = _cp(fuzz.ratio, p["sorted_core"][pi[plain]], lst["sorted_core"][li[plain]])
+    out[sets] = _cp(fuzz.token_set_ratio, p["sorted_core"][pi[sets]], lst["sorted_core"][li[sets]])
     return out
 
 
@@ -139,26 +147,19 @@ def skeleton_ordered(names: np.ndarray) -> np.ndarray:
     return sorted_tokens(tokens, by=list_skeletons(tokens)).to_numpy().astype(object)
 
 
-def _set_ratio_below(
-    p: dict, lst: dict, pi: np.ndarray, li: np.ndarray, floor: float
-) -> np.ndarray:
-    """Per pair, whether its token-set ratio is surely below `floor`. Where two names share
-    no token and repeat none, token_set_ratio is the plain ratio of their sorted tokens,
-    which their letters bound. Token signatures tell both (`core_bits`: a name with as
-    many bits as tokens repeats none); a collision of bits only leaves a pair scored.
-    (Skeletons would not do: blocking pairs names by them, nearly every pair shares one.)"""
-    key = "letters:sorted_core"
-    if any(k not in d for d in (p, lst) for k in (key, "core_bits")):
+def _apart(p: dict, lst: dict, pi: np.ndarray, li: np.ndarray) -> np.ndarray:
+    """Per pair, whether the two names surely share no token and repeat none: then
+    token_set_ratio is the plain ratio of their sorted tokens, which their letters bound.
+    Token signatures tell both (`core_bits`: a name with as many bits as tokens repeats
+    none); a collision of bits only leaves a pair to token_set_ratio. (Skeletons would
+    not do: blocking pairs names by them, nearly every pair shares one.)"""
+    if any("core_bits" not in d or "n_core" not in d for d in (p, lst)):
         return np.zeros(len(pi), dtype=bool)
     b_p, b_l = p["core_bits"][pi], lst["core_bits"][li]
     distinct = (np.bitwise_count(b_p) == p["n_core"][pi]) & (
         np.bitwise_count(b_l) == lst["n_core"][li]
     )
-    apart = ((b_p & b_l) == 0) & distinct
-    below = np.zeros(len(pi), dtype=bool)
-    at = np.flatnonzero(apart)
-    below[at] = ratio_bound(p[key][pi[at]], lst[key][li[at]]) + _MARGIN < floor
-    return below
+    return ((b_p & b_l) == 0) & distinct
 
 
 def skeleton_subset(p: dict, lst: dict, pi: np.ndarray, li: np.ndarray) -> np.ndarray:
