@@ -7,6 +7,9 @@ import datetime as dt
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from screening.data.lists import from_flat
 from screening.evaluate.stages import evaluate_stages, link_accuracy
@@ -530,6 +533,17 @@ def test_notify_joins_the_travellers_and_the_identitys_states():
     )
     out, records = notified(alerts, traveller_roles(states), identity_states(listed))
     assert out["notify"].to_list() == ["ARE;FRA;SYR", "ARE;FRA", "BEL", "FRA;SYR", ""]
+    # Without records the column is made another way (bits per traveller and identity).
+    bare, none = notified(alerts, traveller_roles(states), identity_states(listed), False)
+    assert bare["notify"].to_list() == out["notify"].to_list()
+    assert none.is_empty()
+    assert notified(alerts, traveller_roles(states), None, False)[0]["notify"].to_list() == [
+        "ARE;FRA",
+        "ARE;FRA",
+        "BEL",
+        "",
+        "",
+    ]
     assert records.filter(pl.col("alert_id") == "a").sort("state").rows() == [
         ("a", "ARE", "transit", "traveller"),
         ("a", "FRA", "nationality+departure", "traveller"),
@@ -567,3 +581,50 @@ def test_notify_strings_per_alert_whatever_the_hash(base):
     assert got == ["ARE;DZA", "ARE;FRA", "", "ARE;DZA", "BEL", "ARE;BEL;FRA", ""]
     empty = out.clear()
     assert _notify_strings(empty, states, 2, base=base).to_list() == ["", ""]
+
+
+_STATE = st.sampled_from([f"S{i:03d}" for i in range(150)])  # more than two words of bits
+
+
+@hsettings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(["P1", "P2", "P3", "P4"]), _STATE), max_size=30),
+    st.lists(st.tuples(st.sampled_from(["E1", "E2", "E3"]), _STATE), max_size=12),
+    st.lists(
+        st.tuples(
+            st.sampled_from(["P1", "P2", "P5", None]),
+            st.sampled_from(["E1", "E2", "E4", None]),
+            st.sampled_from(["watchlist", "associate", "contact", "document_invalid"]),
+        ),
+        max_size=25,
+    ),
+)
+def test_the_notify_column_is_the_same_with_and_without_records(travellers, listed, rows):
+    """The column made from bits per traveller and identity equals the one the records
+    make, whatever states, owners without states, nulls and kinds the alerts have."""
+    from screening.travel.notify import identity_states, notified, traveller_roles
+
+    roles = traveller_roles(
+        pl.DataFrame(
+            {"passenger_id": [p for p, _ in travellers], "state": [s for _, s in travellers]},
+            schema={"passenger_id": pl.String, "state": pl.String},
+        ).with_columns(role=pl.lit("nationality"))
+    )
+    ids = identity_states(
+        pl.DataFrame(
+            {"entry_id": [e for e, _ in listed], "nationalities": [[s] for _, s in listed]},
+            schema={"entry_id": pl.String, "nationalities": pl.List(pl.String)},
+        )
+    )
+    alerts = pl.DataFrame(
+        {
+            "alert_id": [f"a{i}" for i in range(len(rows))],
+            "passenger_id": [p for p, _, _ in rows],
+            "entry_id": [e for _, e, _ in rows],
+            "kind": [k for _, _, k in rows],
+        },
+        schema={n: pl.String for n in ("alert_id", "passenger_id", "entry_id", "kind")},
+    )
+    for identities in (ids, None):
+        with_records = notified(alerts, roles, identities, True)[0]["notify"]
+        assert notified(alerts, roles, identities, False)[0]["notify"].equals(with_records)
