@@ -600,16 +600,16 @@ _STATE = st.sampled_from([f"S{i:03d}" for i in range(150)])  # more than two wor
     ),
 )
 def test_the_notify_column_is_the_same_with_and_without_records(travellers, listed, rows):
-    """The column made from bits per traveller and identity equals the one the records
-    make, whatever states, owners without states, nulls and kinds the alerts have."""
-    from screening.travel.notify import identity_states, notified, traveller_roles
+    """The column made from bits per traveller and identity (from the travellers' states
+    as they come, repeats and all) equals the one the records make, whatever states,
+    owners without states, nulls and kinds the alerts have."""
+    from screening.travel.notify import identity_states, notified, notify_roles
 
-    roles = traveller_roles(
-        pl.DataFrame(
-            {"passenger_id": [p for p, _ in travellers], "state": [s for _, s in travellers]},
-            schema={"passenger_id": pl.String, "state": pl.String},
-        ).with_columns(role=pl.lit("nationality"))
-    )
+    # Repeats on purpose: a state given twice (nationality and document issuer).
+    states = pl.DataFrame(
+        {"passenger_id": [p for p, _ in travellers], "state": [s for _, s in travellers]},
+        schema={"passenger_id": pl.String, "state": pl.String},
+    ).with_columns(role=pl.lit("nationality"))
     ids = identity_states(
         pl.DataFrame(
             {"entry_id": [e for e, _ in listed], "nationalities": [[s] for _, s in listed]},
@@ -626,5 +626,6 @@ def test_the_notify_column_is_the_same_with_and_without_records(travellers, list
         schema={n: pl.String for n in ("alert_id", "passenger_id", "entry_id", "kind")},
     )
     for identities in (ids, None):
-        with_records = notified(alerts, roles, identities, True)[0]["notify"]
-        assert notified(alerts, roles, identities, False)[0]["notify"].equals(with_records)
+        with_records = notified(alerts, notify_roles(states, True), identities, True)[0]
+        bare = notified(alerts, notify_roles(states, False), identities, False)[0]
+        assert bare["notify"].equals(with_records["notify"])

@@ -28,7 +28,7 @@ from screening.linkage.settings import AlertConfig
 from screening.travel.associates import associate_alerts
 from screening.travel.contacts import contact_alerts
 from screening.travel.documents import invalid_document_alerts, lost_stolen_alerts
-from screening.travel.notify import identity_states, notified, traveller_roles, traveller_states
+from screening.travel.notify import identity_states, notified, notify_roles, traveller_states
 from screening.travel.output import OUTPUT_COLUMNS, Collected, Spooled
 from screening.travel.reconcile import LINK_COLUMNS, LinkConfig, booking_legs, link_bookings
 
@@ -158,7 +158,7 @@ def run_stages(
         )
         travellers = pnr_travellers(data.bookings, data.booking_passengers)
         people = travellers.select("passenger_id", "nationality")
-        roles = traveller_roles(traveller_states(people, legs, data.flights))
+        roles = notify_roles(traveller_states(people, legs, data.flights), notifications)
         pnr_alerts, note = _finish(
             raw, "pnr", _pnr_groups(travellers), roles, identities, records=notifications
         )
@@ -218,7 +218,7 @@ class _ApiRun:
         # a thread while the matcher prepares (its name forms and estimate), waited for at
         # the first chunk.
         aside = ThreadPoolExecutor(1)
-        roles_job = aside.submit(_api_roles, travellers, links, data)
+        roles_job = aside.submit(_api_roles, travellers, links, data, self.records)
         groups_job = aside.submit(_api_groups, data.passengers, links)
         documents_job = aside.submit(_document_alerts, travellers, data)
         aside.shutdown(wait=False)
@@ -354,9 +354,9 @@ def _api_groups(passengers: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _api_roles(passengers: pl.DataFrame, links: pl.DataFrame, data: StageData):
-    """notify.traveller_roles of the nationalities, residence, and the itinerary: the
-    whole booking's when linked, else the passenger's own flight."""
+def _api_roles(passengers: pl.DataFrame, links: pl.DataFrame, data: StageData, records: bool):
+    """notify.notify_roles of the nationalities, residence, and the itinerary: the whole
+    booking's when linked, else the passenger's own flight."""
     flight = pl.col("flight_id") if "flight_id" in passengers.columns else pl.lit(None, pl.String)
     own = passengers.select("passenger_id", flight.alias("flight_id")).drop_nulls("flight_id")
     if data.bookings is not None and not links.is_empty():
@@ -372,8 +372,8 @@ def _api_roles(passengers: pl.DataFrame, links: pl.DataFrame, data: StageData):
         for c in ("nationality", "doc_issuer", "nationality_pnr", "residence_country")
         if c in passengers.columns
     ]
-    return traveller_roles(
-        traveller_states(passengers.select("passenger_id", *cols), own, data.flights)
+    return notify_roles(
+        traveller_states(passengers.select("passenger_id", *cols), own, data.flights), records
     )
 
 
@@ -387,7 +387,7 @@ def _finish(
     records: bool = True,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Ids, associates, notify states, the travellers' data-quality notes and the output
-    columns of one stage's alerts (`roles`, `identities`: notify.traveller_roles of the
+    columns of one stage's alerts (`roles`, `identities`: notify.notify_roles of the
     travellers, notify.identity_states of the list); the notification records if
     `records`."""
     loc = groups.select("passenger_id", pl.col("record_locator").alias("_loc")).unique(
