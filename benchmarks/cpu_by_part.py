@@ -79,7 +79,7 @@ def main() -> None:
     population = part("population and name forms", population_stats, pax, None, sample, True)
     population = replace(population, model=part("learning", learn, index, population))
     links = pl.DataFrame(schema=LINK_COLUMNS)  # the API stage alone: no bookings
-    roles = part("traveller roles", stages._api_roles, pax, links, data)
+    roles = part("traveller roles", stages._api_roles, pax, links, data, False)
     groups = part("groups", stages._api_groups, pax, links)
     documents = part("document checks", stages._document_alerts, pax, data)
     identities = part("identity states", identity_states, rows)
