@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from screening.linkage.distinct import PairMemo, distinct, first_seen_codes
+from screening.linkage.distinct import Once, PairMemo, distinct, first_seen_codes
 from screening.linkage.explain import _ranked
 
 
@@ -101,3 +101,23 @@ def test_ranking_pairs_in_polars_gives_numpys_order(pairs, threshold):
     by_numpy = _ranked(p, entry, li, score, name, threshold, polars_from=10**9)
     by_polars = _ranked(p, entry, li, score, name, threshold, polars_from=0)
     assert by_polars.tolist() == by_numpy.tolist()
+
+
+def test_a_value_chunks_share_is_worked_out_once():
+    """Chunks in threads asking at once get one value, made by one of them."""
+    import threading
+    import time
+
+    once, made = Once(), []
+    lock = threading.Lock()
+
+    def make() -> list[int]:
+        with lock:
+            made.append(1)
+        time.sleep(0.05)  # the others ask meanwhile
+        return [len(made)]
+
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda _: once.get(make), range(8)))
+    assert made == [1]
+    assert all(g is got[0] for g in got)

@@ -8,9 +8,13 @@ them in a third to a half of the time.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from typing import TypeVar
 
 import numpy as np
 import polars as pl
+
+T = TypeVar("T")
 
 # Below this many values numpy's sort is quicker than polars' fixed cost (a flight).
 POLARS_FROM = 100_000
@@ -80,3 +84,18 @@ class PairMemo:
                 for k, v in values.items()
             }
             self._snapshot = (np.insert(keys, at, fresh), merged)
+
+
+class Once:
+    """A value one manifest's chunks share, worked out by the first chunk that asks (the
+    others wait for it under a lock)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._value: object = None
+
+    def get(self, make: Callable[[], T]) -> T:
+        with self._lock:
+            if self._value is None:
+                self._value = make()
+            return self._value  # type: ignore[return-value]

@@ -32,7 +32,7 @@ from screening.linkage.comparisons.names import (
     token_presence,
 )
 from screening.linkage.density import NameDensity, name_density
-from screening.linkage.distinct import PairMemo, distinct, first_seen_codes
+from screening.linkage.distinct import Once, PairMemo, distinct, first_seen_codes
 from screening.linkage.estimate import (
     Model,
     estimate,
@@ -95,10 +95,32 @@ def blocked_candidates(
 @dataclass(frozen=True)
 class Remembered:
     """Name pairs one manifest's chunks have compared already (distinct.PairMemo): by the
-    first look (token overlap) and by the name comparisons (similarity, how, bits)."""
+    first look (token overlap) and by the name comparisons (similarity, how, bits); and
+    the list names' information (ListInformation), worked out once for all chunks."""
 
     first_look: PairMemo = field(default_factory=PairMemo)
     names: PairMemo = field(default_factory=PairMemo)
+    list_information: Once = field(default_factory=Once)
+
+
+@dataclass(frozen=True)
+class ListInformation:
+    """name_information's list side of every list name (token_parts against the list's
+    and the whole manifest's counts, and the skeleton of the most informative token): a
+    chunk's candidates hold half of a national list's names, and each chunk worked their
+    information out again."""
+
+    full: np.ndarray
+    without: np.ndarray
+    top: np.ndarray  # object: the most informative token ("" for an empty name)
+    top_skeleton: pl.Series
+
+    @staticmethod
+    def of(index: WatchlistIndex, population: Population) -> ListInformation:
+        core = index.forms["core"]
+        full, without, top, top_pos = _information(index, population, core)
+        skeleton = index.forms["skeletons"].list.get(pl.Series(top_pos), null_on_oob=True)
+        return ListInformation(full, without, top, skeleton)
 
 
 @dataclass(frozen=True)
@@ -694,29 +716,22 @@ def name_information(
     # Only the names among the candidates need their information computed.
     first, position = distinct(l_rows)
     rows_needed = l_rows[first]
-    core = index.forms["core"].gather(rows_needed)
     first, p_position = distinct(p_rows)
     p_needed = p_rows[first]
     p_core = manifest.forms["core"].gather(p_needed)
-    # Token frequencies from the list and the population being screened, looked up for the
-    # tokens these names hold: merging both tables whole cost a flight more than its names.
-    needed = (
-        pl.concat([core, p_core])
-        .to_frame("tok")
-        .select(pl.col("tok").explode().drop_nulls().unique())
-        .to_series()
-    )
-    n = counts_of(index.token_counts, "tok", needed, lookup=lambda: index.token_lookup) + counts_of(
-        pop.token_counts, "tok", needed, lookup=lambda: pop.token_lookup
-    )
-    counts = pl.DataFrame({"tok": needed, "n": n})
-    total = pop.token_total + index.token_total
-    cfg = index.config.scoring
-    # Both sides' names in one call: a flight pays each polars step once, not twice.
-    full, without, top, top_pos = token_parts(pl.concat([core, p_core]), counts, total, cfg)
-    n_l = len(core)
-    l_full, l_without, l_top = full[:n_l], without[:n_l], top[:n_l]
-    p_full, p_without, p_top = full[n_l:], without[n_l:], top[n_l:]
+    if manifest.remembered is not None:  # chunks of one manifest: the list's side once
+        info = manifest.remembered.list_information.get(lambda: ListInformation.of(index, pop))
+        l_full, l_without = info.full[rows_needed], info.without[rows_needed]
+        l_top = info.top[rows_needed]
+        p_full, p_without, p_top, p_top_pos = _information(index, pop, p_core)
+    else:
+        # Both sides' names in one call: a flight pays each polars step once, not twice.
+        core = index.forms["core"].gather(rows_needed)
+        full, without, top, top_pos = _information(index, pop, pl.concat([core, p_core]))
+        n_l = len(core)
+        l_full, l_without, l_top = full[:n_l], without[:n_l], top[:n_l]
+        p_full, p_without, p_top = full[n_l:], without[n_l:], top[n_l:]
+        p_top_pos = top_pos[n_l:]
     # A name's most informative part (mostly the surname) that the other name lacks says
     # nothing for the pair: BELHADJ CHABANE AYOUB and BENAOUDA CHABANE AYOUB agree on
     # CHABANE AYOUB only. Present: found in the other name with a typo or two, spaces
@@ -732,15 +747,13 @@ def name_information(
     # beside other given names), for a fraction of partial_ratio's time.
     if len(unlike):
         # The skeletons list the core tokens in order: a top part's is at its place.
-        skeletons = pl.concat(
-            [
-                index.forms["skeletons"].gather(rows_needed),
-                manifest.forms["skeletons"].gather(p_needed),
-            ]
-        )
-        top_skeleton = skeletons.list.get(pl.Series(top_pos), null_on_oob=True)
-        l_skel, p_skel = skeletons.slice(0, n_l), skeletons.slice(n_l)
-        l_top_sk, p_top_sk = top_skeleton.slice(0, n_l), top_skeleton.slice(n_l)
+        l_skel = index.forms["skeletons"].gather(rows_needed)
+        p_skel = manifest.forms["skeletons"].gather(p_needed)
+        p_top_sk = p_skel.list.get(pl.Series(p_top_pos), null_on_oob=True)
+        if manifest.remembered is not None:
+            l_top_sk = info.top_skeleton.gather(rows_needed)
+        else:
+            l_top_sk = l_skel.list.get(pl.Series(top_pos[:n_l]), null_on_oob=True)
         w_l[unlike] = skeleton_in(l_top_sk, position[unlike], p_position[unlike], p_skel)
         w_p[unlike] = skeleton_in(p_top_sk, p_position[unlike], position[unlike], l_skel)
     list_bits = w_l * l_full[position] + (1 - w_l) * l_without[position]
@@ -759,6 +772,21 @@ def name_information(
     common = same_name >= index.config.comparisons.common_name_sightings
     shared = np.maximum(w_l, w_p) >= 0.5
     return np.where(common, np.minimum(list_bits, seen_bits), list_bits), shared
+
+
+def _information(
+    index: WatchlistIndex, pop: Population, core: pl.Series
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """scoring.token_parts of names (their core tokens), counted in the list and the
+    screened population."""
+    # Token frequencies looked up for the tokens these names hold: merging both tables
+    # whole cost a flight more than its names.
+    needed = core.to_frame("tok").select(pl.col("tok").explode().drop_nulls().unique()).to_series()
+    n = counts_of(index.token_counts, "tok", needed, lookup=lambda: index.token_lookup) + counts_of(
+        pop.token_counts, "tok", needed, lookup=lambda: pop.token_lookup
+    )
+    counts = pl.DataFrame({"tok": needed, "n": n})
+    return token_parts(core, counts, pop.token_total + index.token_total, index.config.scoring)
 
 
 def pair_evidence(
