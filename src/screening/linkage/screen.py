@@ -719,8 +719,12 @@ def name_information(
     first, p_position = distinct(p_rows)
     p_needed = p_rows[first]
     p_core = manifest.forms["core"].gather(p_needed)
-    if manifest.remembered is not None:  # chunks of one manifest: the list's side once
-        info = manifest.remembered.list_information.get(lambda: ListInformation.of(index, pop))
+    # Chunks of one manifest: the list's side worked out once, for every list name.
+    shared = manifest.remembered
+    info = None
+    if shared is not None:
+        info = shared.list_information.get(lambda: ListInformation.of(index, pop))
+    if info is not None:
         l_full, l_without = info.full[rows_needed], info.without[rows_needed]
         l_top = info.top[rows_needed]
         p_full, p_without, p_top, p_top_pos = _information(index, pop, p_core)
@@ -750,7 +754,7 @@ def name_information(
         l_skel = index.forms["skeletons"].gather(rows_needed)
         p_skel = manifest.forms["skeletons"].gather(p_needed)
         p_top_sk = p_skel.list.get(pl.Series(p_top_pos), null_on_oob=True)
-        if manifest.remembered is not None:
+        if info is not None:
             l_top_sk = info.top_skeleton.gather(rows_needed)
         else:
             l_top_sk = l_skel.list.get(pl.Series(top_pos[:n_l]), null_on_oob=True)
