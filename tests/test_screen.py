@@ -570,6 +570,34 @@ def test_token_parts_splits_off_the_most_informative_token():
     assert np.array_equal(token_bits(core, counts, 1023, cfg), full)
 
 
+def test_token_parts_asks_for_each_distinct_token_once():
+    """Counts given by a function (a flight's lookup in two tables) are asked for the
+    distinct tokens only, and give what the table gives; a null name and a token no
+    table holds count as the table's absent ones do."""
+    from screening.linkage.scoring import token_parts
+    from screening.linkage.settings import ScoringConfig
+
+    table = pl.DataFrame({"tok": ["A", "B", "C"], "n": [511.5, 127.5, 127.5]})
+    core = pl.Series(
+        [["A", "B"], None, ["C", "B", "B"], ["ZED"], [], ["A", "A"]], dtype=pl.List(pl.String)
+    )
+    asked: list[list[str]] = []
+
+    def count(tokens: pl.Series) -> np.ndarray:
+        asked.append(tokens.to_list())
+        n = dict(zip(table["tok"], table["n"], strict=True))
+        return np.array([n.get(t, 0.0) for t in tokens.to_list()])  # a few test tokens
+
+    by_table = token_parts(core, table, 1023, ScoringConfig())
+    by_function = token_parts(core, count, 1023, ScoringConfig())
+    assert len(asked) == 1 and sorted(asked[0]) == ["A", "B", "C", "ZED"]
+    for a, b in zip(by_table, by_function, strict=True):
+        assert np.array_equal(a, b)
+    assert by_function[2].tolist() == ["B", "", "C", "ZED", "", "A"]
+    # ZED, never counted, is worth -log2(0.5 / 1024) = 11 bits.
+    assert by_function[0][3] == 11.0 and by_function[0][1] == 0.0
+
+
 def test_a_token_seen_once_says_what_the_counts_say():
     """No cap by default: a token seen once among 2**20 - 1 tokens carries
     -log2(1.5 / 2**20) bits, more the larger the manifest; a cap set in the settings

@@ -783,14 +783,14 @@ def _information(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """scoring.token_parts of names (their core tokens), counted in the list and the
     screened population."""
-    # Token frequencies looked up for the tokens these names hold: merging both tables
-    # whole cost a flight more than its names.
-    needed = core.to_frame("tok").select(pl.col("tok").explode().drop_nulls().unique()).to_series()
-    n = counts_of(index.token_counts, "tok", needed, lookup=lambda: index.token_lookup) + counts_of(
-        pop.token_counts, "tok", needed, lookup=lambda: pop.token_lookup
-    )
-    counts = pl.DataFrame({"tok": needed, "n": n})
-    return token_parts(core, counts, pop.token_total + index.token_total, index.config.scoring)
+
+    # Token frequencies looked up for the distinct tokens these names hold: merging both
+    # tables whole cost a flight more than its names.
+    def count(tokens: pl.Series) -> np.ndarray:
+        in_list = counts_of(index.token_counts, "tok", tokens, lookup=lambda: index.token_lookup)
+        return in_list + counts_of(pop.token_counts, "tok", tokens, lookup=lambda: pop.token_lookup)
+
+    return token_parts(core, count, pop.token_total + index.token_total, index.config.scoring)
 
 
 def pair_evidence(
