@@ -214,7 +214,10 @@ def skeleton_in(
     long = (length.to_series().to_numpy() >= shortest)[which]
     want = _keyed(np.asarray(owner), wanted.gather(which))
     if len(want) <= 50_000:  # a flight: numpy's sort beats building a hash set
-        hit = np.isin(want, have)
+        # The names' keys sorted and searched (np.isin sorts both sides together: a
+        # flight's two calls 1.1 ms against 0.26).
+        have = np.sort(have)
+        hit = have[np.minimum(np.searchsorted(have, want), len(have) - 1)] == want
     else:
         hit = pl.Series(want).is_in(pl.Series(have).implode()).to_numpy()
     found[hit & long] = 1.0
