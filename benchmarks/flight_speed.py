@@ -4,8 +4,9 @@
 
 WORLD is a generated folder (`screening generate -s national-day -o WORLD`). The index is
 built (or, with `--index`, mapped from a folder `index_store.save_index` wrote, as
-`screening screen --index-cache` keeps it) and the day's population counted and its
-weights learned once, as a deployment does;
+`screening screen --index-cache` keeps it) and the day's population counted, its weights
+learned and the list's name information worked out against it once (screen.for_flights),
+as a deployment does;
 then the first `--flights` flights of at least `--min-size` travellers are screened one by
 one (three warm-up runs first). Prints the median, min and max milliseconds per flight.
 """
@@ -20,11 +21,10 @@ from pathlib import Path
 import polars as pl
 
 from screening.data.lists import from_generated
-from screening.engines.partitions import learned
 from screening.linkage.index import build_index
 from screening.linkage.index_store import load_index, save_index
 from screening.linkage.population import population_stats
-from screening.linkage.screen import screen
+from screening.linkage.screen import for_flights, screen
 from screening.linkage.settings import Settings
 
 
@@ -54,7 +54,9 @@ def main() -> None:
         save_index(build_index(rows), Path(args.index))
     index = load_index(Path(args.index)) if args.index else build_index(rows)
     pax = pl.read_parquet(f"{w}/passengers.parquet")
-    day = learned(index, population_stats(pax, sample_size=Settings().estimation.sample_passengers))
+    day = for_flights(
+        index, population_stats(pax, sample_size=Settings().estimation.sample_passengers)
+    )
     sizes = (
         pax.group_by("flight_id")
         .len()

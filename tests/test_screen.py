@@ -421,6 +421,27 @@ def test_screening_in_chunks_gives_the_alerts_of_one_pass(research):
         assert parts.stats["name_pairs_recalled"] > 0 == whole.stats["name_pairs_recalled"]
 
 
+def test_flights_against_a_day_prepared_for_flights_alert_alike(research):
+    """Flights screened against the day's statistics with the list's name information
+    worked out once (for_flights) get the alerts those statistics alone give them."""
+    from screening.linkage.screen import for_flights, learned
+    from screening.linkage.settings import Settings
+
+    rows = lists.from_generated(research["watchlist"], research["watchlist_names"])
+    index = build_index(rows)
+    passengers = research["passengers"]
+    counted = population_stats(passengers, sample_size=Settings().estimation.sample_passengers)
+    day, flights = learned(index, counted), for_flights(index, counted)
+    assert day.list_information is None and flights.list_information is not None
+    assert len(flights.list_information.full) == index.size
+    assert for_flights(index, flights) is flights  # worked out once
+    for at in range(0, 6_000, 1_500):  # four "flights" of 300
+        flight = passengers.slice(at, 300)
+        alone = screen(index, flight, 0.0, population=day).alerts
+        assert alone.height > 300
+        assert screen(index, flight, 0.0, population=flights).alerts.equals(alone)
+
+
 def test_pair_evidence_adds_up_to_the_alerts_scores(index):
     """The waterfall's bits: per field, summing to a total whose logistic is the alert's
     score (or the exact-copy floor, 0.9), for the very pairs screening alerted."""

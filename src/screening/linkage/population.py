@@ -23,6 +23,7 @@ from screening.linkage.settings import EstimationConfig
 if TYPE_CHECKING:
     from screening.linkage.density import NameDensity
     from screening.linkage.estimate import Model
+    from screening.linkage.screen import ListInformation
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,10 @@ class Population:
     # (population_stats(keep_forms=True)): screening then does not fold them again.
     # Never kept for partitions (Dask ships populations between processes).
     forms: pl.DataFrame | None = field(default=None, compare=False, repr=False)
+    # The list side of name information for every list name of that index against this
+    # population (screen.for_flights), for one that screens many flights against one
+    # day's statistics; None: each manifest works out its own candidates'.
+    list_information: ListInformation | None = field(default=None, compare=False, repr=False)
 
     @cached_property
     def token_lookup(self) -> CountLookup:

@@ -583,6 +583,17 @@ def learned(index: WatchlistIndex, population: Population) -> Population:
     return replace(population, model=model, density=density, prepared=True)
 
 
+def for_flights(index: WatchlistIndex, population: Population) -> Population:
+    """learned(index, population) with the list side of name information worked out for
+    every list name: what a deployment keeps to screen flight after flight against one
+    day's statistics (0.3 s for half a million list names, then each flight spares its
+    candidates')."""
+    day = learned(index, population)
+    if day.list_information is not None:
+        return day
+    return replace(day, list_information=ListInformation.of(index, day))
+
+
 @dataclass(frozen=True)
 class SampleComparisons:
     """A manifest's candidate pairs (the population sample's, for learning), blocked,
@@ -719,10 +730,11 @@ def name_information(
     first, p_position = distinct(p_rows)
     p_needed = p_rows[first]
     p_core = manifest.forms["core"].gather(p_needed)
-    # Chunks of one manifest: the list's side worked out once, for every list name.
+    # Flights against a day's statistics (for_flights) or chunks of one manifest: the
+    # list's side worked out once, for every list name.
     shared = manifest.remembered
-    info = None
-    if shared is not None:
+    info = pop.list_information
+    if info is None and shared is not None:
         info = shared.list_information.get(lambda: ListInformation.of(index, pop))
     if info is not None:
         l_full, l_without = info.full[rows_needed], info.without[rows_needed]
