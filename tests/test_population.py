@@ -89,3 +89,17 @@ def test_kept_name_forms_serve_only_the_manifest_they_came_from(world):
     assert pop.forms_of(passengers.head(passengers.height - 1)) is None
     assert population_stats(passengers).forms is None
     assert combine([pop, pop]).forms is None
+
+
+def test_a_large_manifests_counts_made_side_by_side_equal_those_made_in_turn(world, monkeypatch):
+    """From THREADED_FROM travellers (here lowered to one) the token counts, the name
+    counts and the sample are made on threads: the same population."""
+    import screening.linkage.population as population
+
+    passengers = world["passengers"]
+    in_turn = population_stats(passengers, keep_forms=True)
+    monkeypatch.setattr(population, "THREADED_FROM", 1)
+    side_by_side = population_stats(passengers, keep_forms=True)
+    for field in ("token_counts", "name_counts", "sample", "forms"):
+        assert getattr(side_by_side, field).equals(getattr(in_turn, field))
+    assert (side_by_side.token_total, side_by_side.size) == (in_turn.token_total, in_turn.size)
