@@ -194,11 +194,14 @@ def read_user_file(path: Path, strict: bool = False) -> UserFile:
                 f"{exc.start}); re-save the file as UTF-8"
             ) from exc
         text, bad = _latin1_where_not_utf8(data)
-    if not text.strip():
+    if not text or text.isspace():
         raise InputError(f"{path}: empty file")
     sep = "\t" if path.suffix == ".tsv" else ","
+    # Valid UTF-8 is parsed from its bytes: from the decoded text polars encodes it again
+    # (a million travellers' 172 MB: 0.80 against 0.25 s).
+    source = io.StringIO(text) if bad else data
     try:
-        frame = pl.read_csv(io.StringIO(text), infer_schema=False, separator=sep)
+        frame = pl.read_csv(source, infer_schema=False, separator=sep)
     except (pl.exceptions.PolarsError, pl.exceptions.PanicException) as exc:
         raise InputError(f"{path}: malformed CSV: {exc}".splitlines()[0]) from exc
     return UserFile(frame, _bad_bytes(path, text, bad, frame, sep))
