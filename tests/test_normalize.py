@@ -107,16 +107,15 @@ def test_honorifics_before_given_names_are_not_name_parts():
     assert core[3] == ["AHMED", "SHEIKH"] and core[4] == ["HAJI", "JAVED"]
 
 
+def names_rows(most: int) -> st.SearchStrategy:
+    """(surname, given names) rows with particles, accents, punctuation and nulls."""
+    part = st.one_of(st.none(), st.text(alphabet="ABC al-bin' É", max_size=14))
+    return st.lists(st.tuples(part, part), min_size=1, max_size=most)
+
+
 @settings(max_examples=40, deadline=None)
 @given(
-    st.lists(
-        st.tuples(
-            st.one_of(st.none(), st.text(alphabet="ABC al-bin' É", max_size=14)),
-            st.one_of(st.none(), st.text(alphabet="ABC al-bin' É", max_size=14)),
-        ),
-        min_size=1,
-        max_size=8,
-    ),
+    names_rows(8),
     st.sets(st.sampled_from(FORM_COLUMNS), min_size=1),
 )
 def test_any_subset_of_forms_equals_those_of_the_full_set(names, columns):
@@ -143,16 +142,7 @@ def test_sorted_tokens_sort_each_name_alike_however_many_names():
 
 
 @settings(max_examples=30, deadline=None)
-@given(
-    st.lists(
-        st.tuples(
-            st.one_of(st.none(), st.text(alphabet="ABC al-bin' É", max_size=14)),
-            st.one_of(st.none(), st.text(alphabet="ABC al-bin' É", max_size=14)),
-        ),
-        min_size=1,
-        max_size=12,
-    )
-)
+@given(names_rows(12))
 def test_forms_made_in_row_ranges_on_threads_equal_those_made_at_once(names):
     """A large frame's forms are made range by range on threads (THREADED_FROM, here
     lowered to 2 rows): the same rows in the same order, nulls and empty names included."""
