@@ -112,8 +112,8 @@ def population_stats(
         lambda: _counts(forms, "sorted_core"),
     )
     if forms.height >= THREADED_FROM:
-        # Side by side on threads (polars releases the GIL): a national day's 1 s of
-        # counting, each count mostly on one core, in about half.
+        # Side by side on threads (polars releases the GIL; each count runs mostly on one
+        # core): a national day's counting 0.98 s one after another, 0.76 s so.
         with ThreadPoolExecutor(len(jobs)) as pool:
             done = [f.result() for f in [pool.submit(job) for job in jobs]]
     else:
