@@ -35,14 +35,6 @@ def token_bits(core: pl.Series, counts: TokenCounts, total: int, cfg: ScoringCon
     return token_parts(core, counts, total, cfg)[0]
 
 
-def _table_counts(table: pl.DataFrame) -> Callable[[pl.Series], np.ndarray]:
-    def count(tokens: pl.Series) -> np.ndarray:
-        found = tokens.to_frame("tok").join(table, on="tok", how="left", maintain_order="left")
-        return found["n"].cast(pl.Float64).fill_null(0.0).to_numpy()
-
-    return count
-
-
 def token_parts(
     core: pl.Series, counts: TokenCounts, total: int, cfg: ScoringConfig
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -50,7 +42,8 @@ def token_parts(
     informative token, that token ("" for an empty name) and its place in the name.
     `counts`: a (tok, n) table or a function giving n of each of a Series of distinct
     tokens."""
-    count = _table_counts(counts) if isinstance(counts, pl.DataFrame) else counts
+    table = counts if isinstance(counts, pl.DataFrame) else None
+    count = counts if table is None else lambda tokens: counts_of(table, "tok", tokens)
     # The tokens dictionary-encoded through arrow and counted once each: a join of every
     # token against a table cost a flight 1.5 ms, and it had already found the distinct
     # ones to look up.
