@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ctypes
+import os
+import subprocess
 import sys
 
 import pytest
@@ -47,12 +49,36 @@ def test_no_mallopt_is_no_error(monkeypatch):
     assert not allocator.keep_freed_memory()
 
 
-def test_environment_names_what_glibc_reads():
+def test_environment_names_what_glibc_and_polars_read():
     assert allocator.environment() == {
         "MALLOC_TRIM_THRESHOLD_": str(64 << 20),
         "MALLOC_TOP_PAD_": str(16 << 20),
         "MALLOC_MMAP_THRESHOLD_": str(32 << 20),
+        "_RJEM_MALLOC_CONF": "muzzy_decay_ms:10000",
     }
+
+
+def _polars_allocator_after_cli_import(value: str | None) -> str:
+    """What polars handed its allocator in a fresh interpreter that imported the CLI."""
+    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    if value is not None:
+        env["_RJEM_MALLOC_CONF"] = value
+    code = "import os, screening.cli, polars; print(os.environ['_RJEM_MALLOC_CONF'])"
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
+def test_the_cli_sets_polars_allocator_before_polars_reads_it():
+    # jemalloc takes the last value of an option: ours must follow polars' own 1 s.
+    conf = _polars_allocator_after_cli_import(None)
+    assert conf.split(",")[-1] == "muzzy_decay_ms:10000", conf
+
+
+def test_a_polars_allocator_setting_by_hand_wins():
+    conf = _polars_allocator_after_cli_import("narenas:2")
+    assert conf.split(",")[-1] == "narenas:2" and "muzzy_decay_ms:10000" not in conf
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")

@@ -6,8 +6,16 @@ The commands live in three modules by purpose (`world`: make data; `screening`: 
 
 from __future__ import annotations
 
+import os
 import textwrap
 from typing import Annotated
+
+from screening.engines.allocator import POLARS_ALLOCATOR
+
+# Before polars is imported, which is when its allocator reads its settings; a value the
+# user set wins. Here and not in the package: a program that imports `screening` keeps
+# its own allocator settings.
+os.environ.setdefault(*POLARS_ALLOCATOR)
 
 import polars as pl
 import typer
