@@ -34,6 +34,9 @@ def test_bench_table_and_files(tmp_path):
     assert (default["fnir_at_fpir_0.01"] < 0.5).all() and (default["pair_completeness"] > 0.9).all()
     # A binary legacy rule cannot reach FPIR 0.001: reported as such, not as a number.
     assert results.filter(pl.col("matcher") == "soundex")["fnir_at_fpir_0.001"].null_count() == 2
+    # The list gives some identities only a birth year: FNIR where it gives the full date.
+    full_dob = results["fnir_at_fpir_0.001_full_list_dob"]
+    assert full_dob.null_count() == 2 and full_dob.drop_nulls().is_between(0, 1).all()
     meta = json.loads((tmp_path / "results.json").read_text())
     assert meta["machine"]["cores"] >= 1 and "polars" in meta["machine"]
     assert "| teaching | soundex | 2 | n/r |" in (tmp_path / "summary.md").read_text()

@@ -197,3 +197,22 @@ def test_the_curve_at_once_equals_the_rates_one_threshold_at_a_time(rows):
     grid = np.array([0.0, 0.1, 0.25, 0.5, 0.6, 0.75, 1.0, 1.2])
     one_by_one = pl.DataFrame([_rates(sc, float(t), sc.height + 3) for t in grid])
     assert _curve(sc, grid, sc.height + 3).equals(one_by_one)
+
+
+def test_fnir_apart_where_the_list_gives_a_full_date_of_birth():
+    # P2's identity is listed with a birth year only: at the 0.25 point (threshold just
+    # above 0.2) both are hits; with no false alert allowed (above 0.7) P2 is missed.
+    truth = TRUTH.with_columns(
+        corruptions=pl.Series([["typo"], ["dob_partial", "swap"], [], [], [], []])
+    )
+    ev = evaluate(ALERTS, truth, targets=(0.25, 0.0))
+    got = {(r["fpir_target"], r["list_dob"]): r for r in ev.by_list_dob.to_dicts()}
+    assert {k: (r["mated"], r["misses"]) for k, r in got.items()} == {
+        (0.0, "full"): (1, 0),
+        (0.0, "partial"): (1, 1),
+        (0.25, "full"): (1, 0),
+        (0.25, "partial"): (1, 0),
+    }
+    assert got[(0.0, "partial")]["fnir"] == 1.0
+    # Without the tag (a real list's aliases) there is nothing to tell apart.
+    assert evaluate(ALERTS, TRUTH, targets=(0.25,)).by_list_dob.is_empty()

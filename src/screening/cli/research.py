@@ -83,6 +83,13 @@ def evaluate_cmd(
         console, "Operating points (lowest threshold with FPIR <= target)", ev.operating_points
     )
     _print_frame(console, "FNIR per corruption at the first operating point", ev.by_corruption)
+    if not ev.by_list_dob.is_empty():
+        _print_frame(
+            console,
+            "FNIR where the list gives a full date of birth and where it gives a year, a range "
+            "or none",
+            ev.by_list_dob,
+        )
     _print_frame(
         console,
         "FNIR and FPIR per name origin (95 % Wilson intervals)",

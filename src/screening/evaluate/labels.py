@@ -8,6 +8,7 @@ LABELS = {
     "fpir": "FPIR",
     "fnir_at_fpir_0.001": "FNIR @ FPIR 0.001",
     "fnir_at_fpir_0.01": "FNIR @ FPIR 0.01",
+    "fnir_at_fpir_0.001_full_list_dob": "FNIR @ FPIR 0.001, full listed date of birth",
     "fnir_low": "FNIR low (95 %)",
     "fnir_high": "FNIR high (95 %)",
     "fpir_low": "FPIR low (95 %)",

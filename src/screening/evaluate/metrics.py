@@ -19,6 +19,9 @@ from screening.linkage.explain import PERSON_KINDS
 from screening.schema import AlertKind
 
 TARGETS = (0.001, 0.003, 0.01, 0.03)
+# The generator's tag for a traveller whose identity the list gives only a birth year, a
+# range or no date of birth (UN 2020: 48.5 % of individuals).
+LIST_DOB_PARTIAL = "dob_partial"
 BASE_RATE = 8e-6  # true watch-list hits per passenger in real operations (~8 per million)
 
 
@@ -35,6 +38,9 @@ class Evaluation:
     blocking: dict[str, float] = field(default_factory=dict)
     # The differential at every operating point, keyed by its FPIR target ("0.01": {...}).
     differential_at: dict = field(default_factory=dict)
+    # FNIR at every operating point apart for identities the list gives a full date of
+    # birth and for the others (empty unless the truth tags them: a generated world).
+    by_list_dob: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     def to_dict(self) -> dict:
         return {
@@ -45,6 +51,7 @@ class Evaluation:
             "by_origin": self.by_origin.to_dicts(),
             "differential": self.differential,
             "differential_at": self.differential_at,
+            "by_list_dob": self.by_list_dob.to_dicts(),
             "documents": self.documents.to_dicts(),
             "blocking": self.blocking,
             "curve": self.curve.to_dicts(),
@@ -218,6 +225,7 @@ def evaluate(
         by_origin=by_origin,
         differential=differential,
         differential_at=differential_at,
+        by_list_dob=_by_list_dob(sc, ops),
         documents=_documents(alerts, truth),
         blocking=blocking,
     )
@@ -241,6 +249,28 @@ def _by_corruption(sc: pl.DataFrame, t: float) -> pl.DataFrame:
         .with_columns(fnir=pl.col("misses") / pl.col("mated"), fnir_low=lo, fnir_high=hi)
         .sort("fnir", descending=True)
     )
+
+
+def _by_list_dob(sc: pl.DataFrame, ops: pl.DataFrame) -> pl.DataFrame:
+    """FNIR at each operating point of mated travellers whose identity has a full listed
+    date of birth and of those whose list gives a year, a range or none: what of FNIR the
+    list's dates leave to the name alone."""
+    mated = sc.filter("mated")
+    partial = pl.col("corruptions").list.contains(LIST_DOB_PARTIAL)
+    if not mated.select(partial.any()).item():
+        return pl.DataFrame()
+    out = (
+        mated.select(
+            pl.when(partial).then(pl.lit("partial")).otherwise(pl.lit("full")).alias("list_dob"),
+            hit=pl.col("hit").fill_null(-1.0),
+        )
+        .join(ops.select("fpir_target", "threshold"), how="cross")
+        .group_by("fpir_target", "list_dob")
+        .agg(pl.len().alias("mated"), (pl.col("hit") < pl.col("threshold")).sum().alias("misses"))
+        .sort("fpir_target", "list_dob")
+    )
+    lo, hi = wilson(out["misses"].to_numpy(), out["mated"].to_numpy())
+    return out.with_columns(fnir=pl.col("misses") / pl.col("mated"), fnir_low=lo, fnir_high=hi)
 
 
 def _by_origin(sc: pl.DataFrame, t: float, min_n: int = 30):
