@@ -307,3 +307,33 @@ def test_local_workers_start_with_the_allocator_settings(monkeypatch):
         seen = client.run(lambda: {k: os.environ.get(k) for k in names})
     (env,) = seen.values()
     assert env == allocator.environment() | {"MALLOC_TOP_PAD_": "4096"}
+
+
+def test_partitions_ship_only_sample_rows_under_a_bound_and_the_sample_stays_exact():
+    """The first pass keeps each partition's sample rows under population.sample_bound; the
+    combined sample is the one-run sample, and where a bound left too few the population is
+    counted again rather than learned from a short sample."""
+    from dataclasses import replace
+
+    from screening.engines.dask_engine import _exact_sample, _population, dask_client
+    from screening.engines.partitions import Job, in_memory
+    from screening.generate.scenario import load_scenario
+    from screening.generate.world import generate_world
+    from screening.linkage.population import population_stats, sample_bound
+    from screening.linkage.settings import Settings
+
+    passengers = generate_world(load_scenario("teaching"), 3)["passengers"]
+    k, n = 60, passengers.height
+    estimation = replace(Settings().estimation, sample_passengers=k)
+    job = Job(settings=replace(Settings(), estimation=estimation))
+    whole = population_stats(passengers, sample_size=k).sample
+    parts = in_memory(passengers, 300)
+    with dask_client(workers=1) as client:
+        for margin, recounted in ((2.0, False), (0.1, True)):
+            under = sample_bound(k, n, margin)
+            counted = _population(client, parts, job, under)
+            distributed.wait(counted)
+            exact = _exact_sample(client, counted, parts, job, under)
+            assert (exact is not counted) == recounted
+            assert exact.result().sample.equals(whole)
+            assert counted.result().sample.equals(whole) != recounted

@@ -12,7 +12,13 @@ from screening.data.lists import from_generated
 from screening.generate.scenario import load_scenario
 from screening.generate.world import generate_world
 from screening.linkage.matcher import screen_with
-from screening.linkage.population import combine, population_stats
+from screening.linkage.population import (
+    Population,
+    combine,
+    population_stats,
+    sample_bound,
+    sample_complete,
+)
 from screening.linkage.scoring import CountLookup, counts_of
 from screening.matchers import get_matcher
 
@@ -40,6 +46,27 @@ def test_partitions_with_the_whole_population_equal_one_run(world, matcher, part
         # Without the whole population each part counts names alone and scores move.
         alone = pl.concat([m.screen(index, c, 0.05, 10).alerts for c in chunks])
         assert not alone.sort(key).equals(whole.sort(key))
+
+
+@pytest.mark.parametrize("k", [60, 400])
+def test_partitions_keeping_sample_rows_under_a_bound_give_the_whole_sample(world, k):
+    """A partition keeps only its sample rows under population.sample_bound; together they
+    hold the manifest's k smallest hashes, so the combined sample is the one-run sample.
+    Where a bound left too few, sample_complete says so (the engine counts again)."""
+    passengers = world["passengers"]
+    n = passengers.height
+    assert n > 2 * k  # the bound is in force
+    whole = population_stats(passengers, sample_size=k)
+    chunks = [passengers.slice(i * 300, 300) for i in range(-(-n // 300))]
+    under = sample_bound(k, n)
+    parts = [population_stats(c, sample_size=k, sample_under=under) for c in chunks]
+    assert sum(p.sample.height for p in parts) < min(n, k * len(chunks))  # rows dropped
+    together = combine(parts, k)
+    assert together.sample.equals(whole.sample) and sample_complete(together, k)
+    starved = sample_bound(k, n, margin=0.1)
+    short = combine([population_stats(c, sample_size=k, sample_under=starved) for c in chunks], k)
+    assert not sample_complete(short, k)
+    assert sample_bound(k, 2 * k) is None and sample_bound(k, 0) is None
 
 
 def test_counts_are_looked_up_alike_by_binary_search_and_by_join():
@@ -103,3 +130,32 @@ def test_a_large_manifests_counts_made_side_by_side_equal_those_made_in_turn(wor
     for field in ("token_counts", "name_counts", "sample", "forms"):
         assert getattr(side_by_side, field).equals(getattr(in_turn, field))
     assert (side_by_side.token_total, side_by_side.size) == (in_turn.token_total, in_turn.size)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.dictionaries(st.none() | st.text("ABKLZé ", max_size=5), st.integers(1, 9), max_size=12),
+        min_size=1,
+        max_size=9,
+    ),
+    st.booleans(),
+)
+def test_count_tables_summed_by_merging_equal_those_sorted_again(tables, sort_them):
+    """Sorted tables are merged, not sorted again (`_counts` of a list); a table that is not
+    sorted is summed as before; null keys (a traveller with no name) stay first."""
+    frames = [
+        pl.DataFrame(
+            {"sorted_core": list(t), "n": list(t.values())},
+            schema={"sorted_core": pl.String, "n": pl.UInt32},
+        )
+        for t in tables
+    ]
+    if sort_them:
+        frames = [f.sort("sorted_core") for f in frames]
+    expected = pl.concat(frames).group_by("sorted_core").agg(pl.col("n").sum()).sort("sorted_core")
+    got = combine(
+        [Population(f.rename({"sorted_core": "tok"}), 0, name_counts=f, size=0) for f in frames]
+    )
+    assert got.name_counts.equals(expected)
+    assert got.token_counts.equals(expected.rename({"sorted_core": "tok"}))

@@ -33,10 +33,11 @@ from screening.engines.partitions import (
     estimation_of,
     learned,
     population_of,
+    rows_of,
     screen_partition,
 )
 from screening.linkage.estimate import Model
-from screening.linkage.population import Population, combine
+from screening.linkage.population import Population, combine, sample_bound, sample_complete
 from screening.matchers.processes import process_pool
 from screening.travel.documents import prepare_lost_stolen
 from screening.travel.notify import identity_states
@@ -240,17 +241,22 @@ def _saved(frame: pl.DataFrame, path: Path) -> str:
     return str(path)
 
 
-def _population(client, parts: list[Partition], job: Job, fan_in: int = 8):
+def _population(
+    client, parts: list[Partition], job: Job, sample_under: int | None, fan_in: int = 8
+):
     """A future of the manifest's population: each partition's names counted, the counts
     summed on the workers `fan_in` at a time (a tree), never on the client. A partition's
-    count carries a sample of up to 50,000 of its travellers (all of a 50,000-row one):
-    gathered to the client, 105 of them were 2 GB to ship and hold there. Each group of
+    count carries its sample rows whose hash is at most `sample_under`
+    (population.sample_bound; None: up to 50,000 of its travellers, all of a 50,000-row
+    one, which gathered to the client were 2 GB for 105 partitions). Each group of
     partitions is submitted with its sum, so that Dask sums a group as soon as it is
     counted, rather than holding every partition's count until the last is done."""
     sample = estimation_of(job).sample_passengers
     level = []
     for i in range(0, len(parts), fan_in):
-        counted = client.map(population_of, parts[i : i + fan_in], job=job, pure=False)
+        counted = client.map(
+            population_of, parts[i : i + fan_in], job=job, sample_under=sample_under, pure=False
+        )
         level.append(client.submit(combine, counted, sample, pure=False))
     while len(level) > 1:
         level = [
@@ -258,6 +264,19 @@ def _population(client, parts: list[Partition], job: Job, fan_in: int = 8):
             for i in range(0, len(level), fan_in)
         ]
     return level[0]
+
+
+def _exact_sample(client, combined, parts: list[Partition], job: Job, sample_under: int | None):
+    """`combined` (a future of the population counted with `sample_under`) if its sample
+    holds the manifest's k smallest hashes; else the population counted again with every
+    sample row (the bounded partitions kept fewer than k together: about never at
+    sample_bound's margin)."""
+    k = estimation_of(job).sample_passengers
+    if sample_under is None or client.submit(sample_complete, combined, k, pure=False).result():
+        return combined
+    recounted = _population(client, parts, job, None)
+    _distributed().wait(recounted)
+    return recounted
 
 
 def _model_of(population: Population) -> Model | None:
@@ -342,7 +361,8 @@ def run_dask(
         laps["cluster_s"] = time.perf_counter() - t0
         # Counting names needs no index: the workers count them while it is built (a 10 M
         # manifest's minute of counting ran after the build's two, the workers idle).
-        combined = _population(client, parts, job)
+        under = sample_bound(estimation_of(job).sample_passengers, rows_of(parts))
+        combined = _population(client, parts, job, under)
         on_disk = scheduler is None and job.out_dir is not None
         if on_disk:
             # Workers on this machine: the index is built in a process of its own (its
@@ -376,6 +396,7 @@ def run_dask(
         laps["scatter_s"] = time.perf_counter() - t0 - sum(laps.values())
         progress(f"counting names in {len(parts)} partitions")
         distributed.wait(combined)
+        combined = _exact_sample(client, combined, parts, job, under)
         laps["population_s"] = time.perf_counter() - t0 - sum(laps.values())
         progress("learning the weights from the manifest")
         # Learned once, where the index is, then copied to every worker with the population.

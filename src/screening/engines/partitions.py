@@ -164,10 +164,17 @@ def read_table_frame(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select([pl.col(c).cast(t) for c, t in schema.items() if c in frame.columns])
 
 
-def population_of(part: Partition, job: Job) -> Population:
-    """Name statistics of one partition (first pass; summed by the engine)."""
+def population_of(part: Partition, job: Job, sample_under: int | None = None) -> Population:
+    """Name statistics of one partition (first pass; summed by the engine), its sample rows
+    only those whose hash is at most `sample_under` (population.sample_bound)."""
     frame, _ = load(part, job)
-    return population_stats(frame, sample_size=estimation_of(job).sample_passengers)
+    k = estimation_of(job).sample_passengers
+    return population_stats(frame, sample_size=k, sample_under=sample_under)
+
+
+def rows_of(parts: list[Partition]) -> int:
+    """Travellers in all partitions, as planned."""
+    return sum(p.frame.height if p.frame is not None else p.length for p in parts)
 
 
 def estimation_of(job: Job):
