@@ -34,7 +34,9 @@ SETTINGS = {
 # lazily freed (MADV_FREE: reused without a fault unless the kernel needs them) for 10 s
 # instead of 1 s. The 1 M CSV run at threshold 0, three rounds each: 31.1 / 31.9 / 30.2 ->
 # 30.2 / 29.5 / 28.9 s, the kernel's time 8.0 -> 6.4 s, peak RSS +0.1-0.2 GB (3.3-3.5 ->
-# 3.5-3.6 GB); never purging them (-1) was 27.8-29.8 s at 4.3-4.4 GB.
+# 3.5-3.6 GB); never purging them (-1) was 27.8-29.8 s at 4.3-4.4 GB. Dask's nanny lets
+# the parent's environment win over pre-spawn-environ, so its workers inherit the value
+# the command line set (a program that imported polars itself passes polars' own on).
 POLARS_ALLOCATOR = ("_RJEM_MALLOC_CONF", "muzzy_decay_ms:10000")
 
 
