@@ -79,11 +79,7 @@ def _points(alerts: pl.DataFrame, truth: pl.DataFrame) -> tuple[dict[float, floa
     date of birth and where it does not, and the per-origin FPIR max/min at FPIR 0.01."""
     ev = evaluate(alerts, truth)
     fnir = {round(p["fpir_target"], 4): p["fnir"] for p in ev.to_dict()["operating_points"]}
-    by_dob = {
-        r["list_dob"]: r["fnir"]
-        for r in ev.by_list_dob.to_dicts()
-        if abs(r["fpir_target"] - 0.001) < 1e-12
-    }
+    by_dob = ev.fnir_by_list_dob(0.001)
     fpir = ev.differential_at["0.01"]["fpir"]
     ratio = fpir["max_over_min"]
     spread = f"{ratio:.0f}x" if ratio is not None else f"{fpir['max']:.4f} / {fpir['min']:.4f}"

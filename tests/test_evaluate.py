@@ -214,5 +214,6 @@ def test_fnir_apart_where_the_list_gives_a_full_date_of_birth():
         (0.25, "partial"): (1, 0),
     }
     assert got[(0.0, "partial")]["fnir"] == 1.0
+    assert ev.fnir_by_list_dob(0.0) == {"full": 0.0, "partial": 1.0}
     # Without the tag (a real list's aliases) there is nothing to tell apart.
     assert evaluate(ALERTS, TRUTH, targets=(0.25,)).by_list_dob.is_empty()

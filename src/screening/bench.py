@@ -244,7 +244,7 @@ def run_bench(
                         "fnir_at_fpir_0.01": ops[0.01]["fnir"] if reach[0.01] else None,
                         # What the matcher does where the list's date of birth is whole.
                         "fnir_at_fpir_0.001_full_list_dob": (
-                            _fnir_full_list_dob(ev, 0.001) if reach[0.001] else None
+                            ev.fnir_by_list_dob(0.001).get("full") if reach[0.001] else None
                         ),
                         "false_alerts_per_1000_at_0.01": ops[0.01]["false_alerts_per_1000"],
                         "precision_at_base_rate_0.01": ops[0.01]["precision_at_base_rate"],
@@ -276,16 +276,6 @@ def run_bench(
         cat("realism"),
         cat("gallery"),
     )
-
-
-def _fnir_full_list_dob(ev, target: float) -> float | None:
-    """FNIR at the `target` point among identities the list gives a full date of birth."""
-    if ev.by_list_dob.is_empty():
-        return None
-    full = ev.by_list_dob.filter(
-        (pl.col("list_dob") == "full") & ((pl.col("fpir_target") - target).abs() < 1e-12)
-    )
-    return float(full["fnir"].item()) if full.height else None
 
 
 def origin_spread(

@@ -42,6 +42,13 @@ class Evaluation:
     # birth and for the others (empty unless the truth tags them: a generated world).
     by_list_dob: pl.DataFrame = field(default_factory=pl.DataFrame)
 
+    def fnir_by_list_dob(self, target: float) -> dict[str, float]:
+        """{"full": FNIR, "partial": FNIR} at the `target` point (empty without the tag)."""
+        if self.by_list_dob.is_empty():
+            return {}
+        at = self.by_list_dob.filter((pl.col("fpir_target") - target).abs() < 1e-12)
+        return dict(zip(at["list_dob"], at["fnir"], strict=True))
+
     def to_dict(self) -> dict:
         return {
             "passengers": self.passengers,
