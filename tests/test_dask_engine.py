@@ -13,6 +13,7 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 from typer.testing import CliRunner
@@ -337,3 +338,40 @@ def test_partitions_ship_only_sample_rows_under_a_bound_and_the_sample_stays_exa
             assert (exact is not counted) == recounted
             assert exact.result().sample.equals(whole)
             assert counted.result().sample.equals(whole) != recounted
+
+
+linux_only = pytest.mark.skipif(
+    not Path("/proc/self/smaps_rollup").exists(), reason="Linux proportional set sizes"
+)
+
+
+@linux_only
+def test_a_workers_pss_is_read_at_each_new_resident_high_only(monkeypatch):
+    # Adding up a PSS costs a worker mapping a big index 50-140 ms of CPU: read once a
+    # second it took a tenth of the machine. The resident size says when it can have grown.
+    from screening.engines import dask_engine
+
+    sizes = iter([1000.0] * 30 + [1100.0] * 30 + [900.0] * 30 + [1050.0] * 30)
+    monkeypatch.setattr(dask_engine, "_rss_mib", lambda: next(sizes, 1050.0))
+    reads = []
+    monkeypatch.setattr(dask_engine, "_pss_mib", lambda: reads.append(1) or 500.0 + len(reads))
+    sampler = dask_engine._PssPeak(every=0.001)
+    time.sleep(0.5)  # ~120 ticks: every scripted size seen
+    peak = sampler.stop()
+    # At the start, at 1100 (100 above 1000), and at the end: not at every tick, not at
+    # 900, nor at 1050 (under 64 MiB above the 1100 of the last read).
+    assert len(reads) == 3
+    assert peak == 503.0
+
+
+@linux_only
+def test_a_workers_pss_peak_catches_a_passing_high():
+    from screening.engines import dask_engine
+
+    sampler = dask_engine._PssPeak(every=0.01)
+    base = sampler.peak
+    held = np.ones(256 * 2**20 // 8)  # 256 MiB, every page written
+    time.sleep(0.3)
+    del held
+    time.sleep(0.1)
+    assert sampler.stop() >= base + 200
