@@ -351,13 +351,22 @@ def test_a_workers_pss_is_read_at_each_new_resident_high_only(monkeypatch):
     # second it took a tenth of the machine. The resident size says when it can have grown.
     from screening.engines import dask_engine
 
-    sizes = iter([1000.0] * 30 + [1100.0] * 30 + [900.0] * 30 + [1050.0] * 30)
-    monkeypatch.setattr(dask_engine, "_rss_mib", lambda: next(sizes, 1050.0))
+    sizes = [1000.0] * 30 + [1100.0] * 30 + [900.0] * 30 + [1050.0] * 30
+    ticks = []
+
+    def resident() -> float:
+        ticks.append(1)
+        return sizes[min(len(ticks), len(sizes)) - 1]
+
+    monkeypatch.setattr(dask_engine, "_rss_mib", resident)
     reads = []
     monkeypatch.setattr(dask_engine, "_pss_mib", lambda: reads.append(1) or 500.0 + len(reads))
     sampler = dask_engine._PssPeak(every=0.001)
-    time.sleep(0.5)  # ~120 ticks: every scripted size seen
+    deadline = time.monotonic() + 30
+    while len(ticks) <= len(sizes) and time.monotonic() < deadline:  # every size seen
+        time.sleep(0.01)
     peak = sampler.stop()
+    assert len(ticks) > len(sizes)
     # At the start, at 1100 (100 above 1000), and at the end: not at every tick, not at
     # 900, nor at 1050 (under 64 MiB above the 1100 of the last read).
     assert len(reads) == 3
@@ -371,7 +380,9 @@ def test_a_workers_pss_peak_catches_a_passing_high():
     sampler = dask_engine._PssPeak(every=0.01)
     base = sampler.peak
     held = np.ones(256 * 2**20 // 8)  # 256 MiB, every page written
-    time.sleep(0.3)
+    # Read each time the resident size has grown 64 MiB: the peak is found within that.
+    deadline = time.monotonic() + 20
+    while sampler.peak < base + 256 - 64 - 16 and time.monotonic() < deadline:
+        time.sleep(0.01)
     del held
-    time.sleep(0.1)
-    assert sampler.stop() >= base + 200
+    assert sampler.stop() >= base + 256 - 64 - 16

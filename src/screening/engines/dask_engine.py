@@ -298,7 +298,8 @@ class _PssPeak:
     busiest function in a profile of the workers). So a thread reads the resident size
     (`statm`, ~15 us) every `every` seconds and the PSS only where it is `again_mib` above
     the size at the last read: at each new high, where a new PSS peak comes with one (the
-    shared pages a worker maps count in both), and at the end."""
+    shared pages a worker maps count in both), and at the end. The peak is found within
+    `again_mib`."""
 
     def __init__(self, every: float = 1.0, again_mib: float = 64.0) -> None:
         self.peak = _pss_mib()
