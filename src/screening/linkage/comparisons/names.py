@@ -36,7 +36,7 @@ def name_arrays(
     64-bit hash as `skeleton_hash`: two skeletons are compared for equality by it (0.006
     against 0.077 s per 100,000 travellers as strings; two that differ share one about
     once in 10^19 pairs); and, `with_bounds`, bound_arrays."""
-    out = {c: forms[c].to_numpy().astype(object) for c in fields if c in forms.columns}
+    out = {c: forms[c].to_numpy().astype(object, copy=False) for c in fields if c in forms.columns}
     if "skeleton_sorted" in out:
         out["skeleton_hash"] = forms["skeleton_sorted"].hash(seed=0).to_numpy()
         out["skeleton_bits"] = token_bits(forms["skeleton_sorted"])
@@ -144,7 +144,7 @@ def skeleton_ordered(names: np.ndarray) -> np.ndarray:
     if len(names) == 0:
         return np.zeros(0, dtype=object)
     tokens = pl.Series("t", names, dtype=pl.String).fill_null("").str.split(" ")
-    return sorted_tokens(tokens, by=list_skeletons(tokens)).to_numpy().astype(object)
+    return sorted_tokens(tokens, by=list_skeletons(tokens)).to_numpy().astype(object, copy=False)
 
 
 def _apart(p: dict, lst: dict, pi: np.ndarray, li: np.ndarray) -> np.ndarray:
