@@ -303,7 +303,6 @@ class _PssPeak:
 
     def __init__(self, every: float = 1.0, again_mib: float = 64.0) -> None:
         self.peak = _pss_mib()
-        self.reads = 1
         self._at_read = _rss_mib()
         self._again = again_mib
         self._stop = threading.Event()
@@ -317,7 +316,6 @@ class _PssPeak:
                 continue
             self._at_read = rss
             self.peak = max(self.peak or 0.0, _pss_mib() or 0.0)
-            self.reads += 1
 
     def stop(self) -> float | None:
         self._stop.set()
