@@ -173,8 +173,53 @@ def test_a_killed_worker_is_survived(world, local, tmp_path):
         thread.join(timeout=120)
         assert "run" in result, "the run did not finish after a worker was killed"
         assert 0 < done_at_kill < len(parts)
+        # The list's name information was worked out once and mapped by the partitions.
+        assert (tmp / "list_information.arrow").exists()
         combine_output(tmp, "alerts", out)
     assert pl.read_parquet(out).equals(local)
+
+
+def test_partitions_read_the_list_information_their_run_saved(world, tmp_path):
+    """A partition given the list's name information saved once for the run gets the
+    alerts of one that works it out itself, and one given other figures scores otherwise
+    (the file is what it reads). Only the settings-driven matchers have such information."""
+    from screening.data.lists import from_generated
+    from screening.engines.partitions import (
+        Job,
+        learned,
+        plan,
+        save_list_information,
+        screen_partition,
+    )
+    from screening.linkage.index_store import write_frame
+    from screening.linkage.population import population_stats
+    from screening.matchers import get_matcher
+
+    rows = from_generated(
+        pl.read_parquet(world / "watchlist.parquet"),
+        pl.read_parquet(world / "watchlist_names.parquet"),
+    )
+    index = get_matcher("default").build(rows)
+    population = learned(index, population_stats(pl.read_parquet(world / "passengers.parquet")))
+    part = plan(world, 700)[0]
+    job = Job(threshold=0.05, as_of=dt.date(2026, 3, 1), notifications=False)
+
+    def alerts(**saved) -> pl.DataFrame:
+        run = screen_partition(part, job, index, None, population, **saved)
+        return run.frames["alerts"]
+
+    plain = alerts()
+    assert plain.height > 10
+    path = save_list_information(index, population, str(tmp_path / "info.arrow"))
+    assert path == str(tmp_path / "info.arrow")
+    assert alerts(list_information=path).equals(plain)
+    halved = pl.read_ipc(path).with_columns(pl.col("full", "without") / 2)
+    write_frame(halved, tmp_path / "halved.arrow")
+    other = alerts(list_information=str(tmp_path / "halved.arrow"))
+    assert not other["score"].equals(plain["score"])
+    peer_index = object()  # a peer matcher's own index (Splink's model, say)
+    assert save_list_information(peer_index, population, str(tmp_path / "none.arrow")) is None
+    assert not (tmp_path / "none.arrow").exists()
 
 
 def test_a_failed_run_leaves_no_output(tmp_path):

@@ -442,6 +442,37 @@ def test_flights_against_a_day_prepared_for_flights_alert_alike(research):
         assert screen(index, flight, 0.0, population=flights).alerts.equals(alone)
 
 
+def test_list_information_in_slices_and_mapped_from_a_file_alerts_alike(research, tmp_path):
+    """The list's name information worked out a slice of names at a time, saved and mapped
+    back (as a Dask run's workers read it) is the one-call figures, and flights screened
+    with it get the alerts the day's statistics alone give them."""
+    from dataclasses import replace
+
+    from screening.linkage.index_store import mapped_frame, write_frame
+    from screening.linkage.screen import ListInformation, _information, learned
+    from screening.linkage.settings import Settings
+
+    rows = lists.from_generated(research["watchlist"], research["watchlist_names"])
+    index = build_index(rows)
+    passengers = research["passengers"]
+    counted = population_stats(passengers, sample_size=Settings().estimation.sample_passengers)
+    day = learned(index, counted)
+    full, without, top, top_pos = _information(index, day, index.forms["core"])
+    skeleton = index.forms["skeletons"].list.get(pl.Series(top_pos), null_on_oob=True)
+    assert index.size > 3 * 997
+    sliced = ListInformation.of(index, day, slice_names=997)
+    write_frame(sliced.to_frame(), tmp_path / "info.arrow")
+    mapped = ListInformation.of_frame(mapped_frame(tmp_path / "info.arrow"))
+    for info in (ListInformation.of(index, day), sliced, mapped):
+        assert np.array_equal(info.full, full) and np.array_equal(info.without, without)
+        assert info.top.to_list() == top.tolist() and info.top_skeleton.equals(skeleton)
+    with_file = replace(day, list_information=mapped)
+    for at in (0, 3_000):
+        flight = passengers.slice(at, 300)
+        alone = screen(index, flight, 0.0, population=day).alerts
+        assert screen(index, flight, 0.0, population=with_file).alerts.equals(alone)
+
+
 def test_pair_evidence_adds_up_to_the_alerts_scores(index):
     """The waterfall's bits: per field, summing to a total whose logistic is the alert's
     score (or the exact-copy floor, 0.9), for the very pairs screening alerted."""

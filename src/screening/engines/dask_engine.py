@@ -34,6 +34,7 @@ from screening.engines.partitions import (
     learned,
     population_of,
     rows_of,
+    save_list_information,
     screen_partition,
 )
 from screening.linkage.estimate import Model
@@ -226,6 +227,16 @@ def _index_on_workers(client, job: Job, list_rows: pl.DataFrame) -> dict:
     del rows  # released on the workers when no task needs it
     client.replicate([index])
     return shared | {"index": index}
+
+
+def _two_workers(client, future) -> tuple[list[str], list[str]]:
+    """([the worker holding `future`], [another worker, or that one if it is alone]): two
+    tasks on its result run side by side, not one after the other on one thread."""
+    holders = sorted(next(iter(client.who_has([future]).values()), ()))
+    every = sorted(client.scheduler_info()["workers"])
+    first = holders[0] if holders else every[0]
+    rest = [w for w in every if w != first]
+    return [first], [rest[0] if rest else first]
 
 
 def _carries_rows(index) -> bool:
@@ -421,9 +432,32 @@ def run_dask(
         laps["population_s"] = time.perf_counter() - t0 - sum(laps.values())
         progress("learning the weights from the manifest")
         # Learned once, where the index is, then copied to every worker with the population.
-        population = client.submit(learned, shared["index"], combined, pure=False)
+        # Beside it, on another worker, the list's name information once for all
+        # partitions, saved where every worker maps it.
+        learner, other = _two_workers(client, combined)
+        population = client.submit(
+            learned,
+            shared["index"],
+            combined,
+            pure=False,
+            workers=learner,
+            allow_other_workers=True,
+        )
+        info = None
+        if on_disk:
+            path = str(Path(job.out_dir) / "list_information.arrow")
+            info = client.submit(
+                save_list_information,
+                shared["index"],
+                combined,
+                path,
+                pure=False,
+                workers=other,
+                allow_other_workers=True,
+            )
         distributed.wait(population)
         client.replicate([population])
+        shared["list_information"] = None if info is None else info.result()
         model = client.submit(_model_of, population, pure=False).result()
         laps["estimate_s"] = time.perf_counter() - t0 - sum(laps.values())
         progress(f"screening {len(parts)} partitions")

@@ -112,15 +112,54 @@ class ListInformation:
 
     full: np.ndarray
     without: np.ndarray
-    top: np.ndarray  # object: the most informative token ("" for an empty name)
+    top: pl.Series  # the most informative token ("" for an empty name)
     top_skeleton: pl.Series
 
     @staticmethod
-    def of(index: WatchlistIndex, population: Population) -> ListInformation:
-        core = index.forms["core"]
-        full, without, top, top_pos = _information(index, population, core)
-        skeleton = index.forms["skeletons"].list.get(pl.Series(top_pos), null_on_oob=True)
-        return ListInformation(full, without, top, skeleton)
+    def of(
+        index: WatchlistIndex, population: Population, slice_names: int = 1_000_000
+    ) -> ListInformation:
+        """Worked out `slice_names` list names at a time: a 5 M-name list at once held
+        1.3 GB more at its peak (each name's figures are its own)."""
+        parts = []
+        for at in range(0, index.size, max(slice_names, 1)):
+            core = index.forms["core"].slice(at, slice_names)
+            full, without, _, top_pos = _information(index, population, core)
+            pos = pl.Series(top_pos)
+            top = core.list.get(pos, null_on_oob=True).fill_null("")
+            skeletons = index.forms["skeletons"].slice(at, slice_names)
+            parts.append((full, without, top, skeletons.list.get(pos, null_on_oob=True)))
+        if not parts:
+            empty = pl.Series(dtype=pl.String)
+            return ListInformation(np.zeros(0), np.zeros(0), empty, empty)
+        full, without, top, skeleton = zip(*parts, strict=True)
+        return ListInformation(
+            np.concatenate(full),
+            np.concatenate(without),
+            pl.concat(top, rechunk=True),
+            pl.concat(skeleton, rechunk=True),
+        )
+
+    def to_frame(self) -> pl.DataFrame:
+        return pl.DataFrame(
+            {
+                "full": self.full,
+                "without": self.without,
+                "top": self.top,
+                "top_skeleton": self.top_skeleton,
+            }
+        )
+
+    @staticmethod
+    def of_frame(frame: pl.DataFrame) -> ListInformation:
+        """From to_frame's frame (its float columns as they are: a mapped file stays
+        mapped, shared by the processes that read it)."""
+        return ListInformation(
+            frame["full"].to_numpy(),
+            frame["without"].to_numpy(),
+            frame["top"],
+            frame["top_skeleton"],
+        )
 
 
 @dataclass(frozen=True)
@@ -738,7 +777,7 @@ def name_information(
         info = shared.list_information.get(lambda: ListInformation.of(index, pop))
     if info is not None:
         l_full, l_without = info.full[rows_needed], info.without[rows_needed]
-        l_top = info.top[rows_needed]
+        l_top = info.top.gather(rows_needed).to_numpy()
         p_full, p_without, p_top, p_top_pos = _information(index, pop, p_core)
     else:
         # Both sides' names in one call: a flight pays each polars step once, not twice.
