@@ -8,6 +8,7 @@ a process pool, a loop) can run them.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import shutil
 import uuid
@@ -209,6 +210,31 @@ def save_list_information(index, population: Population, path: str) -> str | Non
     return path
 
 
+@dataclass(frozen=True, eq=False)
+class _Same:
+    """A population compared by identity (a worker's tasks share the one it was sent)."""
+
+    population: Population
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.population is self.population
+
+    def __hash__(self) -> int:
+        return id(self.population)
+
+
+@functools.lru_cache(maxsize=1)
+def _informed(same: _Same, path: str) -> Population:
+    """The population with the list information saved at `path`, once per process: a copy
+    made per partition lost the count lookups the population builds on first use (from
+    the whole manifest's counts), and a 10 M run took 571 s instead of 447."""
+    from screening.linkage.index_store import cached_frame
+    from screening.linkage.screen import ListInformation
+
+    info = ListInformation.of_frame(cached_frame(path))
+    return replace(same.population, list_information=info)
+
+
 def resolve_index(index):
     """The index itself, or the one saved in the folder `index` names (loaded once per
     process: see linkage.index_store)."""
@@ -237,11 +263,7 @@ def screen_partition(
     frame, problems = load(part, job)
     index = resolve_index(index)
     if list_information is not None:
-        from screening.linkage.index_store import cached_frame
-        from screening.linkage.screen import ListInformation
-
-        info = ListInformation.of_frame(cached_frame(list_information))
-        population = replace(population, list_information=info)
+        population = _informed(_Same(population), list_information)
     if list_rows is None:  # the index carries them (one copy per worker, not two)
         list_rows = index.rows
     if isinstance(lost_stolen, str):  # saved where this machine's workers map it
