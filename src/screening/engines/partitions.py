@@ -196,7 +196,8 @@ def learned(index, population: Population) -> Population:
 
 def save_list_information(index, population: Population, path: str) -> str | None:
     """The list side of name information for every list name (screen.ListInformation),
-    saved to `path` for the workers to map; None for matchers other than the default.
+    saved to `path` for the workers to map; None for a matcher whose index is not a
+    WatchlistIndex (a peer's).
     Each partition worked it out again for its ~400,000 candidate list names: a 10 M
     run's partitions spent ~0.25 s of CPU each on it."""
     from screening.linkage.index import WatchlistIndex
@@ -226,8 +227,8 @@ class _Same:
 @functools.lru_cache(maxsize=1)
 def _informed(same: _Same, path: str) -> Population:
     """The population with the list information saved at `path`, once per process: a copy
-    made per partition lost the count lookups the population builds on first use (from
-    the whole manifest's counts), and a 10 M run took 571 s instead of 447."""
+    made per partition loses the count lookups a population builds on first use (from the
+    whole manifest's counts), and every partition built them again."""
     from screening.linkage.index_store import cached_frame
     from screening.linkage.screen import ListInformation
 
